@@ -1,0 +1,300 @@
+"""EventBus: a thin, explicit layer over aiokafka.
+
+Producer: acks=all, idempotence by setting. Consumers: one group per service and
+purpose, no auto-commit; an offset is committed only after the handler's DB
+transaction committed; a rebalance listener commits what is done; undecodable
+records and handlers that keep failing go to the topic's dead-letter topic.
+"""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka.abc import ConsumerRebalanceListener
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+from aiokafka.structs import RecordMetadata
+
+from shared.events import CloudEvent, InvalidEvent, decode, dlq_topic, encode
+from shared.observability import EVENTS_CONSUMED, event_id_var, traceparent_var
+
+log = logging.getLogger("lotse.bus")
+
+Handler = Callable[[CloudEvent], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class OutgoingRecord:
+    topic: str
+    key: bytes
+    value: bytes
+    headers: list[tuple[str, bytes]]
+
+
+@dataclass
+class Subscription:
+    group: str
+    topics: tuple[str, ...]
+    handler: Handler
+    task: asyncio.Task[None] | None = None
+
+
+class _CommitOnRevoke(ConsumerRebalanceListener):
+    """Commit what was processed before partitions move to another member."""
+
+    def __init__(self, consumer: AIOKafkaConsumer, done: dict[TopicPartition, int]) -> None:
+        self.consumer = consumer
+        self.done = done
+
+    async def on_partitions_revoked(self, revoked: Sequence[TopicPartition]) -> None:
+        offsets = {tp: off for tp, off in self.done.items() if tp in revoked}
+        if offsets:
+            with contextlib.suppress(KafkaError):
+                await self.consumer.commit(offsets)
+        for tp in revoked:
+            self.done.pop(tp, None)
+
+    async def on_partitions_assigned(self, assigned: Sequence[TopicPartition]) -> None:
+        return None
+
+
+class EventBus:
+    """Publish records and run consumer groups against one Kafka cluster."""
+
+    def __init__(
+        self,
+        bootstrap: str,
+        *,
+        client_id: str,
+        idempotence: bool = False,
+        session_timeout_ms: int = 6000,
+        fetch_max_wait_ms: int = 20,
+        request_timeout_ms: int = 5000,
+        handler_attempts: int = 3,
+        partitions: int = 3,
+    ) -> None:
+        self.bootstrap = bootstrap
+        self.client_id = client_id
+        self.idempotence = idempotence
+        self.session_timeout_ms = session_timeout_ms
+        self.fetch_max_wait_ms = fetch_max_wait_ms
+        self.request_timeout_ms = request_timeout_ms
+        self.handler_attempts = handler_attempts
+        self.partitions = partitions
+        self._producer: AIOKafkaProducer | None = None
+        self._producer_lock = asyncio.Lock()
+        self._probe: AIOKafkaConsumer | None = None
+        self._subscriptions: list[Subscription] = []
+        self._stopping = False
+
+    # -- producing -------------------------------------------------------------
+
+    async def producer(self) -> AIOKafkaProducer:
+        """The started producer; started on first use so a service runs without Kafka."""
+        async with self._producer_lock:
+            if self._producer is None:
+                producer = AIOKafkaProducer(
+                    bootstrap_servers=self.bootstrap,
+                    client_id=self.client_id,
+                    acks="all",
+                    enable_idempotence=self.idempotence,
+                    request_timeout_ms=self.request_timeout_ms,
+                    linger_ms=1,
+                )
+                try:
+                    await producer.start()
+                except BaseException:
+                    await producer.stop()
+                    raise
+                self._producer = producer
+            return self._producer
+
+    async def send(self, records: Sequence[OutgoingRecord]) -> list[RecordMetadata | BaseException]:
+        """Send records in order; each result is its metadata or the error it met."""
+        producer = await self.producer()
+        futures = [
+            await producer.send(r.topic, r.value, key=r.key, headers=r.headers) for r in records
+        ]
+        return list(await asyncio.gather(*futures, return_exceptions=True))
+
+    async def publish(self, event: CloudEvent, topic: str) -> RecordMetadata:
+        """Publish one event directly (DLQ, replay, tests); services use the outbox."""
+        key, value, headers = encode(event)
+        producer = await self.producer()
+        return await producer.send_and_wait(topic, value, key=key, headers=headers)
+
+    # -- inspecting ------------------------------------------------------------
+
+    async def _probe_client(self) -> AIOKafkaConsumer:
+        if self._probe is None:
+            probe = AIOKafkaConsumer(
+                bootstrap_servers=self.bootstrap,
+                client_id=f"{self.client_id}-probe",
+                request_timeout_ms=self.request_timeout_ms,
+                enable_auto_commit=False,
+            )
+            try:
+                await probe.start()
+            except BaseException:
+                await probe.stop()
+                raise
+            self._probe = probe
+        return self._probe
+
+    async def end_offsets(self, topic: str) -> dict[int, int]:
+        """Next offset of every partition of `topic`; empty when the topic is unknown."""
+        probe = await self._probe_client()
+        partitions = probe.partitions_for_topic(topic)
+        if partitions is None:
+            await probe._client.force_metadata_update()
+            partitions = probe.partitions_for_topic(topic)
+        if not partitions:
+            return {}
+        offsets = await probe.end_offsets([TopicPartition(topic, p) for p in partitions])
+        return {tp.partition: off for tp, off in offsets.items()}
+
+    async def ping(self) -> None:
+        """Raise unless the cluster answers a metadata request."""
+        probe = await self._probe_client()
+        await asyncio.wait_for(probe._client.force_metadata_update(), 3)
+        if not probe._client.cluster.brokers():
+            raise ConnectionError(f"no Kafka broker answers at {self.bootstrap}")
+
+    async def ensure_topics(self, topics: Sequence[str]) -> None:
+        """Create topics (and their DLQs) that do not exist yet."""
+        admin = AIOKafkaAdminClient(
+            bootstrap_servers=self.bootstrap, request_timeout_ms=self.request_timeout_ms
+        )
+        await admin.start()
+        try:
+            existing = set(await admin.list_topics())
+            wanted = [t for t in topics if t not in existing]
+            if wanted:
+                with contextlib.suppress(TopicAlreadyExistsError):
+                    await admin.create_topics([NewTopic(t, self.partitions, 1) for t in wanted])
+        finally:
+            await admin.close()
+
+    # -- consuming -------------------------------------------------------------
+
+    def subscribe(self, group: str, topics: Sequence[str], handler: Handler) -> None:
+        """Run `handler` for every event on `topics` in consumer group `group`."""
+        sub = Subscription(group=group, topics=tuple(topics), handler=handler)
+        self._subscriptions.append(sub)
+
+    def start_consumers(self) -> None:
+        """Start every subscription's consumer loop; each reconnects on its own."""
+        for sub in self._subscriptions:
+            if sub.task is None:
+                sub.task = asyncio.create_task(self._consume(sub), name=f"consume:{sub.group}")
+
+    async def _consume(self, sub: Subscription) -> None:
+        backoff = 0.2
+        while not self._stopping:
+            done: dict[TopicPartition, int] = {}
+            consumer = AIOKafkaConsumer(
+                bootstrap_servers=self.bootstrap,
+                client_id=f"{self.client_id}-{sub.group}",
+                group_id=sub.group,
+                enable_auto_commit=False,
+                auto_offset_reset="earliest",
+                session_timeout_ms=self.session_timeout_ms,
+                heartbeat_interval_ms=max(self.session_timeout_ms // 4, 100),
+                fetch_max_wait_ms=self.fetch_max_wait_ms,
+                request_timeout_ms=max(self.request_timeout_ms, self.session_timeout_ms + 1000),
+                metadata_max_age_ms=5000,
+            )
+            try:
+                await self.ensure_topics([*sub.topics, *(dlq_topic(t) for t in sub.topics)])
+                consumer.subscribe(list(sub.topics), listener=_CommitOnRevoke(consumer, done))
+                await consumer.start()
+                backoff = 0.2
+                while not self._stopping:
+                    batches = await consumer.getmany(timeout_ms=500, max_records=200)
+                    for tp, records in batches.items():
+                        for record in records:
+                            await self._process(sub, record)
+                            done[tp] = record.offset + 1
+                        await consumer.commit({tp: done.pop(tp)})
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # the broker or the group went away: start over
+                log.warning("consumer %s restarts after: %r", sub.group, exc)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+            finally:
+                with contextlib.suppress(Exception):
+                    await consumer.stop()
+
+    async def _process(self, sub: Subscription, record: ConsumerRecord[bytes, bytes]) -> None:
+        try:
+            event = decode(record.headers, record.value)
+        except InvalidEvent as exc:
+            EVENTS_CONSUMED.labels(sub.group, "invalid", "dead_lettered").inc()
+            await self._dead_letter(sub, record, str(exc))
+            return
+        event_token = event_id_var.set(event.id)
+        trace_token = traceparent_var.set(event.traceparent)
+        try:
+            error: BaseException | None = None
+            for attempt in range(self.handler_attempts):
+                try:
+                    await sub.handler(event)
+                    EVENTS_CONSUMED.labels(sub.group, event.type, "ok").inc()
+                    return
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    error = exc
+                    log.warning(
+                        "handler %s failed on %s (attempt %d)",
+                        sub.group,
+                        event.id,
+                        attempt + 1,
+                        exc_info=True,
+                    )
+                    await asyncio.sleep(0.1 * 2**attempt)
+            EVENTS_CONSUMED.labels(sub.group, event.type, "dead_lettered").inc()
+            await self._dead_letter(
+                sub, record, f"handler failed {self.handler_attempts} times: {error!r}"
+            )
+        finally:
+            event_id_var.reset(event_token)
+            traceparent_var.reset(trace_token)
+
+    async def _dead_letter(
+        self, sub: Subscription, record: ConsumerRecord[bytes, bytes], reason: str
+    ) -> None:
+        log.error(
+            "dead-lettering %s[%d]@%d: %s", record.topic, record.partition, record.offset, reason
+        )
+        headers = [
+            *[(k, v) for k, v in record.headers or ()],
+            ("lotse_dlq_reason", reason[:2000].encode()),
+            ("lotse_dlq_group", sub.group.encode()),
+            ("lotse_dlq_origin", f"{record.topic}/{record.partition}/{record.offset}".encode()),
+        ]
+        producer = await self.producer()
+        await producer.send_and_wait(
+            dlq_topic(record.topic), record.value or b"", key=record.key, headers=headers
+        )
+
+    # -- lifecycle -------------------------------------------------------------
+
+    async def stop(self) -> None:
+        self._stopping = True
+        tasks = [s.task for s in self._subscriptions if s.task is not None]
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        for client in (self._producer, self._probe):
+            if client is not None:
+                with contextlib.suppress(Exception):
+                    await client.stop()
+        self._producer = None
+        self._probe = None

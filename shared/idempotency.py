@@ -1,0 +1,98 @@
+"""Idempotency-Key on POST: the same key and body give the same answer, never a duplicate."""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from fastapi import Request, Response
+from sqlalchemy import Column, Integer, String, Text
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import Field, SQLModel
+
+from shared.http import LotseError
+from shared.sqltypes import UTCDateTime, utcnow
+
+KEY_MAX_LENGTH = 200
+KEEP_FOR = timedelta(hours=24)
+
+
+class IdempotencyKeyReused(LotseError):
+    status, slug, title = 422, "idempotency-key-reused", "Idempotency-Key used for another request"
+
+
+class IdempotencyRecord(SQLModel, table=True):
+    __tablename__ = "idempotency_keys"
+
+    scope: str = Field(sa_column=Column(String(200), primary_key=True))
+    key: str = Field(sa_column=Column(String(200), primary_key=True))
+    request_hash: str = Field(sa_column=Column(String(64), nullable=False))
+    status_code: int = Field(sa_column=Column(Integer, nullable=False))
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    headers: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+
+
+@dataclass
+class IdempotentRequest:
+    """The Idempotency-Key of one POST, and what the endpoint answered to it before."""
+
+    scope: str
+    key: str | None
+    request_hash: str
+
+    async def replay(self, session: AsyncSession) -> Response | None:
+        """The stored answer to an earlier request with this key, if there was one."""
+        if self.key is None:
+            return None
+        record = await session.get(IdempotencyRecord, (self.scope, self.key))
+        if record is None:
+            return None
+        if record.created_at < utcnow() - KEEP_FOR:
+            await session.delete(record)
+            await session.flush()
+            return None
+        if record.request_hash != self.request_hash:
+            raise IdempotencyKeyReused(
+                "This Idempotency-Key was sent before with a different body; use a new key."
+            )
+        headers = json.loads(record.headers) | {"Idempotent-Replayed": "true"}
+        return Response(
+            content=record.body,
+            status_code=record.status_code,
+            headers=headers,
+            media_type="application/json",
+        )
+
+    def remember(
+        self, session: AsyncSession, *, status_code: int, body: str, headers: dict[str, str]
+    ) -> None:
+        """Store the answer in the same transaction as the effects it describes."""
+        if self.key is None:
+            return
+        session.add(
+            IdempotencyRecord(
+                scope=self.scope,
+                key=self.key,
+                request_hash=self.request_hash,
+                status_code=status_code,
+                body=body,
+                headers=json.dumps(headers),
+                created_at=utcnow(),
+            )
+        )
+
+
+async def idempotent_request(request: Request) -> IdempotentRequest:
+    """FastAPI dependency: read Idempotency-Key and fingerprint the request body."""
+    key = request.headers.get("idempotency-key")
+    if key is not None and not (0 < len(key) <= KEY_MAX_LENGTH):
+        raise LotseError(f"Idempotency-Key must have 1 to {KEY_MAX_LENGTH} characters.")
+    principal: Any = getattr(request.state, "principal", None)
+    subject = getattr(principal, "subject", "anonymous")
+    body = await request.body()
+    digest = hashlib.sha256(body).hexdigest()
+    return IdempotentRequest(
+        scope=f"{subject}:{request.method}:{request.url.path}", key=key, request_hash=digest
+    )

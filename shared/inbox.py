@@ -1,0 +1,52 @@
+"""Idempotent consumption: a handler's effects and its inbox record commit together."""
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+from sqlalchemy import Column, String, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import Field, SQLModel
+
+from shared.bus import Handler
+from shared.db import Database
+from shared.events import CloudEvent
+from shared.sqltypes import UTCDateTime, utcnow
+
+SessionHandler = Callable[[AsyncSession, CloudEvent], Awaitable[None]]
+
+
+class InboxRecord(SQLModel, table=True):
+    __tablename__ = "inbox"
+
+    source: str = Field(sa_column=Column(String(200), primary_key=True))
+    event_id: str = Field(sa_column=Column(String(200), primary_key=True))
+    type: str = Field(sa_column=Column(String(200), nullable=False))
+    processed_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+def idempotent(db: Database, handler: SessionHandler) -> Handler:
+    """Wrap `handler` so each event (by ce_source + ce_id) takes effect exactly once.
+
+    The handler gets a session and must not commit; the wrapper records the event
+    in the inbox and commits once, so a redelivered event finds its record and is
+    skipped, and a crash before the commit leaves neither effects nor record.
+    """
+
+    async def handle(event: CloudEvent) -> None:
+        async with db.session() as session:
+            seen = await session.scalar(
+                select(InboxRecord.event_id).where(
+                    InboxRecord.source == event.source, InboxRecord.event_id == event.id
+                )
+            )
+            if seen is not None:
+                return
+            await handler(session, event)
+            session.add(
+                InboxRecord(
+                    source=event.source, event_id=event.id, type=event.type, processed_at=utcnow()
+                )
+            )
+            await session.commit()
+
+    return handle

@@ -1,0 +1,243 @@
+"""Transactional outbox and its relay.
+
+The domain adds its event to the session that holds its rows (`add_event`), so both
+commit together or not at all. The relay publishes committed rows in order, marks
+them sent, wakes at once after a commit and polls only as a fallback. It keeps the
+latest event of every aggregate, so a broker that lost its history (the embedded
+broker keeps events in memory) is refilled, and consumers, being idempotent, converge.
+"""
+
+import asyncio
+import contextlib
+import logging
+from datetime import datetime
+
+from pydantic import BaseModel
+from sqlalchemy import Column, Integer, String, Text, delete, event, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
+from sqlmodel import Field, SQLModel
+
+from shared.bus import EventBus, OutgoingRecord
+from shared.db import Database
+from shared.events import CloudEvent, encode_headers, topic_of
+from shared.observability import EVENTS_PUBLISHED, OUTBOX_PENDING, current_traceparent
+from shared.sqltypes import UTCDateTime, utcnow
+
+log = logging.getLogger("lotse.outbox")
+
+
+class OutboxEvent(SQLModel, table=True):
+    __tablename__ = "outbox"
+
+    seq: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True))
+    event_id: str = Field(sa_column=Column(String(36), nullable=False, unique=True))
+    topic: str = Field(sa_column=Column(String(200), nullable=False))
+    key: str = Field(sa_column=Column(String(200), nullable=False, index=True))
+    type: str = Field(sa_column=Column(String(200), nullable=False))
+    source: str = Field(sa_column=Column(String(200), nullable=False))
+    occurred_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    payload: str = Field(sa_column=Column(Text, nullable=False))
+    traceparent: str | None = Field(default=None, sa_column=Column(String(55)))
+    sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+def add_event(session: AsyncSession, payload: BaseModel, *, source: str, subject: str) -> str:
+    """Stage `payload` as an event in the caller's transaction; return its ce_id."""
+    event = CloudEvent.of(
+        payload, source=source, subject=subject, traceparent=current_traceparent()
+    )
+    session.add(
+        OutboxEvent(
+            event_id=event.id,
+            topic=topic_of(payload),
+            key=subject,
+            type=event.type,
+            source=source,
+            occurred_at=event.time,
+            payload=payload.model_dump_json(),
+            traceparent=event.traceparent,
+        )
+    )
+    session.info["outbox_written"] = True
+    return event.id
+
+
+@event.listens_for(Session, "after_commit")
+def _wake_relay_after_commit(session: Session) -> None:
+    if session.info.pop("outbox_written", False):
+        wake = session.info.get("outbox_wake")
+        if wake is not None:
+            wake()
+
+
+class OutboxRelay:
+    """Publishes committed outbox rows of one service, in order, and refills the broker."""
+
+    def __init__(
+        self,
+        db: Database,
+        bus: EventBus,
+        *,
+        service: str,
+        poll_seconds: float = 1.0,
+        batch_size: int = 500,
+        check_seconds: float = 2.0,
+        prune_seconds: float = 60.0,
+    ) -> None:
+        self.db = db
+        self.bus = bus
+        self.service = service
+        self.poll_seconds = poll_seconds
+        self.batch_size = batch_size
+        self.check_seconds = check_seconds
+        self._wake = asyncio.Event()
+        self._last_offsets: dict[tuple[str, int], int] = {}
+        self.prune_seconds = prune_seconds
+        self._next_check = 0.0
+        self._next_prune = 0.0
+        self._task: asyncio.Task[None] | None = None
+        db.sessionmaker.configure(info={"outbox_wake": self.wake})
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name=f"outbox-relay:{self.service}")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        backoff = 0.1
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+            self._wake.clear()
+            try:
+                await self._check_broker_history()
+                while await self.publish_pending() == self.batch_size:
+                    pass
+                backoff = 0.1
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # broker away: rows wait in the outbox
+                log.warning("outbox relay of %s waits: %r", self.service, exc)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+                self._wake.set()
+
+    async def publish_pending(self) -> int:
+        """Publish up to one batch of unsent rows; return how many were taken."""
+        async with self.db.session() as session:
+            rows = (
+                await session.scalars(
+                    select(OutboxEvent)
+                    .where(OutboxEvent.sent_at.is_(None))  # type: ignore[union-attr]
+                    .order_by(OutboxEvent.seq)  # type: ignore[arg-type]
+                    .limit(self.batch_size)
+                )
+            ).all()
+        if not rows:
+            OUTBOX_PENDING.labels(self.service).set(0)
+            return 0
+        results = await self.bus.send([_record(row) for row in rows])
+        sent: list[int] = []
+        failure: BaseException | None = None
+        for row, result in zip(rows, results, strict=True):
+            if isinstance(result, BaseException):
+                failure = failure or result
+                continue
+            assert row.seq is not None
+            sent.append(row.seq)
+            self._last_offsets[(row.topic, result.partition)] = max(
+                result.offset, self._last_offsets.get((row.topic, result.partition), -1)
+            )
+            EVENTS_PUBLISHED.labels(row.topic).inc()
+        if sent:
+            async with self.db.session() as session:
+                await session.execute(
+                    update(OutboxEvent)
+                    .where(OutboxEvent.seq.in_(sent))  # type: ignore[union-attr]
+                    .values(sent_at=utcnow())
+                )
+                await session.commit()
+        OUTBOX_PENDING.labels(self.service).set(len(rows) - len(sent))
+        if failure is not None:
+            raise failure
+        return len(rows)
+
+    async def _check_broker_history(self) -> None:
+        """Refill the broker when it holds less than we published (it restarted empty)."""
+        now = asyncio.get_running_loop().time()
+        if now < self._next_check:
+            return
+        self._next_check = now + self.check_seconds
+        if now >= self._next_prune:
+            self._next_prune = now + self.prune_seconds
+            await self.prune()
+        async with self.db.session() as session:
+            topics = (
+                await session.scalars(
+                    select(OutboxEvent.topic)
+                    .where(OutboxEvent.sent_at.is_not(None))  # type: ignore[union-attr]
+                    .distinct()
+                )
+            ).all()
+        for topic in topics:
+            ends = await self.bus.end_offsets(topic)
+            known = {p: off for (t, p), off in self._last_offsets.items() if t == topic}
+            lost = sum(ends.values()) == 0 or any(ends.get(p, 0) <= off for p, off in known.items())
+            if lost:
+                await self.refill(topic)
+
+    async def prune(self) -> None:
+        """Drop sent events superseded by a newer event of the same aggregate."""
+        async with self.db.session() as session:
+            latest = select(func.max(OutboxEvent.seq)).group_by(OutboxEvent.key)
+            await session.execute(
+                delete(OutboxEvent)
+                .where(OutboxEvent.sent_at.is_not(None))  # type: ignore[union-attr]
+                .where(OutboxEvent.seq.not_in(latest))  # type: ignore[union-attr]
+            )
+            await session.commit()
+
+    async def refill(self, topic: str) -> int:
+        """Mark the latest event of every aggregate on `topic` for publishing again."""
+        async with self.db.session() as session:
+            latest = (
+                select(func.max(OutboxEvent.seq))
+                .where(OutboxEvent.topic == topic)
+                .group_by(OutboxEvent.key)
+            )
+            result = await session.execute(
+                update(OutboxEvent)
+                .where(OutboxEvent.seq.in_(latest))  # type: ignore[union-attr]
+                .where(OutboxEvent.sent_at.is_not(None))  # type: ignore[union-attr]
+                .values(sent_at=None)
+            )
+            await session.commit()
+        self._last_offsets = {k: v for k, v in self._last_offsets.items() if k[0] != topic}
+        count = result.rowcount or 0  # type: ignore[attr-defined]
+        log.warning("broker lost %s history: re-publishing %d latest events", topic, count)
+        return count
+
+
+def _record(row: OutboxEvent) -> OutgoingRecord:
+    return OutgoingRecord(
+        topic=row.topic,
+        key=row.key.encode(),
+        value=row.payload.encode(),
+        headers=encode_headers(
+            event_id=row.event_id,
+            type=row.type,
+            source=row.source,
+            subject=row.key,
+            time=row.occurred_at,
+            traceparent=row.traceparent,
+        ),
+    )

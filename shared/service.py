@@ -1,0 +1,155 @@
+"""The skeleton every Lotse service app shares: lifespan, health, metrics, sessions."""
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.bus import EventBus, Handler
+from shared.db import Database, session_scope
+from shared.http import RequestContextMiddleware, install_problem_handlers
+from shared.observability import configure_logging
+from shared.outbox import OutboxRelay
+from shared.settings import ServiceSettings
+
+
+@dataclass
+class Runtime:
+    """What a running service holds: settings, database, bus and outbox relay."""
+
+    settings: ServiceSettings
+    db: Database
+    bus: EventBus
+    relay: OutboxRelay
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Consumer:
+    """A consumer group of a service: its topics and its (idempotent) handler."""
+
+    group: str
+    topics: Sequence[str]
+    handler: Callable[[Runtime], Handler]
+
+
+Hook = Callable[[Runtime], Awaitable[None]]
+
+
+def create_service_app(
+    settings: ServiceSettings,
+    *,
+    title: str,
+    description: str,
+    migrations: Path,
+    routers: Sequence[APIRouter],
+    consumers: Sequence[Consumer] = (),
+    large_body_paths: dict[str, int] | None = None,
+    on_start: Hook | None = None,
+    on_stop: Hook | None = None,
+) -> FastAPI:
+    """Build a service's FastAPI app from its parts; app.py of a service calls this."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(settings.service_name, settings.log_level)
+        db = Database(settings.resolved_database_url)
+        await db.migrate(migrations)
+        bus = EventBus(
+            settings.kafka_bootstrap,
+            client_id=f"lotse-{settings.service_name}",
+            idempotence=settings.kafka_idempotence,
+            session_timeout_ms=settings.kafka_session_timeout_ms,
+            fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms,
+        )
+        relay = OutboxRelay(
+            db, bus, service=settings.service_name, poll_seconds=settings.outbox_poll_seconds
+        )
+        runtime = Runtime(settings=settings, db=db, bus=bus, relay=relay)
+        app.state.runtime = runtime
+        app.state.db = db
+        relay.start()
+        if settings.consumers_enabled:
+            for consumer in consumers:
+                bus.subscribe(consumer.group, consumer.topics, consumer.handler(runtime))
+            bus.start_consumers()
+        if on_start is not None:
+            await on_start(runtime)
+        try:
+            yield
+        finally:
+            if on_stop is not None:
+                await on_stop(runtime)
+            await relay.stop()
+            await bus.stop()
+            await db.dispose()
+
+    app = FastAPI(
+        title=title,
+        description=description,
+        version="1.0.0",
+        lifespan=lifespan,
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    install_problem_handlers(app)
+    app.add_middleware(
+        RequestContextMiddleware,
+        service=settings.service_name,
+        max_body_bytes=settings.max_body_bytes,
+        large_body_paths=large_body_paths,
+    )
+    app.include_router(operations_router())
+    for router in routers:
+        app.include_router(router)
+    return app
+
+
+def operations_router() -> APIRouter:
+    """/healthz, /readyz and /metrics: for orchestrators, not for people."""
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/healthz", summary="The process is alive")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get("/readyz", summary="Database and broker are reachable")
+    async def readyz(request: Request) -> JSONResponse:
+        runtime: Runtime = request.app.state.runtime
+        checks: dict[str, str] = {}
+        for name, probe in (("database", runtime.db.ping()), ("broker", runtime.bus.ping())):
+            try:
+                await asyncio.wait_for(probe, 3)
+                checks[name] = "ok"
+            except Exception as exc:
+                checks[name] = f"unavailable: {type(exc).__name__}"
+        ready = all(v == "ok" for v in checks.values())
+        return JSONResponse(
+            {"status": "ready" if ready else "not ready", "checks": checks},
+            status_code=200 if ready else 503,
+        )
+
+    @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return router
+
+
+async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
+    async for session in session_scope(request.app.state.db):
+        yield session
+
+
+# scope="function": the unit of work commits before the response leaves, so a 201
+# is only ever sent for rows (and outbox events) that are durable.
+DbSession = Annotated[AsyncSession, Depends(_request_session, scope="function")]

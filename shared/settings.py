@@ -1,0 +1,70 @@
+"""Settings every Lotse service shares; each service subclasses with its own prefix."""
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_INTERNAL_SECRET = "lotse-dev-internal-secret-do-not-use-in-production"
+
+
+def _shared(name: str) -> AliasChoices:
+    # Platform-wide settings are read without the service prefix, so one
+    # environment configures every process that `lotse up` starts.
+    return AliasChoices(name)
+
+
+class ServiceSettings(BaseSettings):
+    """What every service needs: its database, the bus, the internal token secret."""
+
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+
+    service_name: str = "service"
+    environment: str = Field(
+        default="dev",
+        validation_alias=_shared("LOTSE_ENV"),
+        description="dev allows the built-in development secrets; anything else refuses them",
+    )
+    data_dir: Path = Field(default=Path("data"), validation_alias=_shared("LOTSE_DATA_DIR"))
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL; default: a SQLite file under data_dir",
+    )
+    kafka_bootstrap: str = Field(
+        default="127.0.0.1:9092", validation_alias=_shared("LOTSE_KAFKA_BOOTSTRAP")
+    )
+    kafka_idempotence: bool = Field(
+        default=False,
+        validation_alias=_shared("LOTSE_KAFKA_IDEMPOTENCE"),
+        description="turn on for Apache Kafka; the embedded broker rejects InitProducerId",
+    )
+    kafka_session_timeout_ms: int = Field(
+        default=6000, validation_alias=_shared("LOTSE_KAFKA_SESSION_TIMEOUT_MS")
+    )
+    kafka_fetch_max_wait_ms: int = Field(
+        default=20, validation_alias=_shared("LOTSE_KAFKA_FETCH_MAX_WAIT_MS")
+    )
+    internal_token_secret: str = Field(
+        default=DEV_INTERNAL_SECRET, validation_alias=_shared("LOTSE_INTERNAL_TOKEN_SECRET")
+    )
+    max_body_bytes: int = Field(default=1_048_576, description="largest request body accepted")
+    outbox_poll_seconds: float = 1.0
+    log_level: str = Field(default="INFO", validation_alias=_shared("LOTSE_LOG_LEVEL"))
+    consumers_enabled: bool = True
+
+    @model_validator(mode="after")
+    def _refuse_dev_secret_outside_dev(self) -> "ServiceSettings":
+        if self.environment != "dev" and self.internal_token_secret == DEV_INTERNAL_SECRET:
+            raise ValueError("LOTSE_INTERNAL_TOKEN_SECRET must be set outside the dev environment")
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{self.data_dir / (self.service_name + '.db')}"
+
+    @property
+    def source(self) -> str:
+        """The CloudEvents source of this service's events."""
+        return f"/lotse/{self.service_name}"
