@@ -1,0 +1,235 @@
+"""The rules of the project registry. Nothing here commits: the caller's unit of work does."""
+
+import uuid
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.projects import repository
+from services.projects.models import KnownMunicipality, Project
+from services.projects.schemas import REQUIRED_ON_UPDATE, ProjectCreate, ProjectUpdate
+from shared.auth import Principal, require_writer
+from shared.contracts.gateway import MunicipalitySnapshot
+from shared.contracts.projects import (
+    ProjectCreated,
+    ProjectDeleted,
+    ProjectSnapshot,
+    ProjectStatusChanged,
+    ProjectUpdated,
+)
+from shared.http import Conflict, Forbidden, InvalidInput, LotseError
+from shared.outbox import add_event
+from shared.sqltypes import utcnow
+
+# Which status a project may move to from each status. Completed work stays
+# completed; a cancelled project can be revived as planned.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "idea": frozenset({"planned", "in_progress", "cancelled"}),
+    "planned": frozenset({"idea", "in_progress", "paused", "cancelled"}),
+    "in_progress": frozenset({"completed", "paused", "cancelled"}),
+    "paused": frozenset({"planned", "in_progress", "cancelled"}),
+    "completed": frozenset(),
+    "cancelled": frozenset({"planned"}),
+}
+
+
+class IllegalTransition(Conflict):
+    slug, title = "illegal-status-transition", "This status change is not allowed"
+
+
+class ImportRejected(InvalidInput):
+    slug, title = "import-rejected", "The import has invalid rows; nothing was imported"
+
+
+class UnknownMunicipality(InvalidInput):
+    slug, title = "unknown-municipality", "Municipality not known in this region"
+
+
+def snapshot(project: Project) -> ProjectSnapshot:
+    """The public state of a project, as API and events show it."""
+    return ProjectSnapshot.model_validate(project, from_attributes=True)
+
+
+def _owner_for_new_project(principal: Principal, requested: str | None) -> str:
+    require_writer(principal)
+    if principal.region_wide:
+        if requested is None:
+            raise InvalidInput(
+                "Name the owning municipality as municipality_ags.",
+                errors=[{"field": "municipality_ags", "message": "required for coordinators"}],
+            )
+        return requested
+    if requested is not None and requested != principal.ags:
+        raise Forbidden(
+            "A municipality key can only create projects of its own municipality.",
+            errors=[{"field": "municipality_ags", "message": f"not your AGS {principal.ags}"}],
+        )
+    assert principal.ags is not None  # municipality principals always carry their AGS
+    return principal.ags
+
+
+def ensure_can_edit(principal: Principal, project: Project) -> None:
+    require_writer(principal)
+    if not principal.region_wide and project.municipality_ags != principal.ags:
+        raise Forbidden("Only the owning municipality or a coordinator can change this project.")
+
+
+async def _ensure_known(session: AsyncSession, owner: str, partners: list[str]) -> None:
+    unknown = await repository.unknown_municipalities(session, {owner, *partners})
+    if unknown:
+        raise UnknownMunicipality(
+            f"No municipality with AGS {', '.join(sorted(unknown))} belongs to this region.",
+            errors=[
+                {
+                    "field": "municipality_ags" if a == owner else "partner_municipalities",
+                    "message": f"unknown AGS {a}",
+                }
+                for a in sorted(unknown)
+            ],
+        )
+
+
+def _stored(value: Any) -> Any:
+    """Pydantic values as the JSON columns keep them."""
+    if isinstance(value, list):
+        return [_stored(v) for v in value]
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json")
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value
+
+
+def _refresh_derived(project: Project) -> None:
+    project.topic_keys = "|" + "|".join(project.topics) + "|"
+    project.search_text = " ".join(
+        [project.title, project.summary, project.description, *project.tags]
+    ).casefold()
+
+
+async def create_project(
+    session: AsyncSession, *, principal: Principal, data: ProjectCreate, source: str
+) -> Project:
+    """Register a new project and stage its `created` event."""
+    owner = _owner_for_new_project(principal, data.municipality_ags)
+    await _ensure_known(session, owner, data.partner_municipalities)
+    now = utcnow()
+    fields = {k: _stored(v) for k, v in data.model_dump(exclude={"municipality_ags"}).items()}
+    project = Project(
+        id=str(uuid.uuid4()),
+        municipality_ags=owner,
+        **fields,
+        topic_keys="",
+        search_text="",
+        version=1,
+        created_by=principal.subject,
+        created_at=now,
+        updated_at=now,
+    )
+    _refresh_derived(project)
+    session.add(project)
+    add_event(session, ProjectCreated(project=snapshot(project)), source=source, subject=project.id)
+    return project
+
+
+async def import_projects(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    rows: list[tuple[int, ProjectCreate]],
+    source: str,
+) -> list[Project]:
+    """Create every row, or none: a row the rules refuse is reported with its line."""
+    require_writer(principal)
+    created: list[Project] = []
+    errors: list[dict[str, Any]] = []
+    for line, data in rows:
+        try:
+            created.append(
+                await create_project(session, principal=principal, data=data, source=source)
+            )
+        except LotseError as exc:
+            for err in exc.errors or [{"field": "(row)", "message": exc.detail or exc.title}]:
+                errors.append({"line": line, **err})
+    if errors:
+        raise ImportRejected(f"{len(errors)} problem(s) in the import.", errors=errors)
+    return created
+
+
+async def update_project(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    project: Project,
+    changes: ProjectUpdate,
+    source: str,
+) -> Project:
+    """Apply a partial update; a status change must follow TRANSITIONS."""
+    ensure_can_edit(principal, project)
+    requested = changes.model_dump(exclude_unset=True)
+    cleared = sorted(k for k, v in requested.items() if v is None and k in REQUIRED_ON_UPDATE)
+    if cleared:
+        raise InvalidInput(
+            "These fields cannot be cleared.",
+            errors=[{"field": k, "message": "may not be null"} for k in cleared],
+        )
+    new_values = {k: _stored(getattr(changes, k)) for k in requested}
+    changed = sorted(k for k, v in new_values.items() if getattr(project, k) != v)
+    if not changed:
+        return project
+    previous_status = project.status
+    if "status" in changed and new_values["status"] not in TRANSITIONS[previous_status]:
+        allowed = ", ".join(sorted(TRANSITIONS[previous_status])) or "none"
+        raise IllegalTransition(
+            f"A project cannot go from {previous_status} to {new_values['status']}; "
+            f"allowed next: {allowed}."
+        )
+    start = new_values.get("start_date", project.start_date)
+    end = new_values.get("end_date", project.end_date)
+    if start and end and end < start:
+        raise InvalidInput(
+            "end_date lies before start_date.",
+            errors=[{"field": "end_date", "message": "before start_date"}],
+        )
+    if "partner_municipalities" in changed:
+        await _ensure_known(session, project.municipality_ags, new_values["partner_municipalities"])
+    for key in changed:
+        setattr(project, key, new_values[key])
+    _refresh_derived(project)
+    project.version += 1
+    project.updated_at = utcnow()
+    state = snapshot(project)
+    payload: ProjectUpdated | ProjectStatusChanged
+    if "status" in changed:
+        payload = ProjectStatusChanged(
+            project=state,
+            previous_status=previous_status,
+            changed=changed,  # type: ignore[arg-type]
+        )
+    else:
+        payload = ProjectUpdated(project=state, changed=changed)
+    add_event(session, payload, source=source, subject=project.id)
+    return project
+
+
+async def delete_project(
+    session: AsyncSession, *, principal: Principal, project: Project, source: str
+) -> None:
+    ensure_can_edit(principal, project)
+    last = snapshot(project)
+    await session.delete(project)
+    add_event(session, ProjectDeleted(project=last), source=source, subject=project.id)
+
+
+async def record_municipality(session: AsyncSession, municipality: MunicipalitySnapshot) -> None:
+    """Keep the region's municipalities known; an older snapshot never wins."""
+    known = await repository.get_known_municipality(session, municipality.ags)
+    if known is None:
+        session.add(
+            KnownMunicipality(
+                ags=municipality.ags, name=municipality.name, version=municipality.version
+            )
+        )
+    elif municipality.version > known.version:
+        known.name = municipality.name
+        known.version = municipality.version

@@ -1,0 +1,118 @@
+"""Every query of the projects service, starting with what a caller may see."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.projects.models import KnownMunicipality, Project
+from shared.auth import Principal
+from shared.http import LotseError, decode_cursor, encode_cursor
+
+
+def readable(principal: Principal) -> Select[tuple[Project]]:
+    """The one base query of the projects `principal` may see.
+
+    Anonymous callers see public projects; signed-in members also see `region`
+    ones; `private` projects only their own municipality and coordinators.
+    """
+    query = select(Project)
+    if principal.region_wide:
+        return query
+    if not principal.signed_in:
+        return query.where(Project.visibility == "public")
+    shared = Project.visibility.in_(("public", "region"))  # type: ignore[attr-defined]
+    if principal.ags:
+        return query.where(or_(shared, Project.municipality_ags == principal.ags))
+    return query.where(shared)
+
+
+async def get_readable(
+    session: AsyncSession, principal: Principal, project_id: str, *, for_update: bool = False
+) -> Project | None:
+    """A project the caller may see; `for_update` locks its row until the commit."""
+    query = readable(principal).where(Project.id == project_id)
+    if for_update:
+        query = query.with_for_update()
+    return await session.scalar(query)
+
+
+@dataclass(frozen=True)
+class ProjectFilters:
+    municipality: str | None = None
+    topic: str | None = None
+    status: str | None = None
+    visibility: str | None = None
+    q: str | None = None
+    updated_since: datetime | None = None
+
+
+def _filtered(query: Select[tuple[Project]], filters: ProjectFilters) -> Select[tuple[Project]]:
+    if filters.municipality:
+        query = query.where(Project.municipality_ags == filters.municipality)
+    if filters.topic:
+        query = query.where(Project.topic_keys.contains(f"|{filters.topic}|"))  # type: ignore[attr-defined]
+    if filters.status:
+        query = query.where(Project.status == filters.status)
+    if filters.visibility:
+        query = query.where(Project.visibility == filters.visibility)
+    if filters.q:
+        for word in filters.q.casefold().split():
+            query = query.where(Project.search_text.contains(word, autoescape=True))  # type: ignore[attr-defined]
+    if filters.updated_since:
+        query = query.where(Project.updated_at >= filters.updated_since)
+    return query
+
+
+async def list_readable(
+    session: AsyncSession,
+    principal: Principal,
+    filters: ProjectFilters,
+    *,
+    cursor: str | None,
+    limit: int,
+) -> tuple[Sequence[Project], str | None, int]:
+    """One page of projects, newest change first; returns rows, next cursor, total."""
+    query = _filtered(readable(principal), filters)
+    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    if cursor:
+        updated_at, last_id = decode_cursor(cursor, size=2)
+        try:
+            after = datetime.fromisoformat(updated_at)
+        except (TypeError, ValueError):
+            after = None
+        if after is None or not isinstance(last_id, str):
+            raise LotseError("The cursor is not one this API handed out.")
+        query = query.where(
+            or_(
+                Project.updated_at < after,
+                and_(Project.updated_at == after, Project.id < last_id),
+            )
+        )
+    rows = (
+        await session.scalars(
+            query.order_by(Project.updated_at.desc(), Project.id.desc()).limit(limit + 1)  # type: ignore[attr-defined]
+        )
+    ).all()
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        next_cursor = encode_cursor([last.updated_at.isoformat(), last.id])
+    return rows, next_cursor, total
+
+
+async def unknown_municipalities(session: AsyncSession, ags: set[str]) -> set[str]:
+    """Which of these AGS the region does not (yet) know."""
+    if not ags:
+        return set()
+    known = await session.scalars(
+        select(KnownMunicipality.ags).where(KnownMunicipality.ags.in_(ags))  # type: ignore[attr-defined]
+    )
+    return ags - set(known)
+
+
+async def get_known_municipality(session: AsyncSession, ags: str) -> KnownMunicipality | None:
+    return await session.get(KnownMunicipality, ags)

@@ -1,0 +1,245 @@
+"""HTTP endpoints of the projects service: parse, authorise, call the domain, render."""
+
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
+
+from services.projects import domain, repository
+from services.projects.importing import parse_import
+from services.projects.schemas import (
+    ImportResult,
+    ProjectCreate,
+    ProjectPage,
+    ProjectPublic,
+    ProjectUpdate,
+)
+from shared.auth import CurrentPrincipal, internal_principal
+from shared.contracts.projects import ProjectStatus, Visibility
+from shared.http import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    PayloadTooLarge,
+    PreconditionFailed,
+    PreconditionRequired,
+    Unauthorized,
+    UnsupportedMediaType,
+    check_if_match,
+    etag_of,
+    responses,
+)
+from shared.idempotency import IdempotencyKeyReused, IdempotentRequest, idempotent_request
+from shared.service import DbSession
+from shared.topics import Topic
+
+router = APIRouter(
+    prefix="/api/v1/projects",
+    tags=["projects"],
+    dependencies=[Depends(internal_principal)],
+    responses=responses(Unauthorized),
+)
+
+Idempotency = Annotated[IdempotentRequest, Depends(idempotent_request)]
+PUBLIC_JSON = "application/json"
+
+
+def _render(project: ProjectPublic, status_code: int = 200) -> Response:
+    return Response(
+        project.model_dump_json(),
+        status_code=status_code,
+        media_type=PUBLIC_JSON,
+        headers={"ETag": etag_of(project.version)},
+    )
+
+
+def _source(request: Request) -> str:
+    return request.app.state.settings.source
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ProjectPublic,
+    summary="Publish a project",
+    description="A municipality key publishes for its own municipality; coordinators name "
+    "`municipality_ags`. Send an `Idempotency-Key` to make retries safe.",
+    responses=responses(Forbidden, InvalidInput, IdempotencyKeyReused, PayloadTooLarge),
+)
+async def create_project(
+    data: ProjectCreate,
+    request: Request,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    idempotency: Idempotency,
+) -> Response:
+    replayed = await idempotency.replay(session)
+    if replayed is not None:
+        return replayed
+    project = await domain.create_project(
+        session, principal=principal, data=data, source=_source(request)
+    )
+    public = ProjectPublic.model_validate(domain.snapshot(project), from_attributes=True)
+    body = public.model_dump_json()
+    headers = {"Location": f"/api/v1/projects/{project.id}", "ETag": etag_of(project.version)}
+    idempotency.remember(session, status_code=201, body=body, headers=headers)
+    return Response(body, status_code=201, media_type=PUBLIC_JSON, headers=headers)
+
+
+@router.post(
+    "/import",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ImportResult,
+    summary="Import many projects from CSV or JSON Lines",
+    description="Up to 10,000 rows, all or nothing. CSV has a header row with the field "
+    "names; list cells separate items with `;`; the contact person goes in `contact_name`, "
+    "`contact_role`, `contact_email`, `contact_phone`. JSON Lines holds one project object "
+    "per line. Every bad row is reported with its line and field.",
+    responses=responses(Forbidden, InvalidInput, UnsupportedMediaType, PayloadTooLarge),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "application/x-ndjson": {"schema": {"type": "string"}},
+            },
+        }
+    },
+)
+async def import_projects(
+    request: Request,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    idempotency: Idempotency,
+) -> Response:
+    replayed = await idempotency.replay(session)
+    if replayed is not None:
+        return replayed
+    settings = request.app.state.settings
+    rows = parse_import(
+        await request.body(),
+        request.headers.get("content-type", ""),
+        max_rows=settings.import_max_rows,
+    )
+    created = await domain.import_projects(
+        session, principal=principal, rows=rows, source=_source(request)
+    )
+    result = ImportResult(created=len(created), ids=[uuid.UUID(p.id) for p in created])
+    body = result.model_dump_json()
+    idempotency.remember(session, status_code=201, body=body, headers={})
+    return Response(body, status_code=201, media_type=PUBLIC_JSON)
+
+
+@router.get("", response_model=ProjectPage, summary="List the projects you may see")
+async def list_projects(
+    principal: CurrentPrincipal,
+    session: DbSession,
+    municipality: Annotated[
+        str | None, Query(pattern=r"^[0-9]{8}$", description="AGS of the owning municipality")
+    ] = None,
+    topic: Topic | None = None,
+    status: ProjectStatus | None = None,
+    visibility: Visibility | None = None,
+    q: Annotated[
+        str | None,
+        Query(max_length=200, description="words in title, summary, description or tags"),
+    ] = None,
+    updated_since: Annotated[
+        datetime | None, Query(description="only projects changed at or after this time")
+    ] = None,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> ProjectPage:
+    if updated_since is not None and updated_since.tzinfo is None:
+        updated_since = updated_since.replace(tzinfo=UTC)
+    filters = repository.ProjectFilters(
+        municipality=municipality,
+        topic=topic,
+        status=status,
+        visibility=visibility,
+        q=q,
+        updated_since=updated_since,
+    )
+    rows, next_cursor, total = await repository.list_readable(
+        session, principal, filters, cursor=cursor, limit=limit
+    )
+    return ProjectPage(
+        items=[
+            ProjectPublic.model_validate(domain.snapshot(p), from_attributes=True) for p in rows
+        ],
+        next_cursor=next_cursor,
+        total=total,
+    )
+
+
+@router.get(
+    "/{project_id}",
+    response_model=ProjectPublic,
+    summary="Read one project",
+    description="The `ETag` header is the version to send as `If-Match` when you change it.",
+    responses=responses(NotFound),
+)
+async def get_project(
+    project_id: uuid.UUID, principal: CurrentPrincipal, session: DbSession
+) -> Response:
+    project = await repository.get_readable(session, principal, str(project_id))
+    if project is None:
+        raise NotFound(f"There is no project {project_id} you may see.")
+    return _render(ProjectPublic.model_validate(domain.snapshot(project), from_attributes=True))
+
+
+@router.patch(
+    "/{project_id}",
+    response_model=ProjectPublic,
+    summary="Change a project",
+    description="Send the ETag of your last read as `If-Match`; a stale one gets 412. "
+    "Status changes follow the lifecycle; an illegal one gets 409.",
+    responses=responses(
+        NotFound, Forbidden, Conflict, PreconditionFailed, PreconditionRequired, InvalidInput
+    ),
+)
+async def update_project(
+    project_id: uuid.UUID,
+    changes: ProjectUpdate,
+    request: Request,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    if_match: Annotated[str | None, Header()] = None,
+) -> Response:
+    project = await repository.get_readable(session, principal, str(project_id), for_update=True)
+    if project is None:
+        raise NotFound(f"There is no project {project_id} you may see.")
+    domain.ensure_can_edit(principal, project)
+    check_if_match(if_match, project.version)
+    project = await domain.update_project(
+        session, principal=principal, project=project, changes=changes, source=_source(request)
+    )
+    return _render(ProjectPublic.model_validate(domain.snapshot(project), from_attributes=True))
+
+
+@router.delete(
+    "/{project_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete a project",
+    description="`If-Match` is optional here; when sent, a stale one gets 412.",
+    responses=responses(NotFound, Forbidden, PreconditionFailed),
+)
+async def delete_project(
+    project_id: uuid.UUID,
+    request: Request,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    if_match: Annotated[str | None, Header()] = None,
+) -> Response:
+    project = await repository.get_readable(session, principal, str(project_id), for_update=True)
+    if project is None:
+        raise NotFound(f"There is no project {project_id} you may see.")
+    domain.ensure_can_edit(principal, project)
+    if if_match is not None:
+        check_if_match(if_match, project.version)
+    await domain.delete_project(
+        session, principal=principal, project=project, source=_source(request)
+    )
+    return Response(status_code=204)

@@ -1,0 +1,124 @@
+"""Request and response shapes of the projects API."""
+
+import uuid
+from datetime import date
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from shared.ags import AGS
+from shared.contracts.projects import (
+    ContactPerson,
+    FundingSource,
+    Indicator,
+    Link,
+    ProjectSnapshot,
+    ProjectStatus,
+    Visibility,
+)
+from shared.http import Page
+from shared.topics import Topic
+
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Summary = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
+Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20_000)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+Budget = Annotated[float, Field(ge=0, le=10_000_000_000)]
+
+
+class _Strict(BaseModel):
+    # Unknown fields are a client's mistake worth telling, not something to drop.
+    model_config = ConfigDict(extra="forbid")
+
+
+class ProjectFields(_Strict):
+    """What a municipality says about a project; shared by create and import."""
+
+    title: Title
+    summary: Summary = ""
+    description: Description = ""
+    topics: list[Topic] = Field(min_length=1, max_length=15)
+    status: ProjectStatus = "idea"
+    target_groups: list[ShortText] = Field(default_factory=list, max_length=20)
+    value_proposition: LongText | None = None
+    indicators: list[Indicator] = Field(default_factory=list, max_length=20)
+    budget_eur: Budget | None = None
+    funding_sources: list[FundingSource] = Field(default_factory=list, max_length=20)
+    start_date: date | None = None
+    end_date: date | None = None
+    partner_municipalities: list[AGS] = Field(default_factory=list, max_length=100)
+    contact: ContactPerson | None = None
+    links: list[Link] = Field(default_factory=list, max_length=20)
+    based_on_solution: uuid.UUID | None = None
+    visibility: Visibility = "region"
+    tags: list[Tag] = Field(default_factory=list, max_length=30)
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> "ProjectFields":
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValueError("end_date lies before start_date")
+        return self
+
+
+class ProjectCreate(ProjectFields):
+    municipality_ags: AGS | None = Field(
+        default=None,
+        description="owning municipality; taken from a municipality key, required for coordinators",
+    )
+
+
+class ProjectUpdate(_Strict):
+    """Fields to change; absent fields stay as they are, null clears an optional one."""
+
+    title: Title | None = None
+    summary: Summary | None = None
+    description: Description | None = None
+    topics: list[Topic] | None = Field(default=None, min_length=1, max_length=15)
+    status: ProjectStatus | None = None
+    target_groups: list[ShortText] | None = Field(default=None, max_length=20)
+    value_proposition: LongText | None = None
+    indicators: list[Indicator] | None = Field(default=None, max_length=20)
+    budget_eur: Budget | None = None
+    funding_sources: list[FundingSource] | None = Field(default=None, max_length=20)
+    start_date: date | None = None
+    end_date: date | None = None
+    partner_municipalities: list[AGS] | None = Field(default=None, max_length=100)
+    contact: ContactPerson | None = None
+    links: list[Link] | None = Field(default=None, max_length=20)
+    based_on_solution: uuid.UUID | None = None
+    visibility: Visibility | None = None
+    tags: list[Tag] | None = Field(default=None, max_length=30)
+
+
+# Fields that may not be cleared with null: they always have a value.
+REQUIRED_ON_UPDATE = frozenset(
+    {
+        "title",
+        "summary",
+        "description",
+        "topics",
+        "status",
+        "target_groups",
+        "indicators",
+        "funding_sources",
+        "partner_municipalities",
+        "links",
+        "visibility",
+        "tags",
+    }
+)
+
+
+class ProjectPublic(ProjectSnapshot):
+    """A project as the API shows it: the same snapshot its events carry."""
+
+
+class ProjectPage(Page[ProjectPublic]):
+    pass
+
+
+class ImportResult(BaseModel):
+    created: int
+    ids: list[uuid.UUID]

@@ -1,0 +1,15 @@
+"""Settings of the projects service (env prefix LOTSE_PROJECTS_)."""
+
+from pydantic_settings import SettingsConfigDict
+
+from shared.settings import ServiceSettings
+
+
+class Settings(ServiceSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="LOTSE_PROJECTS_", extra="ignore", populate_by_name=True
+    )
+
+    service_name: str = "projects"
+    import_max_rows: int = 10_000
+    import_max_bytes: int = 16 * 1_048_576
