@@ -73,3 +73,5 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     root.setLevel(os.environ.get("LOTSE_LOG_LEVEL", level).upper())
     for noisy in ("aiokafka", "kafka"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
+    # One line per proxied request would double the access log.
+    logging.getLogger("httpx").setLevel(logging.WARNING)

@@ -54,6 +54,7 @@ def create_service_app(
     large_body_paths: dict[str, int] | None = None,
     on_start: Hook | None = None,
     on_stop: Hook | None = None,
+    openapi: bool = True,
 ) -> FastAPI:
     """Build a service's FastAPI app from its parts; app.py of a service calls this."""
 
@@ -96,8 +97,9 @@ def create_service_app(
         description=description,
         version="1.0.0",
         lifespan=lifespan,
-        openapi_url="/openapi.json",
-        docs_url="/docs",
+        # The gateway serves its own merged document instead.
+        openapi_url="/openapi.json" if openapi else None,
+        docs_url="/docs" if openapi else None,
         redoc_url=None,
     )
     app.state.settings = settings

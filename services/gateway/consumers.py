@@ -1,0 +1,14 @@
+"""Event handlers of the gateway: the region's activity feed."""
+
+from services.gateway import domain
+from shared.bus import Handler
+from shared.contracts.topics import PROJECTS
+from shared.inbox import idempotent
+from shared.service import Consumer, Runtime
+
+
+def feed_handler(runtime: Runtime) -> Handler:
+    return idempotent(runtime.db, domain.record_in_feed)
+
+
+CONSUMERS = [Consumer(group="gateway.feed", topics=[PROJECTS], handler=feed_handler)]

@@ -1,0 +1,96 @@
+"""What a user reads first: one OpenAPI for the whole platform, and a landing page."""
+
+import logging
+import time
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import HTMLResponse, JSONResponse
+
+from services.gateway.proxy import ServiceProxy
+from shared.auth import ANONYMOUS
+
+log = logging.getLogger("lotse.gateway.docs")
+
+CACHE_SECONDS = 60.0
+
+DESCRIPTION = """
+The API of a Digitale Region: municipalities publish their digitalisation projects,
+see each other's and find partners. Send `Authorization: Bearer <API key>`; without a
+key you see public data only. Errors are `application/problem+json` (RFC 9457).
+Updates need `If-Match` with the `ETag` of your last read; `POST` accepts an
+`Idempotency-Key` so a retry never creates twice. Lists page with `cursor` and `limit`.
+"""
+
+
+async def merged_openapi(app: FastAPI) -> dict[str, Any]:
+    """The gateway's own paths plus every service's, as one document."""
+    state = app.state
+    cached = getattr(state, "openapi_cache", None)
+    if cached is not None and cached[0] > time.monotonic():
+        return cached[1]
+    document = get_openapi(
+        title="Lotse API", version="1.0.0", description=DESCRIPTION, routes=app.routes
+    )
+    document["servers"] = [{"url": "/"}]
+    document.setdefault("components", {})["securitySchemes"] = {
+        "apiKey": {"type": "http", "scheme": "bearer", "description": "a Lotse API key"}
+    }
+    document["security"] = [{"apiKey": []}, {}]
+    proxy: ServiceProxy = state.runtime.extras["proxy"]
+    complete = True
+    for base_url in state.settings.service_routes.values():
+        try:
+            service_doc = await proxy.fetch_json(base_url + "/openapi.json", ANONYMOUS)
+        except Exception:
+            complete = False
+            log.warning("OpenAPI of %s not available; served without it", base_url)
+            continue
+        for path, item in service_doc.get("paths", {}).items():  # type: ignore[union-attr]
+            if path.startswith("/api/"):
+                document["paths"][path] = item
+        for name, schema in service_doc.get("components", {}).get("schemas", {}).items():  # type: ignore[union-attr]
+            document["components"].setdefault("schemas", {})[name] = schema
+    if complete:
+        state.openapi_cache = (time.monotonic() + CACHE_SECONDS, document)
+    return document
+
+
+LANDING = """<!doctype html>
+<html lang="de"><head><meta charset="utf-8"><title>Lotse</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:44rem;margin:3rem auto;padding:0 1rem}
+code{background:#f3f3f3;padding:0 .2rem}</style></head>
+<body><h1>Lotse</h1>
+<p>Die Koordinationsplattform der Digitalen Region: Projekte der Kommunen sehen,
+Lösungen nachnutzen, keinen Förderaufruf verpassen.</p>
+<ul>
+<li><a href="/docs">API-Dokumentation</a> (<a href="/api/v1/openapi.json">OpenAPI</a>)</li>
+<li><a href="/api/v1/projects">Projekte</a> (öffentliche; mit API-Schlüssel mehr)</li>
+<li><a href="/api/v1/municipalities">Kommunen der Region</a></li>
+<li><a href="/api/v1/topics">Gestaltungsfelder</a></li>
+<li><a href="/api/v1/feed">Was zuletzt geschah</a></li>
+</ul>
+<p>Mit Schlüssel: <code>curl -H "Authorization: Bearer $LOTSE_KEY" \
+http://127.0.0.1:8000/api/v1/projects</code></p>
+</body></html>"""
+
+
+def docs_router() -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+
+    @router.get("/", response_class=HTMLResponse)
+    async def landing() -> HTMLResponse:
+        return HTMLResponse(LANDING)
+
+    @router.get("/api/v1/openapi.json")
+    async def openapi(request: Request) -> JSONResponse:
+        return JSONResponse(await merged_openapi(request.app))
+
+    @router.get("/docs", response_class=HTMLResponse)
+    async def swagger() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/api/v1/openapi.json", title="Lotse API")
+
+    return router

@@ -1,0 +1,165 @@
+"""The gateway's rules: who registers municipalities, who issues which keys, the feed."""
+
+import uuid
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.gateway import repository
+from services.gateway.keys import display_prefix, key_hash, new_key
+from services.gateway.models import ApiKey, FeedEntry, Municipality
+from services.gateway.schemas import ApiKeyCreate, MunicipalityCreate
+from shared.ags import land_of
+from shared.auth import Principal, Role
+from shared.contracts.gateway import MunicipalityCreated, MunicipalitySnapshot
+from shared.contracts.projects import (
+    ProjectCreated,
+    ProjectDeleted,
+    ProjectStatusChanged,
+    ProjectUpdated,
+)
+from shared.events import CloudEvent
+from shared.http import Conflict, Forbidden, InvalidInput, Unauthorized
+from shared.outbox import add_event
+from shared.sqltypes import utcnow
+
+# Which roles each role may issue keys for.
+KEY_GRANTS: dict[Role, frozenset[Role]] = {
+    Role.ADMIN: frozenset({Role.ADMIN, Role.COORDINATOR, Role.MUNICIPALITY, Role.READER}),
+    Role.COORDINATOR: frozenset({Role.COORDINATOR, Role.MUNICIPALITY, Role.READER}),
+    Role.MUNICIPALITY: frozenset({Role.MUNICIPALITY, Role.READER}),
+}
+
+
+class UnknownMunicipality(InvalidInput):
+    slug, title = "unknown-municipality", "Municipality not known in this region"
+
+
+def _signed_in(principal: Principal) -> None:
+    if not principal.signed_in:
+        raise Unauthorized("Sign in with an API key.")
+
+
+def municipality_snapshot(municipality: Municipality) -> MunicipalitySnapshot:
+    return MunicipalitySnapshot.model_validate(municipality, from_attributes=True)
+
+
+async def register_municipality(
+    session: AsyncSession, *, principal: Principal, data: MunicipalityCreate, source: str
+) -> Municipality:
+    """Add a municipality to the region; coordinators and admins only."""
+    _signed_in(principal)
+    if not principal.region_wide:
+        raise Forbidden("Only coordinators register municipalities.")
+    if await repository.get_municipality(session, data.ags) is not None:
+        raise Conflict(f"A municipality with AGS {data.ags} is already registered.")
+    now = utcnow()
+    municipality = Municipality(
+        ags=data.ags,
+        name=data.name,
+        kind=data.kind,
+        land=land_of(data.ags),
+        population=data.population,
+        version=1,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(municipality)
+    add_event(
+        session,
+        MunicipalityCreated(municipality=municipality_snapshot(municipality)),
+        source=source,
+        subject=municipality.ags,
+    )
+    return municipality
+
+
+async def issue_key(
+    session: AsyncSession, *, principal: Principal, data: ApiKeyCreate
+) -> tuple[ApiKey, str]:
+    """Create an API key the caller may grant; return the row and the key, shown once."""
+    _signed_in(principal)
+    role = Role(data.role)
+    if role not in KEY_GRANTS.get(principal.role, frozenset()):
+        raise Forbidden(f"A {principal.role.value} key cannot issue {role.value} keys.")
+    if role is Role.MUNICIPALITY and data.ags is None:
+        raise InvalidInput(
+            "A municipality key belongs to one municipality: name its ags.",
+            errors=[{"field": "ags", "message": "required for municipality keys"}],
+        )
+    if role is not Role.MUNICIPALITY and data.ags is not None:
+        raise InvalidInput(
+            "Only municipality keys belong to one municipality.",
+            errors=[{"field": "ags", "message": f"not allowed for {role.value} keys"}],
+        )
+    if principal.role is Role.MUNICIPALITY and data.ags not in (None, principal.ags):
+        raise Forbidden("A municipality can only issue keys for itself.")
+    if data.ags is not None and await repository.get_municipality(session, data.ags) is None:
+        raise UnknownMunicipality(
+            f"No municipality with AGS {data.ags} is registered; register it first.",
+            errors=[{"field": "ags", "message": f"unknown AGS {data.ags}"}],
+        )
+    secret, prefix = new_key()
+    key = ApiKey(
+        id=str(uuid.uuid4()),
+        prefix=prefix,
+        secret_hash=key_hash(secret),
+        name=data.name,
+        role=role.value,
+        ags=data.ags,
+        created_by=principal.subject,
+        created_at=utcnow(),
+    )
+    session.add(key)
+    return key, secret
+
+
+def revoke_key(key: ApiKey) -> None:
+    """Revoke a key; revoking twice keeps the first time."""
+    if key.revoked_at is None:
+        key.revoked_at = utcnow()
+
+
+async def ensure_bootstrap_admin(session: AsyncSession, secret: str) -> None:
+    """Make the operator's configured admin key exist (first start, or after a reset)."""
+    if await repository.key_by_hash(session, key_hash(secret)) is not None:
+        return
+    session.add(
+        ApiKey(
+            id=str(uuid.uuid4()),
+            prefix=display_prefix(secret),
+            secret_hash=key_hash(secret),
+            name="bootstrap admin (LOTSE_BOOTSTRAP_ADMIN_KEY)",
+            role=Role.ADMIN.value,
+            created_by="bootstrap",
+            created_at=utcnow(),
+        )
+    )
+
+
+_FEED_PAYLOADS = (ProjectCreated, ProjectUpdated, ProjectStatusChanged, ProjectDeleted)
+
+
+async def record_in_feed(session: AsyncSession, event: CloudEvent) -> None:
+    """Add a project event to the feed; every entry of that project takes its visibility."""
+    if not isinstance(event.data, _FEED_PAYLOADS):
+        return
+    project = event.data.project
+    await repository.restrict_feed_of(
+        session,
+        subject=event.subject,
+        visibility=project.visibility,
+        municipality_ags=project.municipality_ags,
+    )
+    session.add(
+        FeedEntry(
+            source=event.source,
+            event_id=event.id,
+            type=event.type,
+            subject=event.subject,
+            title=project.title,
+            municipality_ags=project.municipality_ags,
+            visibility=project.visibility,
+            occurred_at=event.time,
+            data=event.data.model_dump(mode="json"),
+        )
+    )

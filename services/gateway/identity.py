@@ -1,0 +1,101 @@
+"""Who is calling: API keys to Principals, with a short cache and write-behind last use.
+
+Resolving a key must not cost a database write per request, so the last-used time
+is kept in memory and written every few seconds; revocation clears the cache at once.
+"""
+
+import asyncio
+import contextlib
+import logging
+import time
+from datetime import datetime
+
+from fastapi import Request
+
+from services.gateway import repository
+from services.gateway.keys import key_hash
+from shared.auth import ANONYMOUS, Principal, Role
+from shared.db import Database
+from shared.http import Unauthorized
+from shared.sqltypes import utcnow
+
+log = logging.getLogger("lotse.gateway.identity")
+
+MAX_CACHED_KEYS = 10_000
+
+
+class KeyResolver:
+    def __init__(self, db: Database, *, cache_seconds: float, flush_seconds: float) -> None:
+        self.db = db
+        self.cache_seconds = cache_seconds
+        self.flush_seconds = flush_seconds
+        self._cache: dict[str, tuple[float, Principal | None, str | None]] = {}
+        self._last_used: dict[str, datetime] = {}
+        self._task: asyncio.Task[None] | None = None
+
+    async def resolve(self, secret: str) -> Principal:
+        """The principal of a key; Unauthorized for an unknown or revoked one."""
+        digest = key_hash(secret)
+        now = time.monotonic()
+        cached = self._cache.get(digest)
+        if cached is None or cached[0] < now:
+            async with self.db.session() as session:
+                key = await repository.key_by_hash(session, digest)
+            if key is None or key.revoked_at is not None:
+                cached = (now + self.cache_seconds, None, None)
+            else:
+                principal = Principal(role=Role(key.role), subject=f"key:{key.id}", ags=key.ags)
+                cached = (now + self.cache_seconds, principal, key.id)
+            if len(self._cache) >= MAX_CACHED_KEYS:
+                self._cache.clear()  # bounded: guessed keys must not grow memory
+            self._cache[digest] = cached
+        _, principal, key_id = cached
+        if principal is None or key_id is None:
+            raise Unauthorized("This API key is unknown or revoked.")
+        self._last_used[key_id] = utcnow()
+        return principal
+
+    def forget(self) -> None:
+        """Drop cached keys, e.g. after a revocation, so it takes effect at once."""
+        self._cache.clear()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._flush_forever(), name="key-last-used")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        await self.flush()
+
+    async def flush(self) -> None:
+        if not self._last_used:
+            return
+        pending, self._last_used = self._last_used, {}
+        async with self.db.session() as session:
+            await repository.touch_keys(session, dict(pending))
+            await session.commit()
+
+    async def _flush_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.flush_seconds)
+            try:
+                await self.flush()
+            except Exception:
+                log.warning("could not record last use of API keys", exc_info=True)
+
+
+async def caller(request: Request) -> Principal:
+    """FastAPI dependency: the Principal behind `Authorization: Bearer <key>`, or anonymous."""
+    header = request.headers.get("authorization")
+    if header is None:
+        principal = ANONYMOUS
+    else:
+        scheme, _, secret = header.partition(" ")
+        if scheme.lower() != "bearer" or not secret.strip():
+            raise Unauthorized("Send your API key as `Authorization: Bearer <key>`.")
+        resolver: KeyResolver = request.app.state.runtime.extras["keys"]
+        principal = await resolver.resolve(secret.strip())
+    request.state.principal = principal
+    return principal

@@ -1,0 +1,120 @@
+"""Every query of the gateway, including what a caller may see of keys and the feed."""
+
+from collections.abc import Sequence
+
+from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.gateway.models import ApiKey, FeedEntry, Municipality
+from shared.auth import Principal, Role
+from shared.http import LotseError, decode_cursor, encode_cursor
+
+
+async def get_municipality(session: AsyncSession, ags: str) -> Municipality | None:
+    return await session.get(Municipality, ags)
+
+
+async def list_municipalities(
+    session: AsyncSession, *, land: str | None, cursor: str | None, limit: int
+) -> tuple[Sequence[Municipality], str | None, int]:
+    query = select(Municipality)
+    if land:
+        query = query.where(Municipality.ags.startswith(land))  # type: ignore[attr-defined]
+    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    if cursor:
+        (after,) = decode_cursor(cursor, size=1)
+        query = query.where(Municipality.ags > str(after))
+    rows = (await session.scalars(query.order_by(Municipality.ags).limit(limit + 1))).all()
+    if len(rows) > limit:
+        rows = rows[:limit]
+        return rows, encode_cursor([rows[-1].ags]), total
+    return rows, None, total
+
+
+async def key_by_hash(session: AsyncSession, secret_hash: str) -> ApiKey | None:
+    return await session.scalar(select(ApiKey).where(ApiKey.secret_hash == secret_hash))
+
+
+def manageable_keys(principal: Principal) -> Select[tuple[ApiKey]]:
+    """The one base query of the keys `principal` may list and revoke.
+
+    Admins manage every key, coordinators every key but admin keys, and a
+    municipality the keys of its own AGS.
+    """
+    query = select(ApiKey)
+    if principal.role is Role.ADMIN:
+        return query
+    if principal.role is Role.COORDINATOR:
+        return query.where(ApiKey.role != Role.ADMIN.value)
+    if principal.role is Role.MUNICIPALITY and principal.ags:
+        return query.where(ApiKey.ags == principal.ags)
+    return query.where(False)  # type: ignore[arg-type]
+
+
+async def get_manageable_key(
+    session: AsyncSession, principal: Principal, key_id: str
+) -> ApiKey | None:
+    return await session.scalar(manageable_keys(principal).where(ApiKey.id == key_id))
+
+
+async def list_manageable_keys(
+    session: AsyncSession, principal: Principal, *, cursor: str | None, limit: int
+) -> tuple[Sequence[ApiKey], str | None]:
+    query = manageable_keys(principal)
+    if cursor:
+        (key_id,) = decode_cursor(cursor, size=1)
+        if not isinstance(key_id, str):
+            raise LotseError("The cursor is not one this API handed out.")
+        query = query.where(ApiKey.id > key_id)
+    rows = (await session.scalars(query.order_by(ApiKey.id).limit(limit + 1))).all()
+    if len(rows) > limit:
+        rows = rows[:limit]
+        return rows, encode_cursor([rows[-1].id])
+    return rows, None
+
+
+async def touch_keys(session: AsyncSession, last_used: dict[str, object]) -> None:
+    for key_id, when in last_used.items():
+        await session.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=when))
+
+
+def readable_feed(principal: Principal) -> Select[tuple[FeedEntry]]:
+    """The one base query of the feed entries `principal` may see (as for projects)."""
+    query = select(FeedEntry)
+    if principal.region_wide:
+        return query
+    if not principal.signed_in:
+        return query.where(FeedEntry.visibility == "public")
+    shared = FeedEntry.visibility.in_(("public", "region"))  # type: ignore[attr-defined]
+    if principal.ags:
+        return query.where(or_(shared, FeedEntry.municipality_ags == principal.ags))
+    return query.where(shared)
+
+
+async def list_feed(
+    session: AsyncSession, principal: Principal, *, cursor: str | None, limit: int
+) -> tuple[Sequence[FeedEntry], str | None]:
+    query = readable_feed(principal)
+    if cursor:
+        (before,) = decode_cursor(cursor, size=1)
+        if not isinstance(before, int):
+            raise LotseError("The cursor is not one this API handed out.")
+        query = query.where(FeedEntry.seq < before)  # type: ignore[operator]
+    rows = (
+        await session.scalars(query.order_by(FeedEntry.seq.desc()).limit(limit + 1))  # type: ignore[union-attr]
+    ).all()
+    if len(rows) > limit:
+        rows = rows[:limit]
+        return rows, encode_cursor([rows[-1].seq])
+    return rows, None
+
+
+async def restrict_feed_of(
+    session: AsyncSession, *, subject: str, visibility: str, municipality_ags: str
+) -> None:
+    """Give every entry of an aggregate its current visibility, so hiding it hides its past."""
+    await session.execute(
+        update(FeedEntry)
+        .where(FeedEntry.subject == subject)
+        .values(visibility=visibility, municipality_ags=municipality_ags)
+    )

@@ -1,0 +1,223 @@
+"""The gateway's own endpoints: municipalities, API keys, topics, the feed."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+
+from services.gateway import domain, repository
+from services.gateway.identity import KeyResolver, caller
+from services.gateway.schemas import (
+    ApiKeyCreate,
+    ApiKeyCreated,
+    ApiKeyPage,
+    ApiKeyPublic,
+    FeedEntryPublic,
+    FeedPage,
+    MunicipalityCreate,
+    MunicipalityPage,
+    MunicipalityPublic,
+    TopicList,
+    TopicPublic,
+)
+from shared.auth import Principal
+from shared.http import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    Unauthorized,
+    responses,
+)
+from shared.idempotency import IdempotencyKeyReused, IdempotentRequest, idempotent_request
+from shared.service import DbSession
+from shared.topics import TOPICS, VOCABULARY_VERSION
+
+Caller = Annotated[Principal, Depends(caller)]
+Idempotency = Annotated[IdempotentRequest, Depends(idempotent_request)]
+
+router = APIRouter(prefix="/api/v1", dependencies=[Depends(caller)])
+
+
+@router.get(
+    "/topics",
+    response_model=TopicList,
+    tags=["vocabulary"],
+    summary="The topics (Gestaltungsfelder) projects are filed under",
+)
+async def list_topics() -> TopicList:
+    return TopicList(
+        vocabulary=VOCABULARY_VERSION,
+        items=[TopicPublic(key=k, label=v) for k, v in TOPICS.items()],
+    )
+
+
+@router.post(
+    "/municipalities",
+    status_code=status.HTTP_201_CREATED,
+    response_model=MunicipalityPublic,
+    tags=["municipalities"],
+    summary="Register a municipality of the region",
+    description="Coordinators and admins. The AGS is the key; the Land follows from its "
+    "first two digits.",
+    responses=responses(Unauthorized, Forbidden, Conflict, InvalidInput, IdempotencyKeyReused),
+)
+async def register_municipality(
+    data: MunicipalityCreate,
+    request: Request,
+    principal: Caller,
+    session: DbSession,
+    idempotency: Idempotency,
+) -> Response:
+    replayed = await idempotency.replay(session)
+    if replayed is not None:
+        return replayed
+    municipality = await domain.register_municipality(
+        session, principal=principal, data=data, source=request.app.state.settings.source
+    )
+    body = MunicipalityPublic.model_validate(municipality, from_attributes=True).model_dump_json()
+    headers = {"Location": f"/api/v1/municipalities/{municipality.ags}"}
+    idempotency.remember(session, status_code=201, body=body, headers=headers)
+    return Response(body, status_code=201, media_type="application/json", headers=headers)
+
+
+@router.get(
+    "/municipalities",
+    response_model=MunicipalityPage,
+    tags=["municipalities"],
+    summary="List the municipalities of the region",
+)
+async def list_municipalities(
+    session: DbSession,
+    land: Annotated[
+        str | None, Query(pattern=r"^[0-9]{2}$", description="two-digit Land code")
+    ] = None,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> MunicipalityPage:
+    rows, next_cursor, total = await repository.list_municipalities(
+        session, land=land, cursor=cursor, limit=limit
+    )
+    return MunicipalityPage(
+        items=[MunicipalityPublic.model_validate(m, from_attributes=True) for m in rows],
+        next_cursor=next_cursor,
+        total=total,
+    )
+
+
+@router.get(
+    "/municipalities/{ags}",
+    response_model=MunicipalityPublic,
+    tags=["municipalities"],
+    summary="Read one municipality",
+    responses=responses(NotFound),
+)
+async def get_municipality(
+    ags: Annotated[str, Path(pattern=r"^[0-9]{8}$")], session: DbSession
+) -> MunicipalityPublic:
+    municipality = await repository.get_municipality(session, ags)
+    if municipality is None:
+        raise NotFound(f"No municipality with AGS {ags} is registered.")
+    return MunicipalityPublic.model_validate(municipality, from_attributes=True)
+
+
+@router.post(
+    "/api-keys",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ApiKeyCreated,
+    tags=["api keys"],
+    summary="Issue an API key",
+    description="The key is in the answer once and stored only as a hash. Admins issue any "
+    "role; coordinators coordinator, municipality and reader keys; a municipality keys "
+    "for itself.",
+    responses=responses(Unauthorized, Forbidden, InvalidInput, IdempotencyKeyReused),
+)
+async def issue_key(
+    data: ApiKeyCreate, principal: Caller, session: DbSession, idempotency: Idempotency
+) -> Response:
+    replayed = await idempotency.replay(session)
+    if replayed is not None:
+        return replayed
+    key, secret = await domain.issue_key(session, principal=principal, data=data)
+    public = ApiKeyPublic.model_validate(key, from_attributes=True)
+    body = ApiKeyCreated(**public.model_dump(), key=secret).model_dump_json()
+    headers = {"Location": f"/api/v1/api-keys/{key.id}", "Cache-Control": "no-store"}
+    idempotency.remember(session, status_code=201, body=body, headers=headers)
+    return Response(body, status_code=201, media_type="application/json", headers=headers)
+
+
+@router.get(
+    "/api-keys",
+    response_model=ApiKeyPage,
+    tags=["api keys"],
+    summary="List the keys you manage",
+    responses=responses(Unauthorized),
+)
+async def list_keys(
+    principal: Caller,
+    session: DbSession,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> ApiKeyPage:
+    if not principal.signed_in:
+        raise Unauthorized("Sign in with an API key.")
+    rows, next_cursor = await repository.list_manageable_keys(
+        session, principal, cursor=cursor, limit=limit
+    )
+    return ApiKeyPage(
+        items=[ApiKeyPublic.model_validate(k, from_attributes=True) for k in rows],
+        next_cursor=next_cursor,
+    )
+
+
+@router.delete(
+    "/api-keys/{key_id}",
+    status_code=204,
+    tags=["api keys"],
+    summary="Revoke a key; it stops working at once",
+    responses=responses(Unauthorized, NotFound),
+)
+async def revoke_key(
+    key_id: uuid.UUID, request: Request, principal: Caller, session: DbSession
+) -> Response:
+    if not principal.signed_in:
+        raise Unauthorized("Sign in with an API key.")
+    key = await repository.get_manageable_key(session, principal, str(key_id))
+    if key is None:
+        raise NotFound(f"There is no key {key_id} you manage.")
+    domain.revoke_key(key)
+    await session.commit()
+    resolver: KeyResolver = request.app.state.runtime.extras["keys"]
+    resolver.forget()
+    return Response(status_code=204)
+
+
+@router.get(
+    "/feed",
+    response_model=FeedPage,
+    tags=["feed"],
+    summary="What happened in the region, newest first",
+    description="Entries you may see, by the same rules as the projects themselves.",
+)
+async def feed(
+    principal: Caller,
+    session: DbSession,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> FeedPage:
+    rows, next_cursor = await repository.list_feed(session, principal, cursor=cursor, limit=limit)
+    return FeedPage(
+        items=[
+            FeedEntryPublic(
+                id=e.seq or 0,
+                type=e.type,
+                subject=e.subject,
+                title=e.title,
+                municipality_ags=e.municipality_ags,
+                occurred_at=e.occurred_at,
+                data=e.data,
+            )
+            for e in rows
+        ],
+        next_cursor=next_cursor,
+    )
