@@ -54,6 +54,8 @@ class ServiceSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_dev_secret_outside_dev(self) -> "ServiceSettings":
+        if len(self.internal_token_secret) < 32:
+            raise ValueError("LOTSE_INTERNAL_TOKEN_SECRET must have at least 32 characters")
         if self.environment != "dev" and self.internal_token_secret == DEV_INTERNAL_SECRET:
             raise ValueError("LOTSE_INTERNAL_TOKEN_SECRET must be set outside the dev environment")
         return self

@@ -1,0 +1,73 @@
+"""Load the demo region through the public API, like any client would."""
+
+import json
+import time
+from pathlib import Path
+
+import httpx
+
+from shared.demo_region import MUNICIPALITIES, PROJECTS
+
+DEMO_KEYS_FILE = "demo-keys.json"
+COUNTY_AGS = "06534000"
+DEMO_MUNICIPALITY_AGS = "06534014"
+
+
+def seed_demo_region(gateway: str, admin_key: str, data_dir: Path) -> dict[str, str]:
+    """Register the municipalities, issue demo keys, publish the projects; return the keys.
+
+    Safe to run again: what exists is left alone, and keys issued on the first run
+    are read back from data_dir (they are shown once by the API).
+    """
+    keys_file = data_dir / DEMO_KEYS_FILE
+    with httpx.Client(
+        base_url=gateway, headers={"Authorization": f"Bearer {admin_key}"}, timeout=30
+    ) as admin:
+        for municipality in MUNICIPALITIES:
+            response = admin.post("/api/v1/municipalities", json=municipality)
+            if response.status_code not in (201, 409):
+                raise RuntimeError(f"could not register {municipality['name']}: {response.text}")
+        if keys_file.exists():
+            keys: dict[str, str] = json.loads(keys_file.read_text())
+        else:
+            keys = {
+                "coordinator key": _issue(admin, "Koordinierungsstelle (Demo)", "coordinator"),
+                "municipality key": _issue(
+                    admin,
+                    "Universitätsstadt Marburg (Demo)",
+                    "municipality",
+                    DEMO_MUNICIPALITY_AGS,
+                ),
+                "reader key": _issue(admin, "Intranet-Widget (Demo)", "reader"),
+            }
+            keys_file.write_text(json.dumps(keys, indent=2))
+            keys_file.chmod(0o600)
+        existing = admin.get("/api/v1/projects", params={"limit": 1}).json().get("total", 0)
+        if existing == 0:
+            coordinator = {"Authorization": f"Bearer {keys['coordinator key']}"}
+            for number, project in enumerate(PROJECTS):
+                _publish(admin, coordinator, project, f"demo-project-{number}")
+    return keys
+
+
+def _issue(client: httpx.Client, name: str, role: str, ags: str | None = None) -> str:
+    body = {"name": name, "role": role} | ({"ags": ags} if ags else {})
+    response = client.post("/api/v1/api-keys", json=body)
+    response.raise_for_status()
+    return str(response.json()["key"])
+
+
+def _publish(client: httpx.Client, headers: dict[str, str], project: object, key: str) -> None:
+    # The projects service learns of new municipalities through events: right after
+    # registering them it may not know them yet, so an unknown AGS is retried briefly.
+    deadline = time.monotonic() + 30
+    while True:
+        response = client.post(
+            "/api/v1/projects", json=project, headers=headers | {"Idempotency-Key": key}
+        )
+        if response.status_code == 201:
+            return
+        unknown = response.status_code == 422 and "unknown-municipality" in response.text
+        if not unknown or time.monotonic() > deadline:
+            raise RuntimeError(f"could not publish a demo project: {response.text}")
+        time.sleep(0.2)

@@ -1,0 +1,220 @@
+"""Real parts for every test: a Kafka-protocol broker, SQLite and PostgreSQL, HTTP servers."""
+
+import asyncio
+import contextlib
+import os
+import socket
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+import uvicorn
+from fastapi import FastAPI
+
+from services.gateway.app import create_app as create_gateway
+from services.gateway.settings import Settings as GatewaySettings
+from services.projects.app import create_app as create_projects
+from services.projects.settings import Settings as ProjectsSettings
+from shared.broker import EmbeddedBroker, free_port
+
+ADMIN_KEY = "lotse_test_admin_key_0123456789abcdef"
+SECRET = "test-internal-secret-0123456789-abcdef"
+PG_URL = os.environ.get("LOTSE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def _postgres_reachable() -> bool:
+    host, port = "127.0.0.1", 5432
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex((host, port)) == 0
+
+
+POSTGRES = bool(os.environ.get("LOTSE_TEST_POSTGRES_URL")) or _postgres_reachable()
+if os.environ.get("CI") and not POSTGRES:
+    raise RuntimeError("CI must test on PostgreSQL, but none answers at 127.0.0.1:5432")
+
+BACKENDS = ["sqlite", "postgres"]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    if POSTGRES:
+        return
+    skip = pytest.mark.skip(reason="no PostgreSQL reachable (CI requires one)")
+    for item in items:
+        if "postgres" in item.name:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def broker() -> Iterator[EmbeddedBroker]:
+    """One embedded broker for tests that only need a broker to talk to."""
+    instance = EmbeddedBroker(free_port())
+    instance.start()
+    yield instance
+    instance.stop()
+
+
+@contextlib.asynccontextmanager
+async def database_url(backend: str, tmp: Path) -> AsyncIterator[str]:
+    """A fresh, empty database of `backend`, dropped afterwards."""
+    if backend == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp / (uuid.uuid4().hex + '.db')}"
+        return
+    name = "lotse_t_" + uuid.uuid4().hex[:12]
+    admin = await asyncpg.connect(PG_URL)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    base = PG_URL.rsplit("/", 1)[0]
+    try:
+        yield f"{base}/{name}"
+    finally:
+        admin = await asyncpg.connect(PG_URL)
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await admin.close()
+
+
+@contextlib.asynccontextmanager
+async def serve(app: FastAPI, port: int) -> AsyncIterator[uvicorn.Server]:
+    """Run `app` on a real socket, lifespan included, in this event loop."""
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+            raise RuntimeError("server stopped while starting")
+        await asyncio.sleep(0.02)
+    try:
+        yield server
+    finally:
+        server.should_exit = True
+        await task
+
+
+async def eventually(check: Callable[[], Awaitable[Any]], within: float = 20.0) -> Any:
+    """Wait until `check` returns something truthy; fail with its last answer."""
+    deadline = asyncio.get_running_loop().time() + within
+    result = None
+    while asyncio.get_running_loop().time() < deadline:
+        result = await check()
+        if result:
+            return result
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"condition not met within {within} s; last result: {result!r}")
+
+
+_ags_counter = iter(range(1, 1_000_000))
+
+
+def new_ags() -> str:
+    """A fresh, valid AGS in Hessen that no other test uses."""
+    return f"06{(os.getpid() % 900) * 1000 + next(_ags_counter) % 1000:06d}"
+
+
+@dataclass
+class Platform:
+    """Gateway and projects service on real sockets, with their own broker and databases."""
+
+    backend: str
+    broker: EmbeddedBroker
+    gateway_url: str
+    projects_url: str
+    gateway: FastAPI
+    projects: FastAPI
+    clients: list[httpx.AsyncClient] = field(default_factory=list)
+
+    def client(self, key: str | None = None, **kwargs: Any) -> httpx.AsyncClient:
+        headers = {"Authorization": f"Bearer {key}"} if key else {}
+        client = httpx.AsyncClient(base_url=self.gateway_url, headers=headers, timeout=30, **kwargs)
+        self.clients.append(client)
+        return client
+
+    @property
+    def admin(self) -> httpx.AsyncClient:
+        return self.client(ADMIN_KEY)
+
+    async def municipality(self, ags: str | None = None, name: str = "Teststadt") -> str:
+        """Register a municipality and wait until the projects service knows it."""
+        ags = ags or new_ags()
+        response = await self.admin.post(
+            "/api/v1/municipalities", json={"ags": ags, "name": name, "kind": "stadt"}
+        )
+        assert response.status_code == 201, response.text
+        db = self.projects.state.runtime.db
+
+        async def known() -> bool:
+            from services.projects.repository import unknown_municipalities
+
+            async with db.session() as session:
+                return not await unknown_municipalities(session, {ags})
+
+        await eventually(known)
+        return ags
+
+    async def key(self, role: str, ags: str | None = None) -> str:
+        body = {"name": f"test {role}", "role": role} | ({"ags": ags} if ags else {})
+        response = await self.admin.post("/api/v1/api-keys", json=body)
+        assert response.status_code == 201, response.text
+        return str(response.json()["key"])
+
+
+@contextlib.asynccontextmanager
+async def running_platform(backend: str, tmp: Path) -> AsyncIterator[Platform]:
+    broker = EmbeddedBroker(free_port())
+    broker.start()
+    common = {
+        "LOTSE_KAFKA_BOOTSTRAP": broker.bootstrap,
+        "LOTSE_INTERNAL_TOKEN_SECRET": SECRET,
+        "LOTSE_KAFKA_SESSION_TIMEOUT_MS": 2000,
+    }
+    projects_port, gateway_port = free_port(), free_port()
+    try:
+        async with (
+            database_url(backend, tmp) as projects_db,
+            database_url(backend, tmp) as gateway_db,
+        ):
+            projects = create_projects(
+                ProjectsSettings(database_url=projects_db, **common)  # type: ignore[arg-type]
+            )
+            gateway = create_gateway(
+                GatewaySettings(  # type: ignore[arg-type]
+                    database_url=gateway_db,
+                    projects_url=f"http://127.0.0.1:{projects_port}",
+                    LOTSE_BOOTSTRAP_ADMIN_KEY=ADMIN_KEY,
+                    **common,
+                )
+            )
+            async with serve(projects, projects_port), serve(gateway, gateway_port):
+                platform = Platform(
+                    backend=backend,
+                    broker=broker,
+                    gateway_url=f"http://127.0.0.1:{gateway_port}",
+                    projects_url=f"http://127.0.0.1:{projects_port}",
+                    gateway=gateway,
+                    projects=projects,
+                )
+                try:
+                    yield platform
+                finally:
+                    for client in platform.clients:
+                        await client.aclose()
+    finally:
+        broker.stop()
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+async def platform(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Platform]:
+    """The platform on SQLite and on PostgreSQL; tests keep apart by fresh AGS."""
+    async with running_platform(request.param, tmp_path_factory.mktemp("platform")) as running:
+        yield running
