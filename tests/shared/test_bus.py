@@ -1,0 +1,181 @@
+"""The bus against a real Kafka-protocol broker: DLQ, commits after the handler, crashes."""
+
+import asyncio
+import contextlib
+import uuid
+from datetime import UTC, datetime
+
+from aiokafka import AIOKafkaConsumer
+from sqlalchemy import func, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.broker import EmbeddedBroker
+from shared.bus import EventBus
+from shared.contracts.gateway import MunicipalityCreated, MunicipalitySnapshot
+from shared.db import Database
+from shared.events import CloudEvent
+from shared.inbox import idempotent
+from tests.conftest import eventually
+from tests.shared.conftest import effects
+
+
+def municipality_event(ags: str = "06534014") -> CloudEvent:
+    snapshot = MunicipalitySnapshot(
+        ags=ags,
+        name="Marburg",
+        kind="stadt",
+        land="Hessen",
+        version=1,
+        updated_at=datetime.now(UTC),
+    )
+    return CloudEvent.of(
+        MunicipalityCreated(municipality=snapshot), source="/lotse/test", subject=ags
+    )
+
+
+def new_bus(broker: EmbeddedBroker) -> EventBus:
+    return EventBus(broker.bootstrap, client_id="test", session_timeout_ms=2000)
+
+
+async def read_all(broker: EmbeddedBroker, topic: str, count: int) -> list:  # type: ignore[type-arg]
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=broker.bootstrap,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        group_id=None,
+    )
+    await consumer.start()
+    records = []
+    try:
+        async with asyncio.timeout(20):
+            while len(records) < count:
+                batch = await consumer.getmany(timeout_ms=200)
+                for rs in batch.values():
+                    records += rs
+    finally:
+        await consumer.stop()
+    return records
+
+
+async def test_undecodable_records_go_to_the_dlq_and_the_consumer_keeps_going(
+    broker: EmbeddedBroker,
+) -> None:
+    topic = f"test.dlq.{uuid.uuid4().hex[:8]}"
+    bus = new_bus(broker)
+    handled: list[str] = []
+
+    async def handler(event: CloudEvent) -> None:
+        handled.append(event.id)
+
+    bus.subscribe(f"g-{topic}", [topic], handler)
+    bus.start_consumers()
+    try:
+        producer = await bus.producer()
+        await producer.send_and_wait(
+            topic,
+            b"{}",
+            key=b"k",
+            headers=[
+                ("ce_specversion", b"1.0"),
+                ("ce_id", b"1"),
+                ("ce_source", b"/x"),
+                ("ce_type", b"de.lotse.unknown.v1"),
+            ],
+        )
+        await producer.send_and_wait(
+            topic,
+            b"not json",
+            key=b"k",
+            headers=[
+                ("ce_specversion", b"1.0"),
+                ("ce_id", b"2"),
+                ("ce_source", b"/x"),
+                ("ce_type", b"de.lotse.municipality.created.v1"),
+            ],
+        )
+        good = municipality_event()
+        await bus.publish(good, topic)
+        await eventually(lambda: asyncio.sleep(0, handled))
+        assert handled == [good.id]
+        dead = await read_all(broker, f"{topic}.dlq", 2)
+        reasons = [dict(r.headers)["lotse_dlq_reason"].decode() for r in dead]
+        assert "unknown event type de.lotse.unknown.v1" in reasons[0]
+        assert "payload does not match" in reasons[1]
+        assert dict(dead[0].headers)["ce_id"] == b"1"
+    finally:
+        await bus.stop()
+
+
+async def test_a_handler_that_keeps_failing_dead_letters_its_event(broker: EmbeddedBroker) -> None:
+    topic = f"test.fail.{uuid.uuid4().hex[:8]}"
+    bus = new_bus(broker)
+    handled: list[str] = []
+
+    async def handler(event: CloudEvent) -> None:
+        if event.subject == "06000001":
+            raise RuntimeError("cannot apply this one")
+        handled.append(event.subject)
+
+    bus.subscribe(f"g-{topic}", [topic], handler)
+    bus.start_consumers()
+    try:
+        await bus.publish(municipality_event("06000001"), topic)
+        await bus.publish(municipality_event("06000002"), topic)
+        await eventually(lambda: asyncio.sleep(0, handled))
+        assert handled == ["06000002"]
+        dead = await read_all(broker, f"{topic}.dlq", 1)
+        assert b"cannot apply this one" in dict(dead[0].headers)["lotse_dlq_reason"]
+    finally:
+        await bus.stop()
+
+
+async def test_consumer_killed_mid_work_loses_nothing_and_applies_nothing_twice(
+    broker: EmbeddedBroker, db: Database
+) -> None:
+    topic = f"test.crash.{uuid.uuid4().hex[:8]}"
+    group = f"g-{topic}"
+    publisher = new_bus(broker)
+    events = [municipality_event(f"06{n:06d}") for n in range(60)]
+    for event in events:
+        await publisher.publish(event, topic)
+    started = asyncio.Event()
+
+    async def slow_apply(session: AsyncSession, event: CloudEvent) -> None:
+        await session.execute(insert(effects).values(event_id=event.id, subject=event.subject))
+        started.set()
+        await asyncio.sleep(0.02)  # work in progress when the consumer dies
+
+    first = new_bus(broker)
+    first.subscribe(group, [topic], idempotent(db, slow_apply))
+    first.start_consumers()
+    await asyncio.wait_for(started.wait(), 20)
+    await asyncio.sleep(0.3)
+    task = first._subscriptions[0].task  # noqa: SLF001 (the test kills the consumer loop)
+    assert task is not None
+    task.cancel()  # dies between its DB work and its offset commit
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    await first.stop()
+
+    async def count() -> int:
+        async with db.session() as session:
+            return int(await session.scalar(select(func.count()).select_from(effects)) or 0)
+
+    assert 0 < await count() < len(events), "the kill must happen mid-work"
+
+    second = new_bus(broker)
+    second.subscribe(group, [topic], idempotent(db, slow_apply))
+    second.start_consumers()
+    try:
+        await eventually(lambda: _equals(count(), len(events)), within=30)
+        async with db.session() as session:
+            rows = (await session.execute(select(effects.c.event_id))).scalars().all()
+        assert sorted(rows) == sorted(e.id for e in events)
+    finally:
+        await second.stop()
+        await publisher.stop()
+
+
+async def _equals(value, expected: int) -> bool:  # type: ignore[no-untyped-def]
+    return await value == expected
