@@ -151,7 +151,7 @@ async def test_consumer_killed_mid_work_loses_nothing_and_applies_nothing_twice(
     first.start_consumers()
     await asyncio.wait_for(started.wait(), 20)
     await asyncio.sleep(0.3)
-    task = first._subscriptions[0].task  # noqa: SLF001 (the test kills the consumer loop)
+    task = first._subscriptions[0].task  # the test kills the consumer loop
     assert task is not None
     task.cancel()  # dies between its DB work and its offset commit
     with contextlib.suppress(asyncio.CancelledError):
