@@ -1,0 +1,55 @@
+"""Municipalities of the region: keyed by AGS, registered by coordinators."""
+
+import pytest
+
+from tests.conftest import Platform, new_ags
+
+
+async def test_coordinator_registers_a_municipality_with_its_land(platform: Platform) -> None:
+    coordinator = platform.client(await platform.key("coordinator"))
+    ags = new_ags()
+    response = await coordinator.post(
+        "/api/v1/municipalities",
+        json={"ags": ags, "name": "Gladenbach", "kind": "stadt", "population": 12000},
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["land"] == "Hessen"
+    listed = await platform.client().get("/api/v1/municipalities", params={"limit": 500})
+    assert ags in [m["ags"] for m in listed.json()["items"]]
+    single = await platform.client().get(f"/api/v1/municipalities/{ags}")
+    assert single.json()["name"] == "Gladenbach"
+
+
+async def test_registering_the_same_ags_twice_is_a_conflict(platform: Platform) -> None:
+    ags = await platform.municipality()
+    again = await platform.admin.post(
+        "/api/v1/municipalities", json={"ags": ags, "name": "Doppelt", "kind": "gemeinde"}
+    )
+    assert again.status_code == 409
+    assert (await platform.client().get(f"/api/v1/municipalities/{ags}")).json()["name"] != (
+        "Doppelt"
+    )
+
+
+@pytest.mark.parametrize(
+    "ags",
+    ["0653401", "065340144", "17534014", "00534014", "A6534014"],
+    ids=["too-short", "too-long", "no-land-17", "no-land-00", "letters"],
+)
+async def test_invalid_ags_is_refused(platform: Platform, ags: str) -> None:
+    response = await platform.admin.post(
+        "/api/v1/municipalities", json={"ags": ags, "name": "X", "kind": "gemeinde"}
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "ags"
+    assert (await platform.client().get(f"/api/v1/municipalities/{ags}")).status_code in (404, 422)
+
+
+async def test_municipality_and_reader_keys_cannot_register(platform: Platform) -> None:
+    ags = await platform.municipality()
+    body = {"ags": new_ags(), "name": "X", "kind": "gemeinde"}
+    for key in (await platform.key("municipality", ags), await platform.key("reader")):
+        assert (
+            await platform.client(key).post("/api/v1/municipalities", json=body)
+        ).status_code == 403
+    assert (await platform.client().post("/api/v1/municipalities", json=body)).status_code == 401

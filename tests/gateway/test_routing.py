@@ -1,0 +1,100 @@
+"""The gateway in front of the services: signed calls only, no hangs, one OpenAPI."""
+
+import asyncio
+from pathlib import Path
+
+import httpx
+
+from services.gateway.app import create_app as create_gateway
+from services.gateway.settings import Settings as GatewaySettings
+from shared.broker import EmbeddedBroker, free_port
+from tests.conftest import SECRET, Platform, eventually, serve
+
+
+async def test_service_ports_refuse_unsigned_calls(platform: Platform) -> None:
+    async with httpx.AsyncClient(base_url=platform.projects_url) as direct:
+        assert (await direct.get("/api/v1/projects")).status_code == 401
+        forged = await direct.get(
+            "/api/v1/projects", headers={"Authorization": "Bearer eyJhbGciOiJub25lIn0.e30."}
+        )
+        assert forged.status_code == 401
+        assert (await direct.get("/healthz")).status_code == 200
+
+
+async def test_a_service_that_is_down_gives_503_not_a_hang(
+    broker: EmbeddedBroker, tmp_path: Path
+) -> None:
+    nobody_listens = f"http://127.0.0.1:{free_port()}"
+    gateway = create_gateway(
+        GatewaySettings(  # type: ignore[arg-type]
+            database_url=f"sqlite+aiosqlite:///{tmp_path / 'gateway.db'}",
+            projects_url=nobody_listens,
+            LOTSE_KAFKA_BOOTSTRAP=broker.bootstrap,
+            LOTSE_INTERNAL_TOKEN_SECRET=SECRET,
+        )
+    )
+    port = free_port()
+    async with (
+        serve(gateway, port),
+        # A hang would end this client's request with a timeout error, failing the test.
+        httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=5) as client,
+    ):
+        response = await client.get("/api/v1/projects")
+        assert response.status_code == 503
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["type"].endswith("service-unavailable")
+        assert (await client.get("/api/v1/topics")).status_code == 200
+
+
+async def test_merged_openapi_lists_gateway_and_service_paths(platform: Platform) -> None:
+    document = (await platform.client().get("/api/v1/openapi.json")).json()
+    assert "/api/v1/projects" in document["paths"]
+    assert "/api/v1/projects/{project_id}" in document["paths"]
+    assert "/api/v1/municipalities" in document["paths"]
+    assert "ProjectPublic" in document["components"]["schemas"]
+    landing = await platform.client().get("/")
+    assert "/docs" in landing.text
+
+
+async def test_unknown_path_and_method_are_problems(platform: Platform) -> None:
+    client = platform.client()
+    missing = await client.get("/api/v1/nothing-here")
+    assert missing.status_code == 404
+    assert missing.headers["content-type"] == "application/problem+json"
+    wrong = await client.put("/api/v1/municipalities")
+    assert wrong.status_code == 405
+    assert wrong.headers["content-type"] == "application/problem+json"
+
+
+async def test_health_readiness_and_metrics(platform: Platform) -> None:
+    client = platform.client()
+    assert (await client.get("/healthz")).json() == {"status": "ok"}
+    ready = await client.get("/readyz")
+    assert ready.json()["checks"] == {"database": "ok", "broker": "ok"}
+    metrics = await client.get("/metrics")
+    assert "lotse_http_requests_total" in metrics.text
+
+
+async def test_feed_shows_what_happened_within_visibility(platform: Platform) -> None:
+    ags = await platform.municipality()
+    owner = platform.client(await platform.key("municipality", ags))
+    public = await owner.post(
+        "/api/v1/projects",
+        json={"title": "Offenes Projekt", "topics": ["mobility"], "visibility": "public"},
+    )
+    private = await owner.post(
+        "/api/v1/projects",
+        json={"title": "Internes Projekt", "topics": ["internal_it"], "visibility": "private"},
+    )
+    ids = {public.json()["id"], private.json()["id"]}
+
+    async def owner_sees_both() -> bool:
+        entries = (await owner.get("/api/v1/feed", params={"limit": 200})).json()["items"]
+        return ids <= {e["subject"] for e in entries}
+
+    await eventually(owner_sees_both)
+    anonymous = (await platform.client().get("/api/v1/feed", params={"limit": 200})).json()
+    subjects = {e["subject"] for e in anonymous["items"]}
+    assert public.json()["id"] in subjects
+    assert private.json()["id"] not in subjects
+    await asyncio.sleep(0)
