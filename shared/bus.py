@@ -74,7 +74,7 @@ class EventBus:
         fetch_max_wait_ms: int = 20,
         request_timeout_ms: int = 5000,
         handler_attempts: int = 3,
-        partitions: int = 3,
+        partitions: int = 4,
     ) -> None:
         self.bootstrap = bootstrap
         self.client_id = client_id

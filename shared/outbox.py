@@ -72,7 +72,11 @@ def _wake_relay_after_commit(session: Session) -> None:
 
 
 class OutboxRelay:
-    """Publishes committed outbox rows of one service, in order, and refills the broker."""
+    """Publishes committed outbox rows of one service, in order, and refills the broker.
+
+    A broker lost its history when offsets it hands out go back, or when a topic we
+    published to is empty; then the latest event of every aggregate goes out again.
+    """
 
     def __init__(
         self,
@@ -148,15 +152,17 @@ class OutboxRelay:
         results = await self.bus.send([_record(row) for row in rows])
         sent: list[int] = []
         failure: BaseException | None = None
+        lost_topics: set[str] = set()
         for row, result in zip(rows, results, strict=True):
             if isinstance(result, BaseException):
                 failure = failure or result
                 continue
             assert row.seq is not None
             sent.append(row.seq)
-            self._last_offsets[(row.topic, result.partition)] = max(
-                result.offset, self._last_offsets.get((row.topic, result.partition), -1)
-            )
+            where = (row.topic, result.partition)
+            if result.offset < self._last_offsets.get(where, -1):
+                lost_topics.add(row.topic)  # offsets went back: the broker forgot
+            self._last_offsets[where] = result.offset
             EVENTS_PUBLISHED.labels(row.topic).inc()
         if sent:
             async with self.db.session() as session:
@@ -167,12 +173,14 @@ class OutboxRelay:
                 )
                 await session.commit()
         OUTBOX_PENDING.labels(self.service).set(len(rows) - len(sent))
+        for topic in lost_topics:
+            await self.refill(topic)
         if failure is not None:
             raise failure
         return len(rows)
 
     async def _check_broker_history(self) -> None:
-        """Refill the broker when it holds less than we published (it restarted empty)."""
+        """Refill the broker when a topic we published to is empty (it restarted empty)."""
         now = asyncio.get_running_loop().time()
         if now < self._next_check:
             return
@@ -190,9 +198,10 @@ class OutboxRelay:
             ).all()
         for topic in topics:
             ends = await self.bus.end_offsets(topic)
-            known = {p: off for (t, p), off in self._last_offsets.items() if t == topic}
-            lost = sum(ends.values()) == 0 or any(ends.get(p, 0) <= off for p, off in known.items())
-            if lost:
+            # Only "empty where we wrote" is a safe sign: the embedded broker reports
+            # end offsets per batch, so comparing counts would see losses that are not.
+            written = [p for (t, p) in self._last_offsets if t == topic]
+            if sum(ends.values()) == 0 or any(ends.get(p, 0) == 0 for p in written):
                 await self.refill(topic)
 
     async def prune(self) -> None:

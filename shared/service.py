@@ -69,6 +69,7 @@ def create_service_app(
             idempotence=settings.kafka_idempotence,
             session_timeout_ms=settings.kafka_session_timeout_ms,
             fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms,
+            partitions=settings.kafka_partitions,
         )
         relay = OutboxRelay(
             db, bus, service=settings.service_name, poll_seconds=settings.outbox_poll_seconds

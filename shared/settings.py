@@ -44,6 +44,13 @@ class ServiceSettings(BaseSettings):
     kafka_fetch_max_wait_ms: int = Field(
         default=20, validation_alias=_shared("LOTSE_KAFKA_FETCH_MAX_WAIT_MS")
     )
+    kafka_partitions: int = Field(
+        default=4,
+        validation_alias=_shared("LOTSE_KAFKA_PARTITIONS"),
+        description="partitions of topics the platform creates; 4 is also what the "
+        "embedded broker gives a topic it creates on first use, so both agree after it "
+        "restarts empty",
+    )
     internal_token_secret: str = Field(
         default=DEV_INTERNAL_SECRET, validation_alias=_shared("LOTSE_INTERNAL_TOKEN_SECRET")
     )

@@ -1,0 +1,164 @@
+"""The whole platform as `lotse up` runs it: real processes, real broker, real sockets."""
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaConsumer
+
+from shared.broker import free_port
+from shared.contracts.topics import PROJECTS
+
+ADMIN_KEY = "lotse_e2e_admin_key_0123456789abcdef"
+
+
+class Running:
+    def __init__(
+        self,
+        process: subprocess.Popen[bytes],
+        gateway: str,
+        projects_port: int,
+        broker_port: int,
+        data: Path,
+    ) -> None:
+        self.process = process
+        self.gateway = gateway
+        self.projects_port = projects_port
+        self.broker_port = broker_port
+        self.data = data
+
+
+def wait_until_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    for _ in range(600):
+        if process.poll() is not None:
+            raise AssertionError(f"lotse up exited early:\n{log.read_text()}")
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        subprocess.run(["sleep", "0.1"], check=True)
+    raise AssertionError(f"{url} never became ready:\n{log.read_text()}")
+
+
+@pytest.fixture(scope="module")
+def lotse_up(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
+    """`lotse up --seed` in its own data folder and ports, stopped with SIGTERM at the end."""
+    data = tmp_path_factory.mktemp("lotse-up")
+    gateway_port, projects_port, broker_port = free_port(), free_port(), free_port()
+    env = os.environ | {
+        "LOTSE_DATA_DIR": str(data),
+        "LOTSE_GATEWAY_PORT": str(gateway_port),
+        "LOTSE_PROJECTS_PORT": str(projects_port),
+        "LOTSE_BOOTSTRAP_ADMIN_KEY": ADMIN_KEY,
+    }
+    env.pop("LOTSE_KAFKA_BOOTSTRAP", None)
+    log = data / "lotse-up.out"
+    with open(log, "wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "shared.cli", "up", "--seed", "--broker-port", str(broker_port)],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    gateway = f"http://127.0.0.1:{gateway_port}"
+    try:
+        for _ in range(900):  # seeding goes through the API, like any client
+            if "Lotse is running" in log.read_text():
+                break
+            if process.poll() is not None:
+                raise AssertionError(f"lotse up exited early:\n{log.read_text()}")
+            subprocess.run(["sleep", "0.1"], check=True)
+        else:
+            raise AssertionError(f"lotse up did not finish starting:\n{log.read_text()}")
+        yield Running(process, gateway, projects_port, broker_port, data)
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            process.wait(30)
+
+
+def test_up_prints_the_url_and_keys_that_work(lotse_up: Running) -> None:
+    output = (lotse_up.data / "lotse-up.out").read_text()
+    assert f"Lotse is running at {lotse_up.gateway}" in output
+    key = next(line.split()[-1] for line in output.splitlines() if "coordinator key:" in line)
+    projects = httpx.get(
+        f"{lotse_up.gateway}/api/v1/projects", headers={"Authorization": f"Bearer {key}"}
+    ).json()
+    assert projects["total"] >= 30
+    topics = {t for p in projects["items"] for t in p["topics"]}
+    assert len(topics) >= 5
+    municipalities = httpx.get(f"{lotse_up.gateway}/api/v1/municipalities").json()
+    assert "06534014" in {m["ags"] for m in municipalities["items"]}
+
+
+def test_a_published_project_reaches_kafka_with_cloudevents_headers(lotse_up: Running) -> None:
+    headers = {"Authorization": f"Bearer {ADMIN_KEY}"}
+    key = httpx.post(
+        f"{lotse_up.gateway}/api/v1/api-keys",
+        json={"name": "e2e", "role": "municipality", "ags": "06534014"},
+        headers=headers,
+    ).json()["key"]
+    created = httpx.post(
+        f"{lotse_up.gateway}/api/v1/projects",
+        json={"title": "Digitale Sitzungen", "topics": ["internal_it"], "visibility": "public"},
+        headers={"Authorization": f"Bearer {key}"},
+    )
+    assert created.status_code == 201, created.text
+    project_id = created.json()["id"]
+
+    async def find_event() -> dict[str, bytes]:
+        consumer = AIOKafkaConsumer(
+            PROJECTS,
+            bootstrap_servers=f"127.0.0.1:{lotse_up.broker_port}",
+            auto_offset_reset="earliest",
+            enable_auto_commit=False,
+        )
+        await consumer.start()
+        try:
+            async with asyncio.timeout(30):
+                while True:
+                    for records in (await consumer.getmany(timeout_ms=200)).values():
+                        for record in records:
+                            if record.key == project_id.encode():
+                                return dict(record.headers) | {"value": record.value}
+        finally:
+            await consumer.stop()
+
+    event = asyncio.run(find_event())
+    assert event["ce_type"] == b"de.lotse.project.created.v1"
+    assert event["ce_source"] == b"/lotse/projects"
+    assert event["ce_subject"] == project_id.encode()
+    assert event["ce_specversion"] == b"1.0"
+    assert event["content-type"] == b"application/json"
+    assert b"traceparent" not in event or event["traceparent"].startswith(b"00-")
+    assert b"Digitale Sitzungen" in event["value"]
+
+
+def test_a_crashed_service_is_restarted(lotse_up: Running) -> None:
+    ready = f"http://127.0.0.1:{lotse_up.projects_port}/readyz"
+    pid = subprocess.run(
+        ["pgrep", "-f", f"uvicorn.*--port {lotse_up.projects_port}"], capture_output=True, text=True
+    ).stdout.split()[0]
+    os.kill(int(pid), signal.SIGKILL)
+    response = httpx.get(f"{lotse_up.gateway}/api/v1/projects", timeout=5)
+    assert response.status_code in (200, 503)
+    wait_until_ready(ready, lotse_up.process, lotse_up.data / "lotse-up.out")
+    assert httpx.get(f"{lotse_up.gateway}/api/v1/projects").status_code == 200
+
+
+def test_sigterm_stops_everything_cleanly(lotse_up: Running) -> None:
+    lotse_up.process.send_signal(signal.SIGTERM)
+    assert lotse_up.process.wait(30) == 0
+    leftovers = subprocess.run(
+        ["pgrep", "-f", f"uvicorn.*--port {lotse_up.projects_port}"], capture_output=True, text=True
+    ).stdout
+    assert leftovers == ""
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(lotse_up.gateway + "/healthz")
