@@ -137,12 +137,13 @@ async def import_projects(
     *,
     principal: Principal,
     rows: list[tuple[int, ProjectCreate]],
+    invalid: list[dict[str, Any]],
     source: str,
 ) -> list[Project]:
-    """Create every row, or none: a row the rules refuse is reported with its line."""
+    """Create every row, or none; report the `invalid` rows and those the rules refuse."""
     require_writer(principal)
     created: list[Project] = []
-    errors: list[dict[str, Any]] = []
+    errors = list(invalid)
     for line, data in rows:
         try:
             created.append(
@@ -152,6 +153,7 @@ async def import_projects(
             for err in exc.errors or [{"field": "(row)", "message": exc.detail or exc.title}]:
                 errors.append({"line": line, **err})
     if errors:
+        errors.sort(key=lambda e: e["line"])
         raise ImportRejected(f"{len(errors)} problem(s) in the import.", errors=errors)
     return created
 

@@ -7,7 +7,6 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from services.projects.domain import ImportRejected
 from services.projects.schemas import ProjectCreate
 from shared.http import InvalidInput, LotseError, UnsupportedMediaType
 
@@ -89,8 +88,8 @@ def _records(body: bytes, content_type: str) -> list[tuple[int, dict[str, Any] |
 
 def parse_import(
     body: bytes, content_type: str, *, max_rows: int
-) -> list[tuple[int, ProjectCreate]]:
-    """Validate every row; raise ImportRejected listing each bad row's line and field."""
+) -> tuple[list[tuple[int, ProjectCreate]], list[dict[str, Any]]]:
+    """Validate every row: the valid rows with their lines, and each bad row's problems."""
     rows = _records(body, content_type.split(";")[0].strip().lower())
     if not rows:
         raise InvalidInput("The import holds no rows.")
@@ -106,6 +105,4 @@ def parse_import(
             projects.append((line, ProjectCreate.model_validate(record)))
         except ValidationError as exc:
             errors.extend(_row_errors(line, exc))
-    if errors:
-        raise ImportRejected(f"{len(errors)} problem(s) in the import.", errors=errors)
-    return projects
+    return projects, errors

@@ -118,13 +118,13 @@ async def import_projects(
     if replayed is not None:
         return replayed
     settings = request.app.state.settings
-    rows = parse_import(
+    rows, invalid = parse_import(
         await request.body(),
         request.headers.get("content-type", ""),
         max_rows=settings.import_max_rows,
     )
     created = await domain.import_projects(
-        session, principal=principal, rows=rows, source=_source(request)
+        session, principal=principal, rows=rows, invalid=invalid, source=_source(request)
     )
     result = ImportResult(created=len(created), ids=[uuid.UUID(p.id) for p in created])
     body = result.model_dump_json()
