@@ -90,7 +90,7 @@ def verify_internal_token(token: str, secret: str) -> Principal:
     return Principal(role=role, subject=str(claims["sub"]), ags=claims.get("ags"))
 
 
-def internal_principal(request: Request) -> Principal:
+async def internal_principal(request: Request) -> Principal:
     """FastAPI dependency of every service route: the verified caller."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
