@@ -23,7 +23,9 @@ from shared.observability import EVENTS_CONSUMED, event_id_var, traceparent_var
 
 log = logging.getLogger("lotse.bus")
 
-Handler = Callable[[CloudEvent], Awaitable[None]]
+# A handler takes the events of one partition batch, in order, and applies them in
+# one transaction; it must be idempotent (see shared.inbox).
+Handler = Callable[[Sequence[CloudEvent]], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -215,9 +217,8 @@ class EventBus:
                 while not self._stopping:
                     batches = await consumer.getmany(timeout_ms=500, max_records=200)
                     for tp, records in batches.items():
-                        for record in records:
-                            await self._process(sub, record)
-                            done[tp] = record.offset + 1
+                        await self._process(sub, records)
+                        done[tp] = records[-1].offset + 1
                         await consumer.commit({tp: done.pop(tp)})
             except asyncio.CancelledError:
                 raise
@@ -229,20 +230,41 @@ class EventBus:
                 with contextlib.suppress(Exception):
                     await consumer.stop()
 
-    async def _process(self, sub: Subscription, record: ConsumerRecord[bytes, bytes]) -> None:
-        try:
-            event = decode(record.headers, record.value)
-        except InvalidEvent as exc:
-            EVENTS_CONSUMED.labels(sub.group, "invalid", "dead_lettered").inc()
-            await self._dead_letter(sub, record, str(exc))
+    async def _process(
+        self, sub: Subscription, records: Sequence[ConsumerRecord[bytes, bytes]]
+    ) -> None:
+        """Apply a partition batch at once; if that fails, event by event with retries."""
+        readable: list[tuple[ConsumerRecord[bytes, bytes], CloudEvent]] = []
+        for record in records:
+            try:
+                readable.append((record, decode(record.headers, record.value)))
+            except InvalidEvent as exc:
+                EVENTS_CONSUMED.labels(sub.group, "invalid", "dead_lettered").inc()
+                await self._dead_letter(sub, record, str(exc))
+        if not readable:
             return
+        try:
+            await sub.handler([event for _, event in readable])
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.warning("batch of %s failed; retrying event by event", sub.group, exc_info=True)
+            for record, event in readable:
+                await self._process_one(sub, record, event)
+            return
+        for _, event in readable:
+            EVENTS_CONSUMED.labels(sub.group, event.type, "ok").inc()
+
+    async def _process_one(
+        self, sub: Subscription, record: ConsumerRecord[bytes, bytes], event: CloudEvent
+    ) -> None:
         event_token = event_id_var.set(event.id)
         trace_token = traceparent_var.set(event.traceparent)
         try:
             error: BaseException | None = None
             for attempt in range(self.handler_attempts):
                 try:
-                    await sub.handler(event)
+                    await sub.handler([event])
                     EVENTS_CONSUMED.labels(sub.group, event.type, "ok").inc()
                     return
                 except asyncio.CancelledError:

@@ -91,8 +91,7 @@ async def idempotent_request(request: Request) -> IdempotentRequest:
         raise LotseError(f"Idempotency-Key must have 1 to {KEY_MAX_LENGTH} characters.")
     principal: Any = getattr(request.state, "principal", None)
     subject = getattr(principal, "subject", "anonymous")
-    body = await request.body()
-    digest = hashlib.sha256(body).hexdigest()
+    digest = hashlib.sha256(await request.body()).hexdigest() if key is not None else ""
     return IdempotentRequest(
         scope=f"{subject}:{request.method}:{request.url.path}", key=key, request_hash=digest
     )

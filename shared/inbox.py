@@ -1,6 +1,6 @@
 """Idempotent consumption: a handler's effects and its inbox record commit together."""
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 
 from sqlalchemy import Column, String, select
@@ -27,26 +27,33 @@ class InboxRecord(SQLModel, table=True):
 def idempotent(db: Database, handler: SessionHandler) -> Handler:
     """Wrap `handler` so each event (by ce_source + ce_id) takes effect exactly once.
 
-    The handler gets a session and must not commit; the wrapper records the event
-    in the inbox and commits once, so a redelivered event finds its record and is
-    skipped, and a crash before the commit leaves neither effects nor record.
+    The handler gets a session and must not commit. A batch of events is applied in
+    one transaction together with its inbox records, so a redelivered event finds
+    its record and is skipped, and a crash before the commit leaves neither effects
+    nor records.
     """
 
-    async def handle(event: CloudEvent) -> None:
+    async def handle(events: Sequence[CloudEvent]) -> None:
         async with db.session() as session:
-            seen = await session.scalar(
-                select(InboxRecord.event_id).where(
-                    InboxRecord.source == event.source, InboxRecord.event_id == event.id
+            seen = {
+                (source, event_id)
+                for source, event_id in await session.execute(
+                    select(InboxRecord.source, InboxRecord.event_id).where(
+                        InboxRecord.event_id.in_({e.id for e in events})  # type: ignore[attr-defined]
+                    )
                 )
-            )
-            if seen is not None:
-                return
-            await handler(session, event)
-            session.add(
-                InboxRecord(
-                    source=event.source, event_id=event.id, type=event.type, processed_at=utcnow()
+            }
+            now = utcnow()
+            for event in events:
+                if (event.source, event.id) in seen:
+                    continue
+                seen.add((event.source, event.id))
+                await handler(session, event)
+                session.add(
+                    InboxRecord(
+                        source=event.source, event_id=event.id, type=event.type, processed_at=now
+                    )
                 )
-            )
             await session.commit()
 
     return handle

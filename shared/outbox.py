@@ -88,6 +88,7 @@ class OutboxRelay:
         batch_size: int = 500,
         check_seconds: float = 2.0,
         prune_seconds: float = 60.0,
+        linger_seconds: float = 0.002,
     ) -> None:
         self.db = db
         self.bus = bus
@@ -98,6 +99,7 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self._last_offsets: dict[tuple[str, int], int] = {}
         self.prune_seconds = prune_seconds
+        self.linger_seconds = linger_seconds
         self._next_check = 0.0
         self._next_prune = 0.0
         self._task: asyncio.Task[None] | None = None
@@ -121,6 +123,8 @@ class OutboxRelay:
         while True:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+            # A moment's wait gathers the commits of concurrent requests into one batch.
+            await asyncio.sleep(self.linger_seconds)
             self._wake.clear()
             try:
                 await self._check_broker_history()

@@ -5,11 +5,13 @@ throughput (see docs/PERFORMANCE.md). A service that is down answers 503 at once
 one that hangs 504 after the read timeout; the gateway never hangs with it.
 """
 
+import time
+
 import httpx
 from fastapi import Request, Response
 from httpx_aiohttp import AiohttpTransport
 
-from shared.auth import Principal, sign_internal_token
+from shared.auth import TOKEN_SECONDS, Principal, sign_internal_token
 from shared.http import GatewayTimeout, ServiceUnavailable
 from shared.observability import request_id_var, traceparent_var
 
@@ -33,6 +35,7 @@ FORWARDED_RESPONSE_HEADERS = (
 class ServiceProxy:
     def __init__(self, *, secret: str, connect_timeout: float, read_timeout: float) -> None:
         self.secret = secret
+        self._tokens: dict[Principal, tuple[float, str]] = {}
         self.client = httpx.AsyncClient(
             transport=AiohttpTransport(),
             timeout=httpx.Timeout(read_timeout, connect=connect_timeout),
@@ -45,9 +48,7 @@ class ServiceProxy:
             if (value := request.headers.get(name)) is not None
         }
         request_id = request_id_var.get()
-        headers["authorization"] = "Bearer " + sign_internal_token(
-            principal, self.secret, request_id=request_id
-        )
+        headers["authorization"] = "Bearer " + self._token(principal)
         if request_id:
             headers["x-request-id"] = request_id
         if traceparent := traceparent_var.get():
@@ -81,10 +82,20 @@ class ServiceProxy:
             },
         )
 
+    def _token(self, principal: Principal) -> str:
+        """A signed token for `principal`, reused while it has most of its life ahead."""
+        now = time.monotonic()
+        cached = self._tokens.get(principal)
+        if cached is None or cached[0] < now:
+            if len(self._tokens) >= 10_000:
+                self._tokens.clear()
+            cached = (now + TOKEN_SECONDS / 2, sign_internal_token(principal, self.secret))
+            self._tokens[principal] = cached
+        return cached[1]
+
     async def fetch_json(self, url: str, principal: Principal) -> dict[str, object]:
         response = await self.client.get(
-            url,
-            headers={"authorization": "Bearer " + sign_internal_token(principal, self.secret)},
+            url, headers={"authorization": "Bearer " + self._token(principal)}
         )
         response.raise_for_status()
         return response.json()

@@ -16,7 +16,7 @@ from services.projects.schemas import (
     ProjectUpdate,
 )
 from shared.auth import CurrentPrincipal, internal_principal
-from shared.contracts.projects import ProjectStatus, Visibility
+from shared.contracts.projects import ProjectSnapshot, ProjectStatus, Visibility
 from shared.http import (
     Conflict,
     Forbidden,
@@ -46,7 +46,7 @@ Idempotency = Annotated[IdempotentRequest, Depends(idempotent_request)]
 PUBLIC_JSON = "application/json"
 
 
-def _render(project: ProjectPublic, status_code: int = 200) -> Response:
+def _render(project: ProjectSnapshot, status_code: int = 200) -> Response:
     return Response(
         project.model_dump_json(),
         status_code=status_code,
@@ -81,8 +81,7 @@ async def create_project(
     project = await domain.create_project(
         session, principal=principal, data=data, source=_source(request)
     )
-    public = ProjectPublic.model_validate(domain.snapshot(project), from_attributes=True)
-    body = public.model_dump_json()
+    body = domain.snapshot(project).model_dump_json()
     headers = {"Location": f"/api/v1/projects/{project.id}", "ETag": etag_of(project.version)}
     idempotency.remember(session, status_code=201, body=body, headers=headers)
     return Response(body, status_code=201, media_type=PUBLIC_JSON, headers=headers)
@@ -187,7 +186,7 @@ async def get_project(
     project = await repository.get_readable(session, principal, str(project_id))
     if project is None:
         raise NotFound(f"There is no project {project_id} you may see.")
-    return _render(ProjectPublic.model_validate(domain.snapshot(project), from_attributes=True))
+    return _render(domain.snapshot(project))
 
 
 @router.patch(
@@ -216,7 +215,7 @@ async def update_project(
     project = await domain.update_project(
         session, principal=principal, project=project, changes=changes, source=_source(request)
     )
-    return _render(ProjectPublic.model_validate(domain.snapshot(project), from_attributes=True))
+    return _render(domain.snapshot(project))
 
 
 @router.delete(

@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from aiokafka import AIOKafkaConsumer
@@ -65,8 +66,8 @@ async def test_undecodable_records_go_to_the_dlq_and_the_consumer_keeps_going(
     bus = new_bus(broker)
     handled: list[str] = []
 
-    async def handler(event: CloudEvent) -> None:
-        handled.append(event.id)
+    async def handler(events: Sequence[CloudEvent]) -> None:
+        handled.extend(event.id for event in events)
 
     bus.subscribe(f"g-{topic}", [topic], handler)
     bus.start_consumers()
@@ -112,10 +113,10 @@ async def test_a_handler_that_keeps_failing_dead_letters_its_event(broker: Embed
     bus = new_bus(broker)
     handled: list[str] = []
 
-    async def handler(event: CloudEvent) -> None:
-        if event.subject == "06000001":
+    async def handler(events: Sequence[CloudEvent]) -> None:
+        if any(event.subject == "06000001" for event in events):
             raise RuntimeError("cannot apply this one")
-        handled.append(event.subject)
+        handled.extend(event.subject for event in events)
 
     bus.subscribe(f"g-{topic}", [topic], handler)
     bus.start_consumers()
@@ -150,18 +151,21 @@ async def test_consumer_killed_mid_work_loses_nothing_and_applies_nothing_twice(
     first.subscribe(group, [topic], idempotent(db, slow_apply))
     first.start_consumers()
     await asyncio.wait_for(started.wait(), 20)
-    await asyncio.sleep(0.3)
+
+    async def count() -> int:
+        async with db.session() as session:
+            return int(await session.scalar(select(func.count()).select_from(effects)) or 0)
+
+    async def first_batch_committed() -> bool:
+        return await count() > 0
+
+    await eventually(first_batch_committed)  # later batches are in progress now
     task = first._subscriptions[0].task  # the test kills the consumer loop
     assert task is not None
     task.cancel()  # dies between its DB work and its offset commit
     with contextlib.suppress(asyncio.CancelledError):
         await task
     await first.stop()
-
-    async def count() -> int:
-        async with db.session() as session:
-            return int(await session.scalar(select(func.count()).select_from(effects)) or 0)
-
     assert 0 < await count() < len(events), "the kill must happen mid-work"
 
     second = new_bus(broker)

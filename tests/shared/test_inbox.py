@@ -23,23 +23,25 @@ async def count(db: Database, table) -> int:  # type: ignore[no-untyped-def]
 async def test_the_same_event_twice_takes_effect_once(db: Database) -> None:
     handle = idempotent(db, apply)
     event = municipality_event()
-    await handle(event)
-    await handle(event)
+    await handle([event])
+    await handle([event, event])
     assert await count(db, effects) == 1
 
 
 async def test_same_id_from_another_source_is_another_event(db: Database) -> None:
     handle = idempotent(db, apply)
     event = municipality_event()
-    await handle(event)
+    await handle([event])
     await handle(
-        CloudEvent(
-            type=event.type,
-            source="/lotse/other",
-            subject=event.subject,
-            data=event.data,
-            id=event.id,
-        )
+        [
+            CloudEvent(
+                type=event.type,
+                source="/lotse/other",
+                subject=event.subject,
+                data=event.data,
+                id=event.id,
+            )
+        ]
     )
     assert await count(db, effects) == 2
 
@@ -50,6 +52,6 @@ async def test_a_failing_handler_records_neither_effect_nor_inbox_entry(db: Data
         raise RuntimeError("crash before commit")
 
     with pytest.raises(RuntimeError):
-        await idempotent(db, apply_then_fail)(municipality_event())
+        await idempotent(db, apply_then_fail)([municipality_event()])
     assert await count(db, effects) == 0
     assert await count(db, InboxRecord) == 0
