@@ -96,8 +96,29 @@ async def internal_principal(request: Request) -> Principal:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized("Service ports accept only calls the gateway signed.")
-    principal = verify_internal_token(token, request.app.state.settings.internal_token_secret)
+    principal = _verified(token, request.app.state.settings.internal_token_secret)
     request.state.principal = principal
+    return principal
+
+
+_VERIFIED: dict[tuple[str, str], tuple[float, Principal]] = {}
+_VERIFIED_MAX = 10_000
+
+
+def _verified(token: str, secret: str) -> Principal:
+    """verify_internal_token, remembering good tokens until they expire.
+
+    The gateway reuses a token for half its life, so most calls skip the HMAC check.
+    """
+    now = time.time()
+    cached = _VERIFIED.get((secret, token))
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    principal = verify_internal_token(token, secret)
+    expires = jwt.decode(token, options={"verify_signature": False})["exp"]
+    if len(_VERIFIED) >= _VERIFIED_MAX:
+        _VERIFIED.clear()
+    _VERIFIED[(secret, token)] = (float(expires), principal)
     return principal
 
 

@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import gc
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -84,6 +85,9 @@ def create_service_app(
             bus.start_consumers()
         if on_start is not None:
             await on_start(runtime)
+        # What start-up built (schemas, mappers, compiled queries) lives as long as the
+        # process: keep it out of every garbage collection pass.
+        gc.freeze()
         try:
             yield
         finally:

@@ -37,7 +37,9 @@ class ServiceProxy:
         self.secret = secret
         self._tokens: dict[Principal, tuple[float, str]] = {}
         self.client = httpx.AsyncClient(
-            transport=AiohttpTransport(),
+            # Services are addressed directly: no proxy settings to read per request.
+            trust_env=False,
+            transport=AiohttpTransport(trust_env=False),
             timeout=httpx.Timeout(read_timeout, connect=connect_timeout),
         )
 
