@@ -189,7 +189,7 @@ def print_welcome(
     for label, key in keys.items():
         lines.append(f"  {label + ':':<18}{key}")
     if keys:
-        first = next(iter(keys.values()))
+        first = keys.get("municipality key") or next(iter(keys.values()))
         lines += [
             "",
             "Try:",
