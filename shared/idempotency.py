@@ -83,6 +83,14 @@ class IdempotentRequest:
             )
         )
 
+    def created(
+        self, session: AsyncSession, body: str, headers: dict[str, str] | None = None
+    ) -> Response:
+        """The 201 answer to this POST, remembered with its effects for later replays."""
+        headers = headers or {}
+        self.remember(session, status_code=201, body=body, headers=headers)
+        return Response(body, status_code=201, media_type="application/json", headers=headers)
+
 
 async def idempotent_request(request: Request) -> IdempotentRequest:
     """FastAPI dependency: read Idempotency-Key and fingerprint the request body."""

@@ -2,12 +2,13 @@
 
 from collections.abc import Sequence
 
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.gateway.models import ApiKey, FeedEntry, Municipality
 from shared.auth import Principal, Role
 from shared.http import LotseError, decode_cursor, encode_cursor
+from shared.visibility import visible_to
 
 
 async def get_municipality(session: AsyncSession, ags: str) -> Municipality | None:
@@ -79,16 +80,10 @@ async def touch_keys(session: AsyncSession, last_used: dict[str, object]) -> Non
 
 
 def readable_feed(principal: Principal) -> Select[tuple[FeedEntry]]:
-    """The one base query of the feed entries `principal` may see (as for projects)."""
-    query = select(FeedEntry)
-    if principal.region_wide:
-        return query
-    if not principal.signed_in:
-        return query.where(FeedEntry.visibility == "public")
-    shared = FeedEntry.visibility.in_(("public", "region"))  # type: ignore[attr-defined]
-    if principal.ags:
-        return query.where(or_(shared, FeedEntry.municipality_ags == principal.ags))
-    return query.where(shared)
+    """The one base query of the feed entries `principal` may see (shared.visibility)."""
+    return select(FeedEntry).where(
+        visible_to(principal, visibility=FeedEntry.visibility, owner_ags=FeedEntry.municipality_ags)
+    )
 
 
 async def list_feed(

@@ -76,9 +76,9 @@ async def register_municipality(
         session, principal=principal, data=data, source=request.app.state.settings.source
     )
     body = MunicipalityPublic.model_validate(municipality, from_attributes=True).model_dump_json()
-    headers = {"Location": f"/api/v1/municipalities/{municipality.ags}"}
-    idempotency.remember(session, status_code=201, body=body, headers=headers)
-    return Response(body, status_code=201, media_type="application/json", headers=headers)
+    return idempotency.created(
+        session, body, {"Location": f"/api/v1/municipalities/{municipality.ags}"}
+    )
 
 
 @router.get(
@@ -141,9 +141,9 @@ async def issue_key(
     key, secret = await domain.issue_key(session, principal=principal, data=data)
     public = ApiKeyPublic.model_validate(key, from_attributes=True)
     body = ApiKeyCreated(**public.model_dump(), key=secret).model_dump_json()
-    headers = {"Location": f"/api/v1/api-keys/{key.id}", "Cache-Control": "no-store"}
-    idempotency.remember(session, status_code=201, body=body, headers=headers)
-    return Response(body, status_code=201, media_type="application/json", headers=headers)
+    return idempotency.created(
+        session, body, {"Location": f"/api/v1/api-keys/{key.id}", "Cache-Control": "no-store"}
+    )
 
 
 @router.get(

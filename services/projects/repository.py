@@ -10,23 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.projects.models import KnownMunicipality, Project
 from shared.auth import Principal
 from shared.http import LotseError, decode_cursor, encode_cursor
+from shared.visibility import visible_to
 
 
 def readable(principal: Principal) -> Select[tuple[Project]]:
-    """The one base query of the projects `principal` may see.
-
-    Anonymous callers see public projects; signed-in members also see `region`
-    ones; `private` projects only their own municipality and coordinators.
-    """
-    query = select(Project)
-    if principal.region_wide:
-        return query
-    if not principal.signed_in:
-        return query.where(Project.visibility == "public")
-    shared = Project.visibility.in_(("public", "region"))  # type: ignore[attr-defined]
-    if principal.ags:
-        return query.where(or_(shared, Project.municipality_ags == principal.ags))
-    return query.where(shared)
+    """The one base query of the projects `principal` may see (shared.visibility)."""
+    return select(Project).where(
+        visible_to(principal, visibility=Project.visibility, owner_ags=Project.municipality_ags)
+    )
 
 
 async def get_readable(

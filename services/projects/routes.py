@@ -5,9 +5,11 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.projects import domain, repository
 from services.projects.importing import parse_import
+from services.projects.models import Project
 from services.projects.schemas import (
     ImportResult,
     ProjectCreate,
@@ -15,7 +17,7 @@ from services.projects.schemas import (
     ProjectPublic,
     ProjectUpdate,
 )
-from shared.auth import CurrentPrincipal, internal_principal
+from shared.auth import CurrentPrincipal, Principal, internal_principal
 from shared.contracts.projects import ProjectSnapshot, ProjectStatus, Visibility
 from shared.http import (
     Conflict,
@@ -55,6 +57,15 @@ def _render(project: ProjectSnapshot, status_code: int = 200) -> Response:
     )
 
 
+async def _editable(session: AsyncSession, principal: Principal, project_id: uuid.UUID) -> Project:
+    """The project to change, locked until the commit: 404 unseen, 403 not yours."""
+    project = await repository.get_readable(session, principal, str(project_id), for_update=True)
+    if project is None:
+        raise NotFound(f"There is no project {project_id} you may see.")
+    domain.ensure_can_edit(principal, project)
+    return project
+
+
 def _source(request: Request) -> str:
     return request.app.state.settings.source
 
@@ -82,9 +93,11 @@ async def create_project(
         session, principal=principal, data=data, source=_source(request)
     )
     body = domain.snapshot(project).model_dump_json()
-    headers = {"Location": f"/api/v1/projects/{project.id}", "ETag": etag_of(project.version)}
-    idempotency.remember(session, status_code=201, body=body, headers=headers)
-    return Response(body, status_code=201, media_type=PUBLIC_JSON, headers=headers)
+    return idempotency.created(
+        session,
+        body,
+        {"Location": f"/api/v1/projects/{project.id}", "ETag": etag_of(project.version)},
+    )
 
 
 @router.post(
@@ -126,9 +139,7 @@ async def import_projects(
         session, principal=principal, rows=rows, invalid=invalid, source=_source(request)
     )
     result = ImportResult(created=len(created), ids=[uuid.UUID(p.id) for p in created])
-    body = result.model_dump_json()
-    idempotency.remember(session, status_code=201, body=body, headers={})
-    return Response(body, status_code=201, media_type=PUBLIC_JSON)
+    return idempotency.created(session, result.model_dump_json())
 
 
 @router.get("", response_model=ProjectPage, summary="List the projects you may see")
@@ -207,10 +218,7 @@ async def update_project(
     session: DbSession,
     if_match: Annotated[str | None, Header()] = None,
 ) -> Response:
-    project = await repository.get_readable(session, principal, str(project_id), for_update=True)
-    if project is None:
-        raise NotFound(f"There is no project {project_id} you may see.")
-    domain.ensure_can_edit(principal, project)
+    project = await _editable(session, principal, project_id)
     check_if_match(if_match, project.version)
     project = await domain.update_project(
         session, principal=principal, project=project, changes=changes, source=_source(request)
@@ -232,10 +240,7 @@ async def delete_project(
     session: DbSession,
     if_match: Annotated[str | None, Header()] = None,
 ) -> Response:
-    project = await repository.get_readable(session, principal, str(project_id), for_update=True)
-    if project is None:
-        raise NotFound(f"There is no project {project_id} you may see.")
-    domain.ensure_can_edit(principal, project)
+    project = await _editable(session, principal, project_id)
     if if_match is not None:
         check_if_match(if_match, project.version)
     await domain.delete_project(
