@@ -4,11 +4,13 @@ import asyncio
 from pathlib import Path
 
 import httpx
+from sqlalchemy import select
 
 from services.gateway.app import create_app as create_gateway
 from services.gateway.settings import Settings as GatewaySettings
 from shared.broker import EmbeddedBroker, free_port
-from tests.conftest import SECRET, Platform, eventually, serve
+from shared.outbox import OutboxEvent
+from tests.conftest import ADMIN_KEY, SECRET, Platform, eventually, new_ags, serve
 
 
 async def test_service_ports_refuse_unsigned_calls(platform: Platform) -> None:
@@ -98,3 +100,47 @@ async def test_feed_shows_what_happened_within_visibility(platform: Platform) ->
     assert public.json()["id"] in subjects
     assert private.json()["id"] not in subjects
     await asyncio.sleep(0)
+
+
+async def test_without_a_broker_it_is_not_ready_but_still_takes_writes(tmp_path: Path) -> None:
+    nobody_listens = f"127.0.0.1:{free_port()}"
+    gateway = create_gateway(
+        GatewaySettings(  # type: ignore[arg-type]
+            database_url=f"sqlite+aiosqlite:///{tmp_path / 'gateway.db'}",
+            LOTSE_KAFKA_BOOTSTRAP=nobody_listens,
+            LOTSE_INTERNAL_TOKEN_SECRET=SECRET,
+            LOTSE_BOOTSTRAP_ADMIN_KEY=ADMIN_KEY,
+        )
+    )
+    port = free_port()
+    async with (
+        serve(gateway, port),
+        httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as client,
+    ):
+        ready = await client.get("/readyz")
+        assert ready.status_code == 503
+        assert ready.json()["checks"]["database"] == "ok"
+        assert ready.json()["checks"]["broker"].startswith("unavailable")
+        created = await client.post(
+            "/api/v1/municipalities",
+            json={"ags": "06534014", "name": "Marburg", "kind": "stadt"},
+            headers={"Authorization": f"Bearer {ADMIN_KEY}"},
+        )
+        assert created.status_code == 201
+        async with gateway.state.db.session() as session:
+            pending = (await session.scalars(select(OutboxEvent.type))).all()
+        assert pending == ["de.lotse.municipality.created.v1"]
+
+
+async def test_municipality_registration_is_idempotent(platform: Platform) -> None:
+    body = {"ags": new_ags(), "name": "Wohratal", "kind": "gemeinde"}
+    headers = {"Idempotency-Key": "register-wohratal"}
+    first = await platform.admin.post("/api/v1/municipalities", json=body, headers=headers)
+    again = await platform.admin.post("/api/v1/municipalities", json=body, headers=headers)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json() == first.json()
+    assert again.headers["idempotent-replayed"] == "true"
+    other = await platform.admin.post(
+        "/api/v1/municipalities", json=body | {"name": "Anders"}, headers=headers
+    )
+    assert other.status_code == 422
