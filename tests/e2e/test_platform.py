@@ -141,6 +141,22 @@ def test_a_published_project_reaches_kafka_with_cloudevents_headers(lotse_up: Ru
     assert b"Digitale Sitzungen" in event["value"]
 
 
+def test_keys_create_prints_a_key_that_works(lotse_up: Running) -> None:
+    issued = subprocess.run(
+        [sys.executable, "-m", "shared.cli", "keys", "create", "--role", "municipality",
+         "--ags", "06534014", "--url", lotse_up.gateway, "--admin-key", ADMIN_KEY],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    assert issued.startswith("lotse_")
+    created = httpx.post(
+        f"{lotse_up.gateway}/api/v1/projects",
+        json={"title": "Per Kommando", "topics": ["administration"]},
+        headers={"Authorization": f"Bearer {issued}"},
+    )
+    assert created.status_code == 201
+    assert created.json()["municipality_ags"] == "06534014"
+
+
 def test_a_crashed_service_is_restarted(lotse_up: Running) -> None:
     ready = f"http://127.0.0.1:{lotse_up.projects_port}/readyz"
     pid = subprocess.run(

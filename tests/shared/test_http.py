@@ -1,0 +1,114 @@
+"""HTTP conventions every service shares: problems, limits, request ids, cursors, logs."""
+
+import json
+import logging
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from pydantic import BaseModel
+
+from shared.http import (
+    LotseError,
+    PreconditionFailed,
+    PreconditionRequired,
+    RequestContextMiddleware,
+    check_if_match,
+    decode_cursor,
+    encode_cursor,
+    install_problem_handlers,
+)
+from shared.observability import JsonFormatter, event_id_var, request_id_var
+
+
+class Item(BaseModel):
+    name: str
+
+
+def tiny_app() -> FastAPI:
+    app = FastAPI()
+    install_problem_handlers(app)
+    app.add_middleware(RequestContextMiddleware, service="test", max_body_bytes=100)
+
+    @app.post("/items")
+    async def create(item: Item) -> Item:
+        return item
+
+    @app.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("secret internals")
+
+    return app
+
+
+@pytest.fixture
+async def client():  # type: ignore[no-untyped-def]
+    transport = httpx.ASGITransport(app=tiny_app(), raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        yield http
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "status"),
+    [
+        ("POST", "/items", b"{", 400),
+        ("POST", "/items", b'{"name": 1}', 422),
+        ("POST", "/items", b'{"name": "' + b"x" * 200 + b'"}', 413),
+        ("GET", "/nowhere", None, 404),
+        ("DELETE", "/items", None, 405),
+        ("GET", "/boom", None, 500),
+    ],
+)
+async def test_every_error_is_a_problem_document(client, method, path, body, status) -> None:  # type: ignore[no-untyped-def]
+    response = await client.request(
+        method, path, content=body, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == status
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["status"] == status
+    assert problem["type"].startswith("https://lotse.dev/problems/")
+    assert "secret internals" not in response.text
+
+
+async def test_request_id_is_kept_or_made(client) -> None:  # type: ignore[no-untyped-def]
+    given = await client.post("/items", json={"name": "a"}, headers={"X-Request-ID": "abc-123"})
+    assert given.headers["x-request-id"] == "abc-123"
+    made = await client.post("/items", json={"name": "a"})
+    assert len(made.headers["x-request-id"]) == 32
+
+
+def test_cursor_round_trips_and_tampering_is_a_400() -> None:
+    assert decode_cursor(encode_cursor(["2026-11-22T00:00:00+00:00", "id"]), size=2) == [
+        "2026-11-22T00:00:00+00:00",
+        "id",
+    ]
+    for bad in ("%%%", encode_cursor(["only-one"]), "bm90IGpzb24"):
+        with pytest.raises(LotseError) as raised:
+            decode_cursor(bad, size=2)
+        assert raised.value.status == 400
+
+
+def test_if_match_must_name_the_current_version() -> None:
+    check_if_match('"3"', 3)
+    check_if_match('W/"3"', 3)
+    check_if_match('"2", "3"', 3)
+    check_if_match("*", 3)
+    with pytest.raises(PreconditionFailed):
+        check_if_match('"2"', 3)
+    with pytest.raises(PreconditionRequired):
+        check_if_match(None, 3)
+
+
+def test_log_lines_are_json_with_request_and_event_id() -> None:
+    formatter = JsonFormatter("projects")
+    rid, eid = request_id_var.set("req-1"), event_id_var.set("evt-1")
+    try:
+        record = logging.LogRecord("lotse", logging.INFO, __file__, 1, "Projekt %s", ("ä",), None)
+        line = json.loads(formatter.format(record))
+    finally:
+        request_id_var.reset(rid)
+        event_id_var.reset(eid)
+    assert line["service"] == "projects"
+    assert line["message"] == "Projekt ä"
+    assert (line["request_id"], line["event_id"]) == ("req-1", "evt-1")
