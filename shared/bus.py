@@ -77,6 +77,7 @@ class EventBus:
         request_timeout_ms: int = 5000,
         handler_attempts: int = 3,
         partitions: int = 4,
+        consumer_batch: int = 500,
     ) -> None:
         self.bootstrap = bootstrap
         self.client_id = client_id
@@ -86,6 +87,7 @@ class EventBus:
         self.request_timeout_ms = request_timeout_ms
         self.handler_attempts = handler_attempts
         self.partitions = partitions
+        self.consumer_batch = consumer_batch
         self._producer: AIOKafkaProducer | None = None
         self._producer_lock = asyncio.Lock()
         self._probe: AIOKafkaConsumer | None = None
@@ -215,11 +217,16 @@ class EventBus:
                 await consumer.start()
                 backoff = 0.2
                 while not self._stopping:
-                    batches = await consumer.getmany(timeout_ms=500, max_records=200)
-                    for tp, records in batches.items():
-                        await self._process(sub, records)
-                        done[tp] = records[-1].offset + 1
-                        await consumer.commit({tp: done.pop(tp)})
+                    batches = await consumer.getmany(
+                        timeout_ms=500, max_records=self.consumer_batch
+                    )
+                    if not batches:
+                        continue
+                    # One transaction for everything fetched: per partition in order.
+                    await self._process(sub, [r for rs in batches.values() for r in rs])
+                    done.update({tp: rs[-1].offset + 1 for tp, rs in batches.items()})
+                    await consumer.commit(dict(done))
+                    done.clear()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # the broker or the group went away: start over
@@ -233,7 +240,7 @@ class EventBus:
     async def _process(
         self, sub: Subscription, records: Sequence[ConsumerRecord[bytes, bytes]]
     ) -> None:
-        """Apply a partition batch at once; if that fails, event by event with retries."""
+        """Apply a fetched batch at once; if that fails, event by event with retries."""
         readable: list[tuple[ConsumerRecord[bytes, bytes], CloudEvent]] = []
         for record in records:
             try:

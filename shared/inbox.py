@@ -3,7 +3,7 @@
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 
-from sqlalchemy import Column, String, select
+from sqlalchemy import Column, String, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import Field, SQLModel
 
@@ -44,16 +44,19 @@ def idempotent(db: Database, handler: SessionHandler) -> Handler:
                 )
             }
             now = utcnow()
+            records = []
             for event in events:
                 if (event.source, event.id) in seen:
                     continue
                 seen.add((event.source, event.id))
                 await handler(session, event)
-                session.add(
-                    InboxRecord(
-                        source=event.source, event_id=event.id, type=event.type, processed_at=now
-                    )
-                )
+                records.append(
+                    {"source": event.source, "event_id": event.id, "type": event.type,
+                     "processed_at": now}
+                )  # fmt: skip
+            if records:
+                # The table, not the entity: a plain executemany, no ORM bookkeeping.
+                await session.execute(insert(InboxRecord.__table__), records)  # type: ignore[arg-type]
             await session.commit()
 
     return handle

@@ -6,7 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.gateway import repository
 from services.gateway.keys import display_prefix, key_hash, new_key
-from services.gateway.models import ApiKey, FeedEntry, Municipality
+from services.gateway.models import ApiKey, Municipality
 from services.gateway.schemas import ApiKeyCreate, MunicipalityCreate
 from shared.ags import land_of
 from shared.auth import Principal, Role
@@ -64,7 +64,7 @@ async def register_municipality(
         updated_at=now,
     )
     session.add(municipality)
-    add_event(
+    await add_event(
         session,
         MunicipalityCreated(municipality=municipality_snapshot(municipality)),
         source=source,
@@ -144,22 +144,22 @@ async def record_in_feed(session: AsyncSession, event: CloudEvent) -> None:
     if not isinstance(event.data, _FEED_PAYLOADS):
         return
     project = event.data.project
-    await repository.restrict_feed_of(
-        session,
-        subject=event.subject,
-        visibility=project.visibility,
-        municipality_ags=project.municipality_ags,
-    )
-    session.add(
-        FeedEntry(
-            source=event.source,
-            event_id=event.id,
-            type=event.type,
+    if not isinstance(event.data, ProjectCreated):  # a new project has no past entries
+        await repository.restrict_feed_of(
+            session,
             subject=event.subject,
-            title=project.title,
-            municipality_ags=project.municipality_ags,
             visibility=project.visibility,
-            occurred_at=event.time,
-            data=event.data.model_dump(mode="json"),
+            municipality_ags=project.municipality_ags,
         )
+    await repository.add_feed_entry(
+        session,
+        source=event.source,
+        event_id=event.id,
+        type=event.type,
+        subject=event.subject,
+        title=project.title,
+        municipality_ags=project.municipality_ags,
+        visibility=project.visibility,
+        occurred_at=event.time,
+        data=event.data.model_dump(mode="json"),
     )

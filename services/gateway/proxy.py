@@ -39,7 +39,12 @@ class ServiceProxy:
         self.client = httpx.AsyncClient(
             # Services are addressed directly: no proxy settings to read per request.
             trust_env=False,
-            transport=AiohttpTransport(trust_env=False),
+            # Keep every connection the load needs: a new connection per request costs
+            # both processes more than the request itself.
+            transport=AiohttpTransport(
+                trust_env=False,
+                limits=httpx.Limits(max_connections=256, max_keepalive_connections=256),
+            ),
             timeout=httpx.Timeout(read_timeout, connect=connect_timeout),
         )
 

@@ -1,8 +1,9 @@
 """Every query of the gateway, including what a caller may see of keys and the feed."""
 
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.gateway.models import ApiKey, FeedEntry, Municipality
@@ -108,8 +109,16 @@ async def restrict_feed_of(
     session: AsyncSession, *, subject: str, visibility: str, municipality_ags: str
 ) -> None:
     """Give every entry of an aggregate its current visibility, so hiding it hides its past."""
+    table = FeedEntry.__table__
     await session.execute(
-        update(FeedEntry)
-        .where(FeedEntry.subject == subject)
+        update(table)  # type: ignore[arg-type]
+        .where(table.c.subject == subject)
+        .where((table.c.visibility != visibility) | (table.c.municipality_ags != municipality_ags))
         .values(visibility=visibility, municipality_ags=municipality_ags)
     )
+
+
+async def add_feed_entry(session: AsyncSession, **values: Any) -> None:
+    # A plain insert: the feed consumer writes one row per event, and ORM objects
+    # cost several times the statement itself.
+    await session.execute(insert(FeedEntry.__table__), values)  # type: ignore[arg-type]

@@ -100,36 +100,37 @@ def _stored(value: Any) -> Any:
     return value
 
 
-def _refresh_derived(project: Project) -> None:
-    project.topic_keys = "|" + "|".join(project.topics) + "|"
-    project.search_text = " ".join(
-        [project.title, project.summary, project.description, *project.tags]
-    ).casefold()
+def _derived(values: dict[str, Any]) -> dict[str, str]:
+    """The columns kept for filtering and search, from a project's values."""
+    return {
+        "topic_keys": "|" + "|".join(values["topics"]) + "|",
+        "search_text": " ".join(
+            [values["title"], values["summary"], values["description"], *values["tags"]]
+        ).casefold(),
+    }
 
 
 async def create_project(
     session: AsyncSession, *, principal: Principal, data: ProjectCreate, source: str
-) -> Project:
-    """Register a new project and stage its `created` event."""
+) -> ProjectSnapshot:
+    """Register a new project and write its `created` event; return its snapshot."""
     owner = _owner_for_new_project(principal, data.municipality_ags)
     await _ensure_known(session, owner, data.partner_municipalities)
     now = utcnow()
-    fields = {k: _stored(v) for k, v in data.model_dump(exclude={"municipality_ags"}).items()}
-    project = Project(
-        id=str(uuid.uuid4()),
-        municipality_ags=owner,
-        **fields,
-        topic_keys="",
-        search_text="",
-        version=1,
-        created_by=principal.subject,
-        created_at=now,
-        updated_at=now,
-    )
-    _refresh_derived(project)
-    session.add(project)
-    add_event(session, ProjectCreated(project=snapshot(project)), source=source, subject=project.id)
-    return project
+    row = {k: _stored(v) for k, v in data.model_dump(exclude={"municipality_ags"}).items()}
+    row |= {
+        "id": str(uuid.uuid4()),
+        "municipality_ags": owner,
+        "version": 1,
+        "created_by": principal.subject,
+        "created_at": now,
+        "updated_at": now,
+    }
+    row |= _derived(row)
+    await repository.insert_project(session, row)
+    state = ProjectSnapshot.model_validate(row)
+    await add_event(session, ProjectCreated(project=state), source=source, subject=row["id"])
+    return state
 
 
 async def import_projects(
@@ -139,10 +140,10 @@ async def import_projects(
     rows: list[tuple[int, ProjectCreate]],
     invalid: list[dict[str, Any]],
     source: str,
-) -> list[Project]:
+) -> list[ProjectSnapshot]:
     """Create every row, or none; report the `invalid` rows and those the rules refuse."""
     require_writer(principal)
-    created: list[Project] = []
+    created: list[ProjectSnapshot] = []
     errors = list(invalid)
     for line, data in rows:
         try:
@@ -197,7 +198,8 @@ async def update_project(
         await _ensure_known(session, project.municipality_ags, new_values["partner_municipalities"])
     for key in changed:
         setattr(project, key, new_values[key])
-    _refresh_derived(project)
+    for key, value in _derived(project.model_dump()).items():
+        setattr(project, key, value)
     project.version += 1
     project.updated_at = utcnow()
     state = snapshot(project)
@@ -210,7 +212,7 @@ async def update_project(
         )
     else:
         payload = ProjectUpdated(project=state, changed=changed)
-    add_event(session, payload, source=source, subject=project.id)
+    await add_event(session, payload, source=source, subject=project.id)
     return project
 
 
@@ -220,7 +222,7 @@ async def delete_project(
     ensure_can_edit(principal, project)
     last = snapshot(project)
     await session.delete(project)
-    add_event(session, ProjectDeleted(project=last), source=source, subject=project.id)
+    await add_event(session, ProjectDeleted(project=last), source=source, subject=project.id)
 
 
 async def record_municipality(session: AsyncSession, municipality: MunicipalitySnapshot) -> None:

@@ -3,8 +3,9 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.projects.models import KnownMunicipality, Project
@@ -107,3 +108,8 @@ async def unknown_municipalities(session: AsyncSession, ags: set[str]) -> set[st
 
 async def get_known_municipality(session: AsyncSession, ags: str) -> KnownMunicipality | None:
     return await session.get(KnownMunicipality, ags)
+
+
+async def insert_project(session: AsyncSession, row: dict[str, Any]) -> None:
+    # A plain insert: creating is the hot path, and ORM objects cost more than the SQL.
+    await session.execute(insert(Project.__table__), row)  # type: ignore[arg-type]

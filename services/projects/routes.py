@@ -92,10 +92,9 @@ async def create_project(
     project = await domain.create_project(
         session, principal=principal, data=data, source=_source(request)
     )
-    body = domain.snapshot(project).model_dump_json()
     return idempotency.created(
         session,
-        body,
+        project.model_dump_json(),
         {"Location": f"/api/v1/projects/{project.id}", "ETag": etag_of(project.version)},
     )
 
@@ -138,7 +137,7 @@ async def import_projects(
     created = await domain.import_projects(
         session, principal=principal, rows=rows, invalid=invalid, source=_source(request)
     )
-    result = ImportResult(created=len(created), ids=[uuid.UUID(p.id) for p in created])
+    result = ImportResult(created=len(created), ids=[p.id for p in created])
     return idempotency.created(session, result.model_dump_json())
 
 

@@ -35,7 +35,8 @@ def municipality_event(ags: str = "06534014") -> CloudEvent:
 
 
 def new_bus(broker: EmbeddedBroker) -> EventBus:
-    return EventBus(broker.bootstrap, client_id="test", session_timeout_ms=2000)
+    # Small batches, so a consumer can be caught between two of them.
+    return EventBus(broker.bootstrap, client_id="test", session_timeout_ms=2000, consumer_batch=10)
 
 
 async def read_all(broker: EmbeddedBroker, topic: str, count: int) -> list:  # type: ignore[type-arg]

@@ -22,7 +22,7 @@ async def write_events(db: Database, subjects: list[str], versions: int) -> None
                 municipality=snapshot.model_copy(update={"version": version}), changed=["name"]
             )
             async with db.session() as session:
-                add_event(session, payload, source="/lotse/test", subject=subject)
+                await add_event(session, payload, source="/lotse/test", subject=subject)
                 await session.commit()
 
 
@@ -106,7 +106,7 @@ async def test_an_event_staged_in_a_rolled_back_transaction_is_never_published(
     db: Database, broker: EmbeddedBroker
 ) -> None:
     async with db.session() as session:
-        add_event(
+        await add_event(
             session,
             MunicipalityCreated(municipality=municipality_event().data.municipality),  # type: ignore[attr-defined]
             source="/lotse/test",
