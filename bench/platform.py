@@ -23,6 +23,13 @@ class BenchPlatform:
     projects: str
     broker: str
     data: Path
+    pids: dict[str, int]
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time a process has used so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _wait(url: str, deadline: float) -> None:
@@ -75,6 +82,7 @@ def running_platform() -> Iterator[BenchPlatform]:
             projects=f"http://127.0.0.1:{projects_port}",
             broker=broker.bootstrap,
             data=data,
+            pids={"projects": processes[0].pid, "gateway": processes[1].pid},
         )
     finally:
         for process in processes:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.platform import municipality_key, running_platform, uvicorn_process
+from bench.platform import cpu_seconds, municipality_key, running_platform, uvicorn_process
 from shared.broker import free_port
 
 BODY = json.dumps({
@@ -119,7 +119,14 @@ def main() -> None:
     with running_platform() as lotse:
         key = municipality_key(lotse.gateway)
         load(f"{lotse.gateway}/api/v1/projects", key, 3, args.connections)  # warm-up
+        before = {name: cpu_seconds(pid) for name, pid in lotse.pids.items()}
         result = load(f"{lotse.gateway}/api/v1/projects", key, args.seconds, args.connections)
+        time.sleep(2)  # the relay and the feed consumer finish their share of the work
+        writes = result["rps"] * args.seconds
+        result |= {
+            f"{name}_cpu_ms_per_write": round((cpu_seconds(pid) - before[name]) / writes * 1000, 2)
+            for name, pid in lotse.pids.items()
+        }
     report = {
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}",
         "generator": generator,
