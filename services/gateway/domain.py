@@ -7,10 +7,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.gateway import repository
 from services.gateway.keys import display_prefix, key_hash, new_key
 from services.gateway.models import ApiKey, Municipality
-from services.gateway.schemas import ApiKeyCreate, MunicipalityCreate
+from services.gateway.schemas import ApiKeyCreate, MunicipalityCreate, MunicipalityUpdate
 from shared.ags import land_of
 from shared.auth import Principal, Role
-from shared.contracts.gateway import MunicipalityCreated, MunicipalitySnapshot
+from shared.contracts.gateway import (
+    MunicipalityCreated,
+    MunicipalitySnapshot,
+    MunicipalityUpdated,
+)
 from shared.contracts.projects import (
     ProjectCreated,
     ProjectDeleted,
@@ -39,6 +43,13 @@ def _signed_in(principal: Principal) -> None:
         raise Unauthorized("Sign in with an API key.")
 
 
+def require_coordinator(principal: Principal, action: str) -> None:
+    """Only coordinators and admins act for the region's municipalities."""
+    _signed_in(principal)
+    if not principal.region_wide:
+        raise Forbidden(f"Only coordinators {action}.")
+
+
 def municipality_snapshot(municipality: Municipality) -> MunicipalitySnapshot:
     return MunicipalitySnapshot.model_validate(municipality, from_attributes=True)
 
@@ -47,9 +58,7 @@ async def register_municipality(
     session: AsyncSession, *, principal: Principal, data: MunicipalityCreate, source: str
 ) -> Municipality:
     """Add a municipality to the region; coordinators and admins only."""
-    _signed_in(principal)
-    if not principal.region_wide:
-        raise Forbidden("Only coordinators register municipalities.")
+    require_coordinator(principal, "register municipalities")
     if await repository.get_municipality(session, data.ags) is not None:
         raise Conflict(f"A municipality with AGS {data.ags} is already registered.")
     now = utcnow()
@@ -67,6 +76,35 @@ async def register_municipality(
     await add_event(
         session,
         MunicipalityCreated(municipality=municipality_snapshot(municipality)),
+        source=source,
+        subject=municipality.ags,
+    )
+    return municipality
+
+
+async def update_municipality(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    municipality: Municipality,
+    changes: MunicipalityUpdate,
+    source: str,
+) -> Municipality:
+    """Change name, kind or population; coordinators and admins only."""
+    require_coordinator(principal, "change municipalities")
+    requested = changes.model_dump(exclude_unset=True)
+    if requested.get("name", "") is None or requested.get("kind", "") is None:
+        raise InvalidInput("name and kind cannot be cleared.")
+    changed = sorted(k for k, v in requested.items() if getattr(municipality, k) != v)
+    if not changed:
+        return municipality
+    for key in changed:
+        setattr(municipality, key, requested[key])
+    municipality.version += 1
+    municipality.updated_at = utcnow()
+    await add_event(
+        session,
+        MunicipalityUpdated(municipality=municipality_snapshot(municipality), changed=changed),
         source=source,
         subject=municipality.ags,
     )

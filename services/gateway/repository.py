@@ -12,8 +12,14 @@ from shared.http import LotseError, decode_cursor, encode_cursor
 from shared.visibility import visible_to
 
 
-async def get_municipality(session: AsyncSession, ags: str) -> Municipality | None:
-    return await session.get(Municipality, ags)
+async def get_municipality(
+    session: AsyncSession, ags: str, *, for_update: bool = False
+) -> Municipality | None:
+    """A municipality by AGS; `for_update` locks its row until the commit."""
+    query = select(Municipality).where(Municipality.ags == ags)
+    if for_update:
+        query = query.with_for_update()
+    return await session.scalar(query)
 
 
 async def list_municipalities(

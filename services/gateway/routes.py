@@ -3,10 +3,11 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
 
 from services.gateway import domain, repository
 from services.gateway.identity import KeyResolver, caller
+from services.gateway.models import Municipality
 from services.gateway.schemas import (
     ApiKeyCreate,
     ApiKeyCreated,
@@ -17,6 +18,7 @@ from services.gateway.schemas import (
     MunicipalityCreate,
     MunicipalityPage,
     MunicipalityPublic,
+    MunicipalityUpdate,
     TopicList,
     TopicPublic,
 )
@@ -26,7 +28,11 @@ from shared.http import (
     Forbidden,
     InvalidInput,
     NotFound,
+    PreconditionFailed,
+    PreconditionRequired,
     Unauthorized,
+    check_if_match,
+    etag_of,
     responses,
 )
 from shared.idempotency import IdempotencyKeyReused, IdempotentRequest, idempotent_request
@@ -114,11 +120,53 @@ async def list_municipalities(
 )
 async def get_municipality(
     ags: Annotated[str, Path(pattern=r"^[0-9]{8}$")], session: DbSession
-) -> MunicipalityPublic:
+) -> Response:
     municipality = await repository.get_municipality(session, ags)
     if municipality is None:
         raise NotFound(f"No municipality with AGS {ags} is registered.")
-    return MunicipalityPublic.model_validate(municipality, from_attributes=True)
+    return _municipality_response(municipality)
+
+
+def _municipality_response(municipality: Municipality) -> Response:
+    public = MunicipalityPublic.model_validate(municipality, from_attributes=True)
+    return Response(
+        public.model_dump_json(),
+        media_type="application/json",
+        headers={"ETag": etag_of(municipality.version)},
+    )
+
+
+@router.patch(
+    "/municipalities/{ags}",
+    response_model=MunicipalityPublic,
+    tags=["municipalities"],
+    summary="Change a municipality",
+    description="Coordinators and admins. Send the ETag of your last read as `If-Match`.",
+    responses=responses(
+        Unauthorized, Forbidden, NotFound, PreconditionFailed, PreconditionRequired, InvalidInput
+    ),
+)
+async def update_municipality(
+    ags: Annotated[str, Path(pattern=r"^[0-9]{8}$")],
+    changes: MunicipalityUpdate,
+    request: Request,
+    principal: Caller,
+    session: DbSession,
+    if_match: Annotated[str | None, Header()] = None,
+) -> Response:
+    municipality = await repository.get_municipality(session, ags, for_update=True)
+    if municipality is None:
+        raise NotFound(f"No municipality with AGS {ags} is registered.")
+    domain.require_coordinator(principal, "change municipalities")
+    check_if_match(if_match, municipality.version)
+    municipality = await domain.update_municipality(
+        session,
+        principal=principal,
+        municipality=municipality,
+        changes=changes,
+        source=request.app.state.settings.source,
+    )
+    return _municipality_response(municipality)
 
 
 @router.post(

@@ -22,6 +22,16 @@ class MunicipalityCreate(BaseModel):
     population: int | None = Field(default=None, ge=0, le=100_000_000)
 
 
+class MunicipalityUpdate(BaseModel):
+    """Fields to change; the AGS never changes (a new AGS is a new municipality)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name | None = None
+    kind: MunicipalityKind | None = None
+    population: int | None = Field(default=None, ge=0, le=100_000_000)
+
+
 class MunicipalityPublic(BaseModel):
     ags: str
     name: str

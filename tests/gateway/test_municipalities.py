@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import Platform, new_ags
+from tests.conftest import Platform, eventually, new_ags
 
 
 async def test_coordinator_registers_a_municipality_with_its_land(platform: Platform) -> None:
@@ -53,3 +53,34 @@ async def test_municipality_and_reader_keys_cannot_register(platform: Platform) 
             await platform.client(key).post("/api/v1/municipalities", json=body)
         ).status_code == 403
     assert (await platform.client().post("/api/v1/municipalities", json=body)).status_code == 401
+
+
+async def test_coordinator_renames_and_the_projects_service_learns_it(platform: Platform) -> None:
+    ags = await platform.municipality(name="Neustadt")
+    url = f"/api/v1/municipalities/{ags}"
+    coordinator = platform.client(await platform.key("coordinator"))
+    read = await coordinator.get(url)
+    assert read.headers["etag"] == '"1"'
+    renamed = await coordinator.patch(
+        url, json={"name": "Neustadt (Hessen)", "population": 9500}, headers={"If-Match": '"1"'}
+    )
+    assert renamed.status_code == 200, renamed.text
+    assert renamed.headers["etag"] == '"2"'
+    stale = await coordinator.patch(url, json={"name": "X"}, headers={"If-Match": '"1"'})
+    assert stale.status_code == 412
+    mine = platform.client(await platform.key("municipality", ags))
+    assert (await mine.patch(url, json={"name": "X"}, headers={"If-Match": '"2"'})).status_code == (
+        403
+    )
+    cleared = await coordinator.patch(url, json={"name": None}, headers={"If-Match": '"2"'})
+    assert cleared.status_code == 422
+
+    from services.projects.repository import get_known_municipality
+
+    async def projects_knows_new_name() -> bool:
+        async with platform.projects.state.runtime.db.session() as session:
+            known = await get_known_municipality(session, ags)
+        return known is not None and known.name == "Neustadt (Hessen)"
+
+    await eventually(projects_knows_new_name)
+    assert (await platform.client().get(url)).json()["name"] == "Neustadt (Hessen)"
