@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi import Request, Response
-from sqlalchemy import Column, Integer, String, Text
+from sqlalchemy import Column, Integer, String, Text, delete
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import Field, SQLModel
 
@@ -90,6 +90,14 @@ class IdempotentRequest:
         headers = headers or {}
         self.remember(session, status_code=201, body=body, headers=headers)
         return Response(body, status_code=201, media_type="application/json", headers=headers)
+
+
+async def purge_expired(session: AsyncSession) -> None:
+    """Forget answers older than KEEP_FOR; a key may be used anew after that."""
+    table = IdempotencyRecord.__table__
+    await session.execute(
+        delete(table).where(table.c.created_at < utcnow() - KEEP_FOR)  # type: ignore[arg-type]
+    )
 
 
 async def idempotent_request(request: Request) -> IdempotentRequest:

@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import gc
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,9 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.bus import EventBus, Handler
 from shared.db import Database, session_scope
 from shared.http import RequestContextMiddleware, install_problem_handlers
+from shared.idempotency import purge_expired
 from shared.observability import configure_logging
 from shared.outbox import OutboxRelay
 from shared.settings import ServiceSettings
+
+log = logging.getLogger("lotse.service")
 
 
 @dataclass
@@ -79,6 +83,7 @@ def create_service_app(
         app.state.runtime = runtime
         app.state.db = db
         relay.start()
+        housekeeping = asyncio.create_task(_housekeeping(db), name="housekeeping")
         if settings.consumers_enabled:
             for consumer in consumers:
                 bus.subscribe(consumer.group, consumer.topics, consumer.handler(runtime))
@@ -91,6 +96,9 @@ def create_service_app(
         try:
             yield
         finally:
+            housekeeping.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await housekeeping
             if on_stop is not None:
                 await on_stop(runtime)
             await relay.stop()
@@ -119,6 +127,18 @@ def create_service_app(
     for router in routers:
         app.include_router(router)
     return app
+
+
+async def _housekeeping(db: Database, every_seconds: float = 3600) -> None:
+    """Hourly clean-up of records that have served their time."""
+    while True:
+        try:
+            async with db.session() as session:
+                await purge_expired(session)
+                await session.commit()
+        except Exception:
+            log.warning("housekeeping failed; trying again in an hour", exc_info=True)
+        await asyncio.sleep(every_seconds)
 
 
 def operations_router() -> APIRouter:

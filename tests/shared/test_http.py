@@ -112,3 +112,29 @@ def test_log_lines_are_json_with_request_and_event_id() -> None:
     assert line["service"] == "projects"
     assert line["message"] == "Projekt ä"
     assert (line["request_id"], line["event_id"]) == ("req-1", "evt-1")
+
+
+async def test_idempotency_answers_expire(db) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from sqlalchemy import func, select, update
+
+    from shared.idempotency import KEEP_FOR, IdempotencyRecord, IdempotentRequest, purge_expired
+    from shared.sqltypes import utcnow
+
+    async with db.session() as session:
+        for key in ("old", "new"):
+            IdempotentRequest(scope="s", key=key, request_hash="h").remember(
+                session, status_code=201, body="{}", headers={}
+            )
+        await session.commit()
+        await session.execute(
+            update(IdempotencyRecord)
+            .where(IdempotencyRecord.key == "old")
+            .values(created_at=utcnow() - KEEP_FOR - timedelta(minutes=1))
+        )
+        await purge_expired(session)
+        await session.commit()
+        keys = (await session.scalars(select(IdempotencyRecord.key))).all()
+        assert keys == ["new"]
+        assert await session.scalar(select(func.count()).select_from(IdempotencyRecord)) == 1
