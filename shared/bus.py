@@ -17,11 +17,21 @@ from aiokafka.abc import ConsumerRebalanceListener
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 from aiokafka.structs import RecordMetadata
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from shared.events import CloudEvent, InvalidEvent, decode, dlq_topic, encode
 from shared.observability import EVENTS_CONSUMED, event_id_var, traceparent_var
 
 log = logging.getLogger("lotse.bus")
+
+# Failures of the infrastructure rather than of an event: retried, never dead-lettered.
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
+    OperationalError,
+    InterfaceError,
+    ConnectionError,
+    TimeoutError,
+    OSError,
+)
 
 # A handler takes the events of one partition batch, in order, and applies them in
 # one transaction; it must be idempotent (see shared.inbox).
@@ -286,6 +296,10 @@ class EventBus:
                         exc_info=True,
                     )
                     await asyncio.sleep(0.1 * 2**attempt)
+            if isinstance(error, TRANSIENT_ERRORS):
+                # The database or network is away, not the event at fault: no dead
+                # letter, no offset commit; the consumer starts over after a pause.
+                raise error
             EVENTS_CONSUMED.labels(sub.group, event.type, "dead_lettered").inc()
             await self._dead_letter(
                 sub, record, f"handler failed {self.handler_attempts} times: {error!r}"

@@ -13,11 +13,11 @@ import uuid
 from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -126,6 +126,7 @@ class GenericProblem(LotseError):
 _HTTP_ERRORS = {
     404: ("not-found", "Not found"),
     405: ("method-not-allowed", "Method not allowed"),
+    413: ("payload-too-large", "Request body too large"),
 }
 
 
@@ -197,6 +198,14 @@ def install_problem_handlers(app: FastAPI) -> None:
         # Two writers raced for the same unique thing (id, key, Idempotency-Key).
         return problem_response(
             Conflict("This conflicts with data written at the same time; retry the request."),
+            request,
+        )
+
+    @app.exception_handler(DataError)
+    async def data_error(request: Request, exc: DataError) -> JSONResponse:
+        # Valid JSON the database still cannot store, e.g. a NUL character on PostgreSQL.
+        return problem_response(
+            InvalidInput("The input holds values that cannot be stored, e.g. NUL characters."),
             request,
         )
 
@@ -272,8 +281,11 @@ class RequestContextMiddleware:
             traceparent_var.reset(tp_token)
 
 
-class _BodyTooLarge(Exception):
-    pass
+class _BodyTooLarge(HTTPException):
+    """Raised while a body streams in; an HTTPException so FastAPI lets it through."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"The body may have at most {limit} bytes.")
 
 
 def _limited(receive: Receive, limit: int) -> Receive:
@@ -285,7 +297,7 @@ def _limited(receive: Receive, limit: int) -> Receive:
         if message["type"] == "http.request":
             seen += len(message.get("body", b""))
             if seen > limit:
-                raise _BodyTooLarge
+                raise _BodyTooLarge(limit)
         return message
 
     return limited_receive
@@ -354,7 +366,8 @@ def check_if_match(if_match: str | None, version: int) -> None:
         raise PreconditionRequired(
             "Send the ETag of your last read as If-Match, so no one's change is overwritten."
         )
-    candidates = [tag.strip().removeprefix("W/") for tag in if_match.split(",")]
+    # If-Match compares strongly (RFC 9110): a weak tag never matches.
+    candidates = [tag.strip() for tag in if_match.split(",")]
     if "*" not in candidates and etag_of(version) not in candidates:
         raise PreconditionFailed(
             f"Your copy is out of date: the current version is {version}. Read it again."

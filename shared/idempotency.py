@@ -84,11 +84,24 @@ class IdempotentRequest:
         )
 
     def created(
-        self, session: AsyncSession, body: str, headers: dict[str, str] | None = None
+        self,
+        session: AsyncSession,
+        body: str,
+        headers: dict[str, str] | None = None,
+        *,
+        remembered_body: str | None = None,
     ) -> Response:
-        """The 201 answer to this POST, remembered with its effects for later replays."""
+        """The 201 answer to this POST, remembered with its effects for later replays.
+
+        `remembered_body` replaces what is stored when the answer holds a secret.
+        """
         headers = headers or {}
-        self.remember(session, status_code=201, body=body, headers=headers)
+        self.remember(
+            session,
+            status_code=201,
+            body=body if remembered_body is None else remembered_body,
+            headers=headers,
+        )
         return Response(body, status_code=201, media_type="application/json", headers=headers)
 
 
@@ -107,7 +120,11 @@ async def idempotent_request(request: Request) -> IdempotentRequest:
         raise LotseError(f"Idempotency-Key must have 1 to {KEY_MAX_LENGTH} characters.")
     principal: Any = getattr(request.state, "principal", None)
     subject = getattr(principal, "subject", "anonymous")
-    digest = hashlib.sha256(await request.body()).hexdigest() if key is not None else ""
+    digest = ""
+    if key is not None:  # the same bytes as CSV or as JSON Lines are different requests
+        fingerprint = hashlib.sha256(request.headers.get("content-type", "").encode() + b"\n")
+        fingerprint.update(await request.body())
+        digest = fingerprint.hexdigest()
     return IdempotentRequest(
         scope=f"{subject}:{request.method}:{request.url.path}", key=key, request_hash=digest
     )

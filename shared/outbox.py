@@ -161,8 +161,10 @@ class OutboxRelay:
         lost_topics: set[str] = set()
         for row, result in zip(rows, results, strict=True):
             if isinstance(result, BaseException):
-                failure = failure or result
-                continue
+                # Nothing after a failed row counts as sent: it goes out again after
+                # it, so no aggregate's events overtake each other.
+                failure = result
+                break
             assert row.seq is not None
             sent.append(row.seq)
             where = (row.topic, result.partition)

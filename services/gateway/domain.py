@@ -30,7 +30,9 @@ from shared.sqltypes import utcnow
 KEY_GRANTS: dict[Role, frozenset[Role]] = {
     Role.ADMIN: frozenset({Role.ADMIN, Role.COORDINATOR, Role.MUNICIPALITY, Role.READER}),
     Role.COORDINATOR: frozenset({Role.COORDINATOR, Role.MUNICIPALITY, Role.READER}),
-    Role.MUNICIPALITY: frozenset({Role.MUNICIPALITY, Role.READER}),
+    # A reader key belongs to no municipality, so a municipality could not see or
+    # revoke one it issued: it issues keys of its own AGS only.
+    Role.MUNICIPALITY: frozenset({Role.MUNICIPALITY}),
 }
 
 
@@ -178,16 +180,21 @@ _FEED_PAYLOADS = (ProjectCreated, ProjectUpdated, ProjectStatusChanged, ProjectD
 
 
 async def record_in_feed(session: AsyncSession, event: CloudEvent) -> None:
-    """Add a project event to the feed; every entry of that project takes its visibility."""
+    """Add a project event to the feed; all entries of a project take the visibility of
+    its newest version, so hiding a project hides its past, and a late, older event
+    cannot reveal it again."""
     if not isinstance(event.data, _FEED_PAYLOADS):
         return
     project = event.data.project
+    visibility, owner = project.visibility, project.municipality_ags
+    newest = None
     if not isinstance(event.data, ProjectCreated):  # a new project has no past entries
+        newest = await repository.newest_feed_entry(session, event.subject)
+    if newest is not None and newest.version > project.version:
+        visibility, owner = newest.visibility, newest.municipality_ags
+    elif newest is not None:
         await repository.restrict_feed_of(
-            session,
-            subject=event.subject,
-            visibility=project.visibility,
-            municipality_ags=project.municipality_ags,
+            session, subject=event.subject, visibility=visibility, municipality_ags=owner
         )
     await repository.add_feed_entry(
         session,
@@ -196,8 +203,9 @@ async def record_in_feed(session: AsyncSession, event: CloudEvent) -> None:
         type=event.type,
         subject=event.subject,
         title=project.title,
-        municipality_ags=project.municipality_ags,
-        visibility=project.visibility,
+        municipality_ags=owner,
+        visibility=visibility,
+        version=project.version,
         occurred_at=event.time,
         data=event.data.model_dump(mode="json"),
     )

@@ -31,6 +31,7 @@ class KeyResolver:
         self.flush_seconds = flush_seconds
         self._cache: dict[str, tuple[float, Principal | None, str | None]] = {}
         self._last_used: dict[str, datetime] = {}
+        self._generation = 0
         self._task: asyncio.Task[None] | None = None
 
     async def resolve(self, secret: str) -> Principal:
@@ -39,6 +40,7 @@ class KeyResolver:
         now = time.monotonic()
         cached = self._cache.get(digest)
         if cached is None or cached[0] < now:
+            generation = self._generation
             async with self.db.session() as session:
                 key = await repository.key_by_hash(session, digest)
             if key is None or key.revoked_at is not None:
@@ -46,9 +48,10 @@ class KeyResolver:
             else:
                 principal = Principal(role=Role(key.role), subject=f"key:{key.id}", ags=key.ags)
                 cached = (now + self.cache_seconds, principal, key.id)
-            if len(self._cache) >= MAX_CACHED_KEYS:
-                self._cache.clear()  # bounded: guessed keys must not grow memory
-            self._cache[digest] = cached
+            if generation == self._generation:  # no revocation happened meanwhile
+                if len(self._cache) >= MAX_CACHED_KEYS:
+                    self._cache.clear()  # bounded: guessed keys must not grow memory
+                self._cache[digest] = cached
         _, principal, key_id = cached
         if principal is None or key_id is None:
             raise Unauthorized("This API key is unknown or revoked.")
@@ -57,6 +60,7 @@ class KeyResolver:
 
     def forget(self) -> None:
         """Drop cached keys, e.g. after a revocation, so it takes effect at once."""
+        self._generation += 1
         self._cache.clear()
 
     def start(self) -> None:

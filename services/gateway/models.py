@@ -53,5 +53,8 @@ class FeedEntry(SQLModel, table=True):
     title: str = Field(sa_column=Column(String(300), nullable=False))
     municipality_ags: str = Field(sa_column=Column(String(8), nullable=False))
     visibility: str = Field(sa_column=Column(String(10), nullable=False))
+    # The aggregate's version the entry describes: a late, older event never
+    # decides the visibility of newer entries.
+    version: int = Field(sa_column=Column(Integer, nullable=False))
     occurred_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     data: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))

@@ -12,7 +12,7 @@ from fastapi import Request, Response
 from httpx_aiohttp import AiohttpTransport
 
 from shared.auth import TOKEN_SECONDS, Principal, sign_internal_token
-from shared.http import GatewayTimeout, ServiceUnavailable
+from shared.http import GatewayTimeout, NotFound, ServiceUnavailable
 from shared.observability import request_id_var, traceparent_var
 
 FORWARDED_REQUEST_HEADERS = (
@@ -32,6 +32,13 @@ FORWARDED_RESPONSE_HEADERS = (
 )
 
 
+def _plain_path(raw_path: bytes) -> bool:
+    lowered = raw_path.lower()
+    if any(code in lowered for code in (b"%2f", b"%5c", b"%2e", b"\\")):
+        return False
+    return not any(segment in (b".", b"..") for segment in raw_path.split(b"/"))
+
+
 class ServiceProxy:
     def __init__(self, *, secret: str, connect_timeout: float, read_timeout: float) -> None:
         self.secret = secret
@@ -49,6 +56,10 @@ class ServiceProxy:
         )
 
     async def forward(self, request: Request, principal: Principal, base_url: str) -> Response:
+        if not _plain_path(request.scope.get("raw_path") or request.url.path.encode()):
+            # Dot segments or encoded slashes could step out of the service's /api/
+            # routes (to /metrics, /docs) once decoded and normalised.
+            raise NotFound("There is no such path.")
         headers = {
             name: value
             for name in FORWARDED_REQUEST_HEADERS

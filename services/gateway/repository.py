@@ -99,7 +99,7 @@ async def list_feed(
     query = readable_feed(principal)
     if cursor:
         (before,) = decode_cursor(cursor, size=1)
-        if not isinstance(before, int):
+        if not isinstance(before, int) or not 0 < before < 2**63:
             raise LotseError("The cursor is not one this API handed out.")
         query = query.where(FeedEntry.seq < before)  # type: ignore[operator]
     rows = (
@@ -109,6 +109,16 @@ async def list_feed(
         rows = rows[:limit]
         return rows, encode_cursor([rows[-1].seq])
     return rows, None
+
+
+async def newest_feed_entry(session: AsyncSession, subject: str) -> FeedEntry | None:
+    """The entry of the newest version of an aggregate seen so far."""
+    return await session.scalar(
+        select(FeedEntry)
+        .where(FeedEntry.subject == subject)
+        .order_by(FeedEntry.version.desc())  # type: ignore[attr-defined]
+        .limit(1)
+    )
 
 
 async def restrict_feed_of(

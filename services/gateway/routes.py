@@ -178,19 +178,23 @@ async def update_municipality(
     description="The key is in the answer once and stored only as a hash. Admins issue any "
     "role; coordinators coordinator, municipality and reader keys; a municipality keys "
     "for itself.",
-    responses=responses(Unauthorized, Forbidden, InvalidInput, IdempotencyKeyReused),
+    responses=responses(Unauthorized, Forbidden, Conflict, InvalidInput, IdempotencyKeyReused),
 )
 async def issue_key(
     data: ApiKeyCreate, principal: Caller, session: DbSession, idempotency: Idempotency
 ) -> Response:
-    replayed = await idempotency.replay(session)
-    if replayed is not None:
-        return replayed
+    if await idempotency.replay(session) is not None:
+        raise Conflict(
+            "This Idempotency-Key issued a key already, and a key is shown only once. "
+            "If it was lost, revoke it and issue a new one."
+        )
     key, secret = await domain.issue_key(session, principal=principal, data=data)
     public = ApiKeyPublic.model_validate(key, from_attributes=True)
-    body = ApiKeyCreated(**public.model_dump(), key=secret).model_dump_json()
     return idempotency.created(
-        session, body, {"Location": f"/api/v1/api-keys/{key.id}", "Cache-Control": "no-store"}
+        session,
+        ApiKeyCreated(**public.model_dump(), key=secret).model_dump_json(),
+        {"Location": f"/api/v1/api-keys/{key.id}", "Cache-Control": "no-store"},
+        remembered_body=public.model_dump_json(),  # never the secret itself
     )
 
 

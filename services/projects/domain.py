@@ -64,7 +64,8 @@ def _owner_for_new_project(principal: Principal, requested: str | None) -> str:
             "A municipality key can only create projects of its own municipality.",
             errors=[{"field": "municipality_ags", "message": f"not your AGS {principal.ags}"}],
         )
-    assert principal.ags is not None  # municipality principals always carry their AGS
+    if principal.ags is None:
+        raise Forbidden("This identity belongs to no municipality; ask a coordinator.")
     return principal.ags
 
 

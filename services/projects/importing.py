@@ -63,21 +63,31 @@ def _records(body: bytes, content_type: str) -> list[tuple[int, dict[str, Any] |
     if content_type in CSV_TYPES:
         reader = csv.DictReader(io.StringIO(text))
         rows: list[tuple[int, dict[str, Any] | str]] = []
-        for row in reader:
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return rows
+            except csv.Error as exc:  # the rest of the file cannot be read reliably
+                rows.append((reader.line_num, f"not valid CSV: {exc}"))
+                return rows
             try:
                 rows.append((reader.line_num, _csv_record(row)))
             except ValueError as exc:
                 rows.append((reader.line_num, str(exc)))
-        return rows
     if content_type in JSONL_TYPES:
         rows = []
-        for number, line in enumerate(text.splitlines(), start=1):
+        # Only "\n" ends a record: JSON strings may hold other line separators.
+        for number, line in enumerate(text.split("\n"), start=1):
             if not line.strip():
                 continue
             try:
                 value = json.loads(line)
             except json.JSONDecodeError as exc:
                 rows.append((number, f"not valid JSON: {exc.msg}"))
+                continue
+            except (ValueError, RecursionError):  # huge numbers, absurd nesting
+                rows.append((number, "not JSON this API accepts"))
                 continue
             rows.append((number, value if isinstance(value, dict) else "not a JSON object"))
         return rows

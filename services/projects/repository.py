@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Select, and_, func, insert, or_, select
@@ -73,10 +73,11 @@ async def list_readable(
         updated_at, last_id = decode_cursor(cursor, size=2)
         try:
             after = datetime.fromisoformat(updated_at)
-        except (TypeError, ValueError):
-            after = None
-        if after is None or not isinstance(last_id, str):
-            raise LotseError("The cursor is not one this API handed out.")
+            if after.tzinfo is None or not isinstance(last_id, str):
+                raise ValueError("not a cursor of ours")
+            after = after.astimezone(UTC)
+        except (TypeError, ValueError, OverflowError) as exc:
+            raise LotseError("The cursor is not one this API handed out.") from exc
         query = query.where(
             or_(
                 Project.updated_at < after,

@@ -17,7 +17,7 @@ from services.projects.schemas import (
     ProjectPublic,
     ProjectUpdate,
 )
-from shared.auth import CurrentPrincipal, Principal, internal_principal
+from shared.auth import CurrentPrincipal, Principal, internal_principal, require_writer
 from shared.contracts.projects import ProjectSnapshot, ProjectStatus, Visibility
 from shared.http import (
     Conflict,
@@ -125,6 +125,7 @@ async def import_projects(
     session: DbSession,
     idempotency: Idempotency,
 ) -> Response:
+    require_writer(principal)  # before reading up to 16 MiB of rows
     replayed = await idempotency.replay(session)
     if replayed is not None:
         return replayed
@@ -153,7 +154,11 @@ async def list_projects(
     visibility: Visibility | None = None,
     q: Annotated[
         str | None,
-        Query(max_length=200, description="words in title, summary, description or tags"),
+        Query(
+            max_length=200,
+            pattern=r"^[^\x00]*$",
+            description="words in title, summary, description or tags",
+        ),
     ] = None,
     updated_since: Annotated[
         datetime | None, Query(description="only projects changed at or after this time")
@@ -161,8 +166,16 @@ async def list_projects(
     cursor: Annotated[str | None, Query(max_length=500)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> ProjectPage:
-    if updated_since is not None and updated_since.tzinfo is None:
-        updated_since = updated_since.replace(tzinfo=UTC)
+    if updated_since is not None:
+        try:
+            updated_since = (updated_since.replace(tzinfo=updated_since.tzinfo or UTC)).astimezone(
+                UTC
+            )
+        except OverflowError as exc:
+            raise InvalidInput(
+                "updated_since lies outside the range of dates this API knows.",
+                errors=[{"field": "updated_since", "message": "out of range"}],
+            ) from exc
     filters = repository.ProjectFilters(
         municipality=municipality,
         topic=topic,

@@ -2,7 +2,7 @@
 
 import uuid
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -25,12 +25,30 @@ Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
-Budget = Annotated[float, Field(ge=0, le=10_000_000_000)]
+Budget = Annotated[float, Field(ge=0, le=10_000_000_000, allow_inf_nan=False)]
 
 
 class _Strict(BaseModel):
     # Unknown fields are a client's mistake worth telling, not something to drop.
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul_characters(cls, data: Any) -> Any:
+        # PostgreSQL cannot store NUL in text; refuse it the same on every database.
+        if _holds_nul(data):
+            raise ValueError("text may not contain NUL characters")
+        return data
+
+
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    return False
 
 
 class ProjectFields(_Strict):

@@ -20,13 +20,13 @@ class Indicator(BaseModel):
 
     name: str = Field(min_length=1, max_length=200)
     unit: str | None = Field(default=None, max_length=50)
-    target: float | None = None
-    current: float | None = None
+    target: float | None = Field(default=None, allow_inf_nan=False)
+    current: float | None = Field(default=None, allow_inf_nan=False)
 
 
 class FundingSource(BaseModel):
     name: str = Field(min_length=1, max_length=200)
-    amount_eur: float | None = Field(default=None, ge=0)
+    amount_eur: float | None = Field(default=None, ge=0, allow_inf_nan=False)
 
 
 class ContactPerson(BaseModel):

@@ -58,7 +58,8 @@ async def test_roles_grant_only_what_they_may(platform: Platform) -> None:
     cases = [
         (coordinator, {"role": "admin"}, 403),
         (coordinator, {"role": "municipality", "ags": mine}, 201),
-        (municipality, {"role": "reader"}, 201),
+        (municipality, {"role": "reader"}, 403),
+        (municipality, {"role": "municipality", "ags": mine}, 201),
         (municipality, {"role": "municipality", "ags": theirs}, 403),
         (municipality, {"role": "coordinator"}, 403),
         (reader, {"role": "reader"}, 403),
@@ -81,3 +82,20 @@ async def test_unknown_key_is_refused_not_treated_as_anonymous(platform: Platfor
     )
     assert malformed.status_code == 401
     await asyncio.sleep(0)
+
+
+async def test_a_retried_key_request_never_shows_or_stores_the_key_again(
+    platform: Platform,
+) -> None:
+    headers = {"Idempotency-Key": "issue-intranet-key"}
+    body = {"name": "Intranet", "role": "reader"}
+    first = await platform.admin.post("/api/v1/api-keys", json=body, headers=headers)
+    assert first.status_code == 201
+    retry = await platform.admin.post("/api/v1/api-keys", json=body, headers=headers)
+    assert retry.status_code == 409
+    assert first.json()["key"] not in retry.text
+    from shared.idempotency import IdempotencyRecord
+
+    async with platform.gateway.state.runtime.db.session() as session:
+        stored = (await session.scalars(select(IdempotencyRecord.body))).all()
+    assert not any(first.json()["key"] in text for text in stored)

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from aiokafka import AIOKafkaConsumer
 from sqlalchemy import func, insert, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.broker import EmbeddedBroker
@@ -128,6 +129,42 @@ async def test_a_handler_that_keeps_failing_dead_letters_its_event(broker: Embed
         assert handled == ["06000002"]
         dead = await read_all(broker, f"{topic}.dlq", 1)
         assert b"cannot apply this one" in dict(dead[0].headers)["lotse_dlq_reason"]
+    finally:
+        await bus.stop()
+
+
+async def test_an_outage_of_the_database_is_waited_out_not_dead_lettered(
+    broker: EmbeddedBroker,
+) -> None:
+    topic = f"test.outage.{uuid.uuid4().hex[:8]}"
+    bus = new_bus(broker)
+    attempts: list[str] = []
+
+    async def handler(events: Sequence[CloudEvent]) -> None:
+        attempts.extend(e.id for e in events)
+        if len(attempts) <= 5:  # the database is away for the first attempts
+            raise OperationalError("SELECT 1", {}, ConnectionRefusedError("db restarting"))
+
+    bus.subscribe(f"g-{topic}", [topic], handler)
+    bus.start_consumers()
+    try:
+        event = municipality_event()
+        await bus.publish(event, topic)
+
+        async def applied() -> bool:
+            return len(attempts) > 5
+
+        await eventually(applied, within=30)
+        assert set(attempts) == {event.id}
+        consumer = AIOKafkaConsumer(
+            f"{topic}.dlq", bootstrap_servers=broker.bootstrap, auto_offset_reset="earliest"
+        )
+        await consumer.start()
+        try:
+            batch = await consumer.getmany(timeout_ms=1000)
+        finally:
+            await consumer.stop()
+        assert not any(batch.values()), "an outage is no reason to dead-letter"
     finally:
         await bus.stop()
 

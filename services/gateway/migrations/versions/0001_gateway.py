@@ -50,6 +50,7 @@ def upgrade() -> None:
         sa.Column("title", sa.String(300), nullable=False),
         sa.Column("municipality_ags", sa.String(8), nullable=False),
         sa.Column("visibility", sa.String(10), nullable=False),
+        sa.Column("version", sa.Integer, nullable=False),
         sa.Column("occurred_at", UTCDateTime(), nullable=False),
         sa.Column("data", sa.JSON, nullable=False),
         sa.UniqueConstraint("source", "event_id"),
