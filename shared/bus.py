@@ -325,6 +325,56 @@ class EventBus:
             dlq_topic(record.topic), record.value or b"", key=record.key, headers=headers
         )
 
+    # -- replay ----------------------------------------------------------------
+
+    async def replay(self, source_topic: str, target_topic: str | None = None) -> int:
+        """Publish every record of `source_topic` again, e.g. a DLQ back to its topic.
+
+        Records of a dead-letter topic go back to the topic they came from (their
+        `lotse_dlq_origin`) without the dead-letter headers; consumers are idempotent,
+        so replaying what was already applied is harmless. Returns how many.
+        """
+        reader = AIOKafkaConsumer(
+            bootstrap_servers=self.bootstrap,
+            client_id=f"{self.client_id}-replay",
+            enable_auto_commit=False,
+            request_timeout_ms=self.request_timeout_ms,
+        )
+        await reader.start()
+        try:
+            partitions = reader.partitions_for_topic(source_topic)
+            if partitions is None:
+                await reader._client.force_metadata_update()
+                partitions = reader.partitions_for_topic(source_topic) or set()
+            assigned = [TopicPartition(source_topic, p) for p in partitions]
+            if not assigned:
+                return 0
+            reader.assign(assigned)
+            await reader.seek_to_beginning(*assigned)
+            ends = await reader.end_offsets(assigned)
+            producer = await self.producer()
+            count = 0
+            while [tp for tp in assigned if await reader.position(tp) < ends[tp]]:
+                batches = await reader.getmany(timeout_ms=1000, max_records=500)
+                if not batches:
+                    break
+                for records in batches.values():
+                    for record in records:
+                        headers = [
+                            (k, v)
+                            for k, v in record.headers or ()
+                            if not k.startswith("lotse_dlq_")
+                        ]
+                        origin = dict(record.headers or ()).get("lotse_dlq_origin", b"")
+                        target = target_topic or origin.decode().split("/")[0] or source_topic
+                        await producer.send_and_wait(
+                            target, record.value, key=record.key, headers=headers
+                        )
+                        count += 1
+            return count
+        finally:
+            await reader.stop()
+
     # -- lifecycle -------------------------------------------------------------
 
     async def stop(self) -> None:

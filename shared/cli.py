@@ -227,6 +227,23 @@ def keys_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def replay(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from shared.bus import EventBus
+
+    async def run() -> int:
+        bus = EventBus(args.bootstrap, client_id="lotse-replay")
+        try:
+            return await bus.replay(args.topic, args.to)
+        finally:
+            await bus.stop()
+
+    count = asyncio.run(run())
+    print(f"Replayed {count} events from {args.topic}.")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="lotse", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -256,6 +273,16 @@ def main(argv: list[str] | None = None) -> int:
     p_create.add_argument("--url", default="http://127.0.0.1:8000")
     p_create.add_argument("--admin-key", default=admin_key)
     p_create.set_defaults(run=keys_create)
+
+    p_replay = sub.add_parser(
+        "replay", help="publish a topic's events again, e.g. a DLQ back to its topic"
+    )
+    p_replay.add_argument("topic", help="e.g. lotse.projects.dlq")
+    p_replay.add_argument("--to", help="target topic; default: where each event came from")
+    p_replay.add_argument(
+        "--bootstrap", default=os.environ.get("LOTSE_KAFKA_BOOTSTRAP", "127.0.0.1:9092")
+    )
+    p_replay.set_defaults(run=replay)
 
     args = parser.parse_args(argv)
     return int(args.run(args))

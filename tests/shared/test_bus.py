@@ -221,3 +221,39 @@ async def test_consumer_killed_mid_work_loses_nothing_and_applies_nothing_twice(
 
 async def _equals(value, expected: int) -> bool:  # type: ignore[no-untyped-def]
     return await value == expected
+
+
+async def test_dead_letters_can_be_replayed_once_the_cause_is_fixed(
+    broker: EmbeddedBroker,
+) -> None:
+    topic = f"test.replay.{uuid.uuid4().hex[:8]}"
+    bus = new_bus(broker)
+    broken = True
+    applied: list[str] = []
+
+    async def handler(events: Sequence[CloudEvent]) -> None:
+        if broken:
+            raise ValueError("a bug in this consumer")
+        applied.extend(e.id for e in events)
+
+    bus.subscribe(f"g-{topic}", [topic], handler)
+    bus.start_consumers()
+    try:
+        event = municipality_event()
+        await bus.publish(event, topic)
+        await read_all(broker, f"{topic}.dlq", 1)
+        broken = False  # the bug is fixed and deployed
+        replayer = new_bus(broker)
+        try:
+            assert await replayer.replay(f"{topic}.dlq") == 1
+        finally:
+            await replayer.stop()
+
+        async def done() -> bool:
+            return applied == [event.id]
+
+        await eventually(done)
+        back = await read_all(broker, topic, 2)
+        assert not any(k.startswith("lotse_dlq_") for k, _ in back[1].headers)
+    finally:
+        await bus.stop()
