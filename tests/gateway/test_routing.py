@@ -1,9 +1,11 @@
 """The gateway in front of the services: signed calls only, no hangs, one OpenAPI."""
 
-import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
+from fastapi import FastAPI
 from sqlalchemy import select
 
 from services.gateway.app import create_app as create_gateway
@@ -23,16 +25,17 @@ async def test_service_ports_refuse_unsigned_calls(platform: Platform) -> None:
         assert (await direct.get("/healthz")).status_code == 200
 
 
-async def test_a_service_that_is_down_gives_503_not_a_hang(
-    broker: EmbeddedBroker, tmp_path: Path
-) -> None:
-    nobody_listens = f"http://127.0.0.1:{free_port()}"
+@contextlib.asynccontextmanager
+async def lone_gateway(
+    tmp_path: Path, **settings: object
+) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
+    """A gateway on its own (SQLite), to see how it behaves when its neighbours are away."""
     gateway = create_gateway(
         GatewaySettings(  # type: ignore[arg-type]
             database_url=f"sqlite+aiosqlite:///{tmp_path / 'gateway.db'}",
-            projects_url=nobody_listens,
-            LOTSE_KAFKA_BOOTSTRAP=broker.bootstrap,
             LOTSE_INTERNAL_TOKEN_SECRET=SECRET,
+            LOTSE_BOOTSTRAP_ADMIN_KEY=ADMIN_KEY,
+            **settings,
         )
     )
     port = free_port()
@@ -41,6 +44,16 @@ async def test_a_service_that_is_down_gives_503_not_a_hang(
         # A hang would end this client's request with a timeout error, failing the test.
         httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=5) as client,
     ):
+        yield gateway, client
+
+
+async def test_a_service_that_is_down_gives_503_not_a_hang(
+    broker: EmbeddedBroker, tmp_path: Path
+) -> None:
+    nobody_listens = f"http://127.0.0.1:{free_port()}"
+    async with lone_gateway(
+        tmp_path, projects_url=nobody_listens, LOTSE_KAFKA_BOOTSTRAP=broker.bootstrap
+    ) as (_, client):
         response = await client.get("/api/v1/projects")
         assert response.status_code == 503
         assert response.headers["content-type"] == "application/problem+json"
@@ -99,23 +112,13 @@ async def test_feed_shows_what_happened_within_visibility(platform: Platform) ->
     subjects = {e["subject"] for e in anonymous["items"]}
     assert public.json()["id"] in subjects
     assert private.json()["id"] not in subjects
-    await asyncio.sleep(0)
 
 
 async def test_without_a_broker_it_is_not_ready_but_still_takes_writes(tmp_path: Path) -> None:
     nobody_listens = f"127.0.0.1:{free_port()}"
-    gateway = create_gateway(
-        GatewaySettings(  # type: ignore[arg-type]
-            database_url=f"sqlite+aiosqlite:///{tmp_path / 'gateway.db'}",
-            LOTSE_KAFKA_BOOTSTRAP=nobody_listens,
-            LOTSE_INTERNAL_TOKEN_SECRET=SECRET,
-            LOTSE_BOOTSTRAP_ADMIN_KEY=ADMIN_KEY,
-        )
-    )
-    port = free_port()
-    async with (
-        serve(gateway, port),
-        httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as client,
+    async with lone_gateway(tmp_path, LOTSE_KAFKA_BOOTSTRAP=nobody_listens) as (
+        gateway,
+        client,
     ):
         ready = await client.get("/readyz")
         assert ready.status_code == 503
