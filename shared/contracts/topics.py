@@ -2,5 +2,3 @@
 
 GATEWAY = "lotse.gateway"
 PROJECTS = "lotse.projects"
-FUNDING = "lotse.funding"
-KNOWLEDGE = "lotse.knowledge"
