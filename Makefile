@@ -24,7 +24,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check shared services tests bench
 
 asyncapi: $(STAMP)
-	$(BIN)/python -m shared.asyncapi > docs/asyncapi.yaml
+	$(BIN)/python -m shared.contracts.asyncapi > docs/asyncapi.yaml
 
 bench-write: $(STAMP)
 	$(BIN)/python -m bench.write

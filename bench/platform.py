@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from shared.broker import EmbeddedBroker, free_port
+from shared.cli.broker import EmbeddedBroker, free_port
 
 ADMIN_KEY = "lotse_bench_admin_key_0123456789abcdef"
 

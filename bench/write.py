@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 
 from bench.platform import cpu_seconds, municipality_key, running_platform, uvicorn_process
-from shared.broker import free_port
+from shared.cli.broker import free_port
 
 BODY = json.dumps({
     "title": "Digitaler Bauantrag", "summary": "Bauanträge online stellen.",

@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import importlib
 import os
 import socket
 import uuid
@@ -16,11 +17,8 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
-from services.gateway.app import create_app as create_gateway
-from services.gateway.settings import Settings as GatewaySettings
-from services.projects.app import create_app as create_projects
-from services.projects.settings import Settings as ProjectsSettings
-from shared.broker import EmbeddedBroker, free_port
+from shared.cli.broker import EmbeddedBroker, free_port
+from shared.registry import GATEWAY, SERVICES, ServiceEntry
 
 ADMIN_KEY = "lotse_test_admin_key_0123456789abcdef"
 SECRET = "test-internal-secret-0123456789-abcdef"
@@ -120,17 +118,39 @@ def new_ags() -> str:
     return f"06{(os.getpid() % 900) * 1000 + next(_ags_counter) % 1000:06d}"
 
 
+def load(reference: str) -> Any:
+    """`module:name` of the registry, imported."""
+    module, _, name = reference.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def build_app(entry: ServiceEntry, **settings: Any) -> FastAPI:
+    """A service's app as its registry entry names it, with these settings."""
+    return load(entry.app)(load(entry.settings)(**settings))  # type: ignore[no-any-return]
+
+
 @dataclass
 class Platform:
-    """Gateway and projects service on real sockets, with their own broker and databases."""
+    """Every service of the registry on real sockets, with their own broker and databases."""
 
     backend: str
     broker: EmbeddedBroker
     gateway_url: str
-    projects_url: str
-    gateway: FastAPI
-    projects: FastAPI
+    apps: dict[str, FastAPI]
+    urls: dict[str, str]
     clients: list[httpx.AsyncClient] = field(default_factory=list)
+
+    @property
+    def gateway(self) -> FastAPI:
+        return self.apps[GATEWAY.name]
+
+    @property
+    def projects(self) -> FastAPI:
+        return self.apps["projects"]
+
+    @property
+    def projects_url(self) -> str:
+        return self.urls["projects"]
 
     def client(self, key: str | None = None, **kwargs: Any) -> httpx.AsyncClient:
         headers = {"Authorization": f"Bearer {key}"} if key else {}
@@ -176,37 +196,36 @@ async def running_platform(backend: str, tmp: Path) -> AsyncIterator[Platform]:
         "LOTSE_INTERNAL_TOKEN_SECRET": SECRET,
         "LOTSE_KAFKA_SESSION_TIMEOUT_MS": 2000,
     }
-    projects_port, gateway_port = free_port(), free_port()
+    ports = {entry.name: free_port() for entry in (*SERVICES, GATEWAY)}
+    urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
     try:
-        async with (
-            database_url(backend, tmp) as projects_db,
-            database_url(backend, tmp) as gateway_db,
-        ):
-            projects = create_projects(
-                ProjectsSettings(database_url=projects_db, **common)  # type: ignore[arg-type]
+        async with contextlib.AsyncExitStack() as stack:
+            apps: dict[str, FastAPI] = {}
+            for entry in SERVICES:
+                db = await stack.enter_async_context(database_url(backend, tmp))
+                apps[entry.name] = build_app(entry, database_url=db, **common)
+            gateway_db = await stack.enter_async_context(database_url(backend, tmp))
+            apps[GATEWAY.name] = build_app(
+                GATEWAY,
+                database_url=gateway_db,
+                service_urls={entry.name: urls[entry.name] for entry in SERVICES},
+                LOTSE_BOOTSTRAP_ADMIN_KEY=ADMIN_KEY,
+                **common,
             )
-            gateway = create_gateway(
-                GatewaySettings(  # type: ignore[arg-type]
-                    database_url=gateway_db,
-                    projects_url=f"http://127.0.0.1:{projects_port}",
-                    LOTSE_BOOTSTRAP_ADMIN_KEY=ADMIN_KEY,
-                    **common,
-                )
+            for name, app in apps.items():  # the gateway last, as `lotse up` starts it
+                await stack.enter_async_context(serve(app, ports[name]))
+            platform = Platform(
+                backend=backend,
+                broker=broker,
+                gateway_url=urls[GATEWAY.name],
+                apps=apps,
+                urls=urls,
             )
-            async with serve(projects, projects_port), serve(gateway, gateway_port):
-                platform = Platform(
-                    backend=backend,
-                    broker=broker,
-                    gateway_url=f"http://127.0.0.1:{gateway_port}",
-                    projects_url=f"http://127.0.0.1:{projects_port}",
-                    gateway=gateway,
-                    projects=projects,
-                )
-                try:
-                    yield platform
-                finally:
-                    for client in platform.clients:
-                        await client.aclose()
+            try:
+                yield platform
+            finally:
+                for client in platform.clients:
+                    await client.aclose()
     finally:
         broker.stop()
 

@@ -11,7 +11,9 @@ from services.gateway.identity import KeyResolver
 from services.gateway.proxy import ServiceProxy
 from services.gateway.routing import service_router
 from services.gateway.settings import Settings
-from shared.service import Runtime, create_service_app
+from shared.contracts import REGISTRY
+from shared.kit.service import Runtime, create_service_app
+from shared.registry import SERVICES
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -44,9 +46,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Lotse API",
         description="The gateway of Lotse.",
         migrations=Path(__file__).parent / "migrations",
+        events=REGISTRY,
         routers=[docs_router(), routes.router, service_router(settings.service_routes)],
         consumers=CONSUMERS,
-        large_body_paths={"/api/v1/projects/import": settings.import_max_bytes},
+        large_body_paths={
+            path: limit for entry in SERVICES for path, limit in entry.body_limits.items()
+        },
         on_start=on_start,
         on_stop=on_stop,
         openapi=False,

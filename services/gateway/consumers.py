@@ -1,10 +1,10 @@
 """Event handlers of the gateway: the region's activity feed."""
 
 from services.gateway import domain
-from shared.bus import Handler
 from shared.contracts.topics import PROJECTS
-from shared.inbox import idempotent
-from shared.service import Consumer, Runtime
+from shared.kit.bus import Handler
+from shared.kit.inbox import idempotent
+from shared.kit.service import Consumer, Runtime
 
 
 def feed_handler(runtime: Runtime) -> Handler:

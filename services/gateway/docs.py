@@ -10,7 +10,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from services.gateway.proxy import ServiceProxy
-from shared.auth import ANONYMOUS
+from shared.kit.auth import ANONYMOUS
 
 log = logging.getLogger("lotse.gateway.docs")
 

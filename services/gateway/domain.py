@@ -8,8 +8,6 @@ from services.gateway import repository
 from services.gateway.keys import display_prefix, key_hash, new_key
 from services.gateway.models import ApiKey, Municipality
 from services.gateway.schemas import ApiKeyCreate, MunicipalityCreate, MunicipalityUpdate
-from shared.ags import land_of
-from shared.auth import Principal, Role
 from shared.contracts.gateway import (
     MunicipalityCreated,
     MunicipalitySnapshot,
@@ -21,10 +19,12 @@ from shared.contracts.projects import (
     ProjectStatusChanged,
     ProjectUpdated,
 )
-from shared.events import CloudEvent
-from shared.http import Conflict, Forbidden, InvalidInput, Unauthorized
-from shared.outbox import add_event
-from shared.sqltypes import utcnow
+from shared.kit.auth import Principal, Role
+from shared.kit.events import CloudEvent
+from shared.kit.http import Conflict, Forbidden, InvalidInput, Unauthorized
+from shared.kit.outbox import add_event
+from shared.kit.sqltypes import utcnow
+from shared.region.ags import land_of
 
 # Which roles each role may issue keys for.
 KEY_GRANTS: dict[Role, frozenset[Role]] = {

@@ -14,10 +14,10 @@ from fastapi import Request
 
 from services.gateway import repository
 from services.gateway.keys import key_hash
-from shared.auth import ANONYMOUS, Principal, Role
-from shared.db import Database
-from shared.http import Unauthorized
-from shared.sqltypes import utcnow
+from shared.kit.auth import ANONYMOUS, Principal, Role
+from shared.kit.db import Database
+from shared.kit.http import Unauthorized
+from shared.kit.sqltypes import utcnow
 
 log = logging.getLogger("lotse.gateway.identity")
 

@@ -11,9 +11,9 @@ import httpx
 from fastapi import Request, Response
 from httpx_aiohttp import AiohttpTransport
 
-from shared.auth import TOKEN_SECONDS, Principal, sign_internal_token
-from shared.http import GatewayTimeout, NotFound, ServiceUnavailable
-from shared.observability import request_id_var, traceparent_var
+from shared.kit.auth import TOKEN_SECONDS, Principal, sign_internal_token
+from shared.kit.http import GatewayTimeout, NotFound, ServiceUnavailable
+from shared.kit.observability import request_id_var, traceparent_var
 
 FORWARDED_REQUEST_HEADERS = (
     "content-type",

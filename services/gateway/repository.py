@@ -7,9 +7,9 @@ from sqlalchemy import Select, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.gateway.models import ApiKey, FeedEntry, Municipality
-from shared.auth import Principal, Role
-from shared.http import LotseError, decode_cursor, encode_cursor
-from shared.visibility import visible_to
+from shared.kit.auth import Principal, Role
+from shared.kit.http import LotseError, decode_cursor, encode_cursor
+from shared.region.visibility import visible_to
 
 
 async def get_municipality(
@@ -87,7 +87,7 @@ async def touch_keys(session: AsyncSession, last_used: dict[str, object]) -> Non
 
 
 def readable_feed(principal: Principal) -> Select[tuple[FeedEntry]]:
-    """The one base query of the feed entries `principal` may see (shared.visibility)."""
+    """The one base query of the feed entries `principal` may see (shared.region.visibility)."""
     return select(FeedEntry).where(
         visible_to(principal, visibility=FeedEntry.visibility, owner_ags=FeedEntry.municipality_ags)
     )

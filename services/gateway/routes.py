@@ -22,8 +22,8 @@ from services.gateway.schemas import (
     TopicList,
     TopicPublic,
 )
-from shared.auth import Principal
-from shared.http import (
+from shared.kit.auth import Principal
+from shared.kit.http import (
     Conflict,
     Forbidden,
     InvalidInput,
@@ -35,9 +35,9 @@ from shared.http import (
     etag_of,
     responses,
 )
-from shared.idempotency import IdempotencyKeyReused, IdempotentRequest, idempotent_request
-from shared.service import DbSession
-from shared.topics import TOPICS, VOCABULARY_VERSION
+from shared.kit.idempotency import IdempotencyKeyReused, IdempotentRequest, idempotent_request
+from shared.kit.service import DbSession
+from shared.region.topics import TOPICS, VOCABULARY_VERSION
 
 Caller = Annotated[Principal, Depends(caller)]
 Idempotency = Annotated[IdempotentRequest, Depends(idempotent_request)]

@@ -6,9 +6,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from shared.ags import AGS
 from shared.contracts.gateway import MunicipalityKind
-from shared.http import Page
+from shared.kit.http import Page
+from shared.region.ags import AGS
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 

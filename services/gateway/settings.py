@@ -1,11 +1,13 @@
 """Settings of the gateway (env prefix LOTSE_GATEWAY_)."""
 
+import os
+from typing import Any
+
 from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from shared.settings import ServiceSettings
-
-DEV_ADMIN_KEY = "lotse_dev_admin_key_for_local_use_only"
+from shared.kit.settings import DEV_ADMIN_KEY, ServiceSettings
+from shared.registry import GATEWAY, SERVICES
 
 
 class Settings(ServiceSettings):
@@ -19,12 +21,28 @@ class Settings(ServiceSettings):
         validation_alias=AliasChoices("LOTSE_BOOTSTRAP_ADMIN_KEY"),
         description="an admin key that exists from the first start; at least 24 characters",
     )
-    projects_url: str = "http://127.0.0.1:8001"
+    service_urls: dict[str, str] = Field(
+        default_factory=dict,
+        description="base URL of each service by registry name; from LOTSE_GATEWAY_<NAME>_URL, "
+        "default http://127.0.0.1:<its port>",
+    )
     service_connect_timeout_seconds: float = 1.0
     service_read_timeout_seconds: float = 15.0
     key_cache_seconds: float = 30.0
     last_used_flush_seconds: float = 10.0
-    import_max_bytes: int = 16 * 1_048_576
+
+    @model_validator(mode="before")
+    @classmethod
+    def _service_urls_from_env(cls, data: Any) -> Any:
+        # One variable per service (LOTSE_GATEWAY_PROJECTS_URL, ...), named by the registry.
+        if isinstance(data, dict):
+            urls = {
+                entry.name: url
+                for entry in SERVICES
+                if (url := os.environ.get(f"{GATEWAY.env_prefix}{entry.name.upper()}_URL"))
+            }
+            data["service_urls"] = urls | dict(data.get("service_urls") or {})
+        return data
 
     @model_validator(mode="after")
     def _refuse_dev_admin_key_outside_dev(self) -> "Settings":
@@ -36,5 +54,9 @@ class Settings(ServiceSettings):
 
     @property
     def service_routes(self) -> dict[str, str]:
-        """Path prefix under /api/v1 -> base URL of the service that owns it."""
-        return {"/api/v1/projects": self.projects_url}
+        """Public path prefix -> base URL of the service that owns it, from the registry."""
+        return {
+            prefix: self.service_urls.get(entry.name) or entry.url()
+            for entry in SERVICES
+            for prefix in entry.public_prefixes
+        }

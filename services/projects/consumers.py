@@ -3,12 +3,12 @@
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.projects import domain
-from shared.bus import Handler
 from shared.contracts.gateway import MunicipalityCreated, MunicipalityUpdated
 from shared.contracts.topics import GATEWAY
-from shared.events import CloudEvent
-from shared.inbox import idempotent
-from shared.service import Consumer, Runtime
+from shared.kit.bus import Handler
+from shared.kit.events import CloudEvent
+from shared.kit.inbox import idempotent
+from shared.kit.service import Consumer, Runtime
 
 
 async def on_gateway_event(session: AsyncSession, event: CloudEvent) -> None:

@@ -8,7 +8,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.projects import repository
 from services.projects.models import KnownMunicipality, Project
 from services.projects.schemas import REQUIRED_ON_UPDATE, ProjectCreate, ProjectUpdate
-from shared.auth import Principal, require_writer
 from shared.contracts.gateway import MunicipalitySnapshot
 from shared.contracts.projects import (
     ProjectCreated,
@@ -17,9 +16,10 @@ from shared.contracts.projects import (
     ProjectStatusChanged,
     ProjectUpdated,
 )
-from shared.http import Conflict, Forbidden, InvalidInput, LotseError
-from shared.outbox import add_event
-from shared.sqltypes import utcnow
+from shared.kit.auth import Principal, require_writer
+from shared.kit.http import Conflict, Forbidden, InvalidInput, LotseError
+from shared.kit.outbox import add_event
+from shared.kit.sqltypes import utcnow
 
 # Which status a project may move to from each status. Completed work stays
 # completed; a cancelled project can be revived as planned.

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from services.projects.schemas import ProjectCreate
-from shared.http import InvalidInput, LotseError, UnsupportedMediaType
+from shared.kit.http import InvalidInput, LotseError, UnsupportedMediaType
 
 CSV_TYPES = ("text/csv",)
 JSONL_TYPES = ("application/x-ndjson", "application/jsonl", "application/x-jsonlines")

@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Date, Float, Integer, String, Text
 from sqlmodel import Field, SQLModel
 
-from shared.sqltypes import UTCDateTime
+from shared.kit.sqltypes import UTCDateTime
 
 
 class Project(SQLModel, table=True):

@@ -9,13 +9,13 @@ from sqlalchemy import Select, and_, func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.projects.models import KnownMunicipality, Project
-from shared.auth import Principal
-from shared.http import LotseError, decode_cursor, encode_cursor
-from shared.visibility import visible_to
+from shared.kit.auth import Principal
+from shared.kit.http import LotseError, decode_cursor, encode_cursor
+from shared.region.visibility import visible_to
 
 
 def readable(principal: Principal) -> Select[tuple[Project]]:
-    """The one base query of the projects `principal` may see (shared.visibility)."""
+    """The one base query of the projects `principal` may see (shared.region.visibility)."""
     return select(Project).where(
         visible_to(principal, visibility=Project.visibility, owner_ags=Project.municipality_ags)
     )

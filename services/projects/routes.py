@@ -17,9 +17,9 @@ from services.projects.schemas import (
     ProjectPublic,
     ProjectUpdate,
 )
-from shared.auth import CurrentPrincipal, Principal, internal_principal, require_writer
 from shared.contracts.projects import ProjectSnapshot, ProjectStatus, Visibility
-from shared.http import (
+from shared.kit.auth import CurrentPrincipal, Principal, internal_principal, require_writer
+from shared.kit.http import (
     Conflict,
     Forbidden,
     InvalidInput,
@@ -33,9 +33,9 @@ from shared.http import (
     etag_of,
     responses,
 )
-from shared.idempotency import IdempotencyKeyReused, IdempotentRequest, idempotent_request
-from shared.service import DbSession
-from shared.topics import Topic
+from shared.kit.idempotency import IdempotencyKeyReused, IdempotentRequest, idempotent_request
+from shared.kit.service import DbSession
+from shared.region.topics import Topic
 
 router = APIRouter(
     prefix="/api/v1/projects",

@@ -6,7 +6,6 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from shared.ags import AGS
 from shared.contracts.projects import (
     ContactPerson,
     FundingSource,
@@ -16,8 +15,9 @@ from shared.contracts.projects import (
     ProjectStatus,
     Visibility,
 )
-from shared.http import Page
-from shared.topics import Topic
+from shared.kit.http import Page
+from shared.region.ags import AGS
+from shared.region.topics import Topic
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Summary = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]

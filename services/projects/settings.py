@@ -2,7 +2,7 @@
 
 from pydantic_settings import SettingsConfigDict
 
-from shared.settings import ServiceSettings
+from shared.kit.settings import ServiceSettings
 
 
 class Settings(ServiceSettings):
@@ -12,4 +12,3 @@ class Settings(ServiceSettings):
 
     service_name: str = "projects"
     import_max_rows: int = 10_000
-    import_max_bytes: int = 16 * 1_048_576

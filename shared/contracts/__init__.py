@@ -1,8 +1,20 @@
 """The published language of Lotse: event payloads per bounded context.
 
-Importing this package registers every event type with shared.events.
+REGISTRY lists every event type by hand, so a consumer process knows exactly what a
+publisher can send; tests/shared/test_contracts.py fails when a payload model of any
+module here is missing from it.
 """
 
 from shared.contracts import gateway, projects
+from shared.kit.events import EventRegistry
 
-__all__ = ["gateway", "projects"]
+REGISTRY = EventRegistry(
+    gateway.MunicipalityCreated,
+    gateway.MunicipalityUpdated,
+    projects.ProjectCreated,
+    projects.ProjectUpdated,
+    projects.ProjectStatusChanged,
+    projects.ProjectDeleted,
+)
+
+__all__ = ["REGISTRY"]

@@ -1,13 +1,13 @@
 """Events of the gateway context: municipalities of the region."""
 
 from datetime import datetime
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, Field
 
-from shared.ags import AGS
 from shared.contracts.topics import GATEWAY
-from shared.events import event_type
+from shared.kit.events import EventPayload
+from shared.region.ags import AGS
 
 MunicipalityKind = Literal[
     "gemeinde",
@@ -32,12 +32,16 @@ class MunicipalitySnapshot(BaseModel):
     updated_at: datetime
 
 
-@event_type("de.lotse.municipality.created.v1", topic=GATEWAY)
-class MunicipalityCreated(BaseModel):
+class MunicipalityCreated(EventPayload):
+    event_type: ClassVar[str] = "de.lotse.municipality.created.v1"
+    topic: ClassVar[str] = GATEWAY
+
     municipality: MunicipalitySnapshot
 
 
-@event_type("de.lotse.municipality.updated.v1", topic=GATEWAY)
-class MunicipalityUpdated(BaseModel):
+class MunicipalityUpdated(EventPayload):
+    event_type: ClassVar[str] = "de.lotse.municipality.updated.v1"
+    topic: ClassVar[str] = GATEWAY
+
     municipality: MunicipalitySnapshot
     changed: list[str] = Field(description="names of the fields that changed")

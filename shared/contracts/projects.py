@@ -2,14 +2,14 @@
 
 import uuid
 from datetime import date, datetime
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, Field
 
-from shared.ags import AGS
 from shared.contracts.topics import PROJECTS
-from shared.events import event_type
-from shared.topics import Topic
+from shared.kit.events import EventPayload
+from shared.region.ags import AGS
+from shared.region.topics import Topic
 
 ProjectStatus = Literal["idea", "planned", "in_progress", "completed", "paused", "cancelled"]
 Visibility = Literal["public", "region", "private"]
@@ -71,24 +71,32 @@ class ProjectSnapshot(BaseModel):
     updated_at: datetime
 
 
-@event_type("de.lotse.project.created.v1", topic=PROJECTS)
-class ProjectCreated(BaseModel):
+class ProjectCreated(EventPayload):
+    event_type: ClassVar[str] = "de.lotse.project.created.v1"
+    topic: ClassVar[str] = PROJECTS
+
     project: ProjectSnapshot
 
 
-@event_type("de.lotse.project.updated.v1", topic=PROJECTS)
-class ProjectUpdated(BaseModel):
+class ProjectUpdated(EventPayload):
+    event_type: ClassVar[str] = "de.lotse.project.updated.v1"
+    topic: ClassVar[str] = PROJECTS
+
     project: ProjectSnapshot
     changed: list[str] = Field(description="names of the fields that changed")
 
 
-@event_type("de.lotse.project.status_changed.v1", topic=PROJECTS)
-class ProjectStatusChanged(BaseModel):
+class ProjectStatusChanged(EventPayload):
+    event_type: ClassVar[str] = "de.lotse.project.status_changed.v1"
+    topic: ClassVar[str] = PROJECTS
+
     project: ProjectSnapshot
     previous_status: ProjectStatus
     changed: list[str] = Field(description="names of the fields that changed, status included")
 
 
-@event_type("de.lotse.project.deleted.v1", topic=PROJECTS)
-class ProjectDeleted(BaseModel):
+class ProjectDeleted(EventPayload):
+    event_type: ClassVar[str] = "de.lotse.project.deleted.v1"
+    topic: ClassVar[str] = PROJECTS
+
     project: ProjectSnapshot = Field(description="the last state before deletion")

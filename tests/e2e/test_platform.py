@@ -12,7 +12,7 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer
 
-from shared.broker import free_port
+from shared.cli.broker import free_port
 from shared.contracts.topics import PROJECTS
 
 ADMIN_KEY = "lotse_e2e_admin_key_0123456789abcdef"

@@ -91,7 +91,7 @@ async def test_a_retried_key_request_never_shows_or_stores_the_key_again(
     retry = await platform.admin.post("/api/v1/api-keys", json=body, headers=headers)
     assert retry.status_code == 409
     assert first.json()["key"] not in retry.text
-    from shared.idempotency import IdempotencyRecord
+    from shared.kit.idempotency import IdempotencyRecord
 
     async with platform.gateway.state.runtime.db.session() as session:
         stored = (await session.scalars(select(IdempotencyRecord.body))).all()

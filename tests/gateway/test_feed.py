@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 
 from services.gateway import domain
 from shared.contracts.projects import ProjectCreated, ProjectSnapshot, ProjectUpdated
-from shared.events import CloudEvent
-from shared.inbox import idempotent
+from shared.kit.events import CloudEvent
+from shared.kit.inbox import idempotent
 from tests.conftest import Platform
 
 

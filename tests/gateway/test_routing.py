@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from services.gateway.app import create_app as create_gateway
 from services.gateway.settings import Settings as GatewaySettings
-from shared.broker import EmbeddedBroker, free_port
-from shared.outbox import OutboxEvent
+from shared.cli.broker import EmbeddedBroker, free_port
+from shared.kit.outbox import OutboxEvent
 from tests.conftest import ADMIN_KEY, SECRET, Platform, eventually, new_ags, serve
 
 
@@ -52,7 +52,7 @@ async def test_a_service_that_is_down_gives_503_not_a_hang(
 ) -> None:
     nobody_listens = f"http://127.0.0.1:{free_port()}"
     async with lone_gateway(
-        tmp_path, projects_url=nobody_listens, LOTSE_KAFKA_BOOTSTRAP=broker.bootstrap
+        tmp_path, service_urls={"projects": nobody_listens}, LOTSE_KAFKA_BOOTSTRAP=broker.bootstrap
     ) as (_, client):
         response = await client.get("/api/v1/projects")
         assert response.status_code == 503

@@ -46,7 +46,7 @@ async def test_a_refused_change_emits_nothing(platform: Platform) -> None:
     assert (stale.status_code, illegal.status_code) == (412, 409)
     from sqlalchemy import select
 
-    from shared.outbox import OutboxEvent
+    from shared.kit.outbox import OutboxEvent
 
     async with platform.projects.state.runtime.db.session() as session:
         types = (

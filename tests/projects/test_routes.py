@@ -243,7 +243,7 @@ async def test_bad_input_is_refused_and_changes_nothing(
 async def _outbox_size(platform: Platform) -> int:
     from sqlalchemy import func, select
 
-    from shared.outbox import OutboxEvent
+    from shared.kit.outbox import OutboxEvent
 
     async with platform.projects.state.runtime.db.session() as session:
         return int(await session.scalar(select(func.count()).select_from(OutboxEvent)) or 0)

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table
 
-from shared.db import Database
+from shared.kit.db import Database
 from tests.conftest import BACKENDS, database_url
 
 MIGRATIONS = Path(__file__).parents[2] / "services" / "projects" / "migrations"

@@ -5,7 +5,7 @@ import time
 import jwt
 import pytest
 
-from shared.auth import (
+from shared.kit.auth import (
     AUDIENCE,
     ISSUER,
     Principal,
@@ -13,7 +13,7 @@ from shared.auth import (
     sign_internal_token,
     verify_internal_token,
 )
-from shared.http import Unauthorized
+from shared.kit.http import Unauthorized
 
 SECRET = "a-secret-of-at-least-thirty-two-characters"
 

@@ -11,12 +11,13 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.broker import EmbeddedBroker
-from shared.bus import EventBus
+from shared.cli.broker import EmbeddedBroker
+from shared.contracts import REGISTRY
 from shared.contracts.gateway import MunicipalityCreated, MunicipalitySnapshot
-from shared.db import Database
-from shared.events import CloudEvent
-from shared.inbox import idempotent
+from shared.kit.bus import EventBus
+from shared.kit.db import Database
+from shared.kit.events import CloudEvent
+from shared.kit.inbox import idempotent
 from tests.conftest import eventually
 from tests.shared.conftest import effects
 
@@ -37,7 +38,13 @@ def municipality_event(ags: str = "06534014") -> CloudEvent:
 
 def new_bus(broker: EmbeddedBroker) -> EventBus:
     # Small batches, so a consumer can be caught between two of them.
-    return EventBus(broker.bootstrap, client_id="test", session_timeout_ms=2000, consumer_batch=10)
+    return EventBus(
+        broker.bootstrap,
+        client_id="test",
+        events=REGISTRY,
+        session_timeout_ms=2000,
+        consumer_batch=10,
+    )
 
 
 async def read_all(broker: EmbeddedBroker, topic: str, count: int) -> list:  # type: ignore[type-arg]

@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from shared.asyncapi import asyncapi_document
+from shared.contracts import REGISTRY
+from shared.contracts.asyncapi import asyncapi_document
 from shared.contracts.gateway import MunicipalityCreated, MunicipalitySnapshot
-from shared.events import CloudEvent, InvalidEvent, decode, encode, json_schemas
-from shared.topics import TOPICS, Topic
+from shared.kit.events import CloudEvent, InvalidEvent, decode, encode
+from shared.region.topics import TOPICS, Topic
 
 SNAPSHOT = MunicipalitySnapshot(
     ags="06534014",
@@ -40,7 +41,7 @@ def test_event_round_trips_through_kafka_headers() -> None:
     assert names["content-type"] == b"application/json"
     assert uuid.UUID(names["ce_id"].decode())
     assert names["traceparent"].startswith(b"00-0af7")
-    back = decode(headers, value)
+    back = decode(headers, value, REGISTRY)
     assert back.id == event.id
     assert back.data == event.data
 
@@ -68,11 +69,11 @@ def test_records_we_cannot_read_say_why(mutate, reason: str) -> None:  # type: i
     _, value, headers = encode(event)
     bad_headers, bad_value = mutate(headers, value)
     with pytest.raises(InvalidEvent, match=reason):
-        decode(bad_headers, bad_value)
+        decode(bad_headers, bad_value, REGISTRY)
 
 
 def test_every_event_type_exports_a_json_schema() -> None:
-    schemas = json_schemas()
+    schemas = REGISTRY.json_schemas()
     assert "de.lotse.project.created.v1" in schemas
     assert "de.lotse.municipality.created.v1" in schemas
     for name, schema in schemas.items():

@@ -8,7 +8,7 @@ import pytest
 from fastapi import FastAPI
 from pydantic import BaseModel
 
-from shared.http import (
+from shared.kit.http import (
     LotseError,
     PreconditionFailed,
     PreconditionRequired,
@@ -18,7 +18,7 @@ from shared.http import (
     encode_cursor,
     install_problem_handlers,
 )
-from shared.observability import JsonFormatter, event_id_var, request_id_var
+from shared.kit.observability import JsonFormatter, event_id_var, request_id_var
 
 
 class Item(BaseModel):
@@ -119,8 +119,8 @@ async def test_idempotency_answers_expire(db) -> None:  # type: ignore[no-untype
 
     from sqlalchemy import func, select, update
 
-    from shared.idempotency import KEEP_FOR, IdempotencyRecord, IdempotentRequest, purge_expired
-    from shared.sqltypes import utcnow
+    from shared.kit.idempotency import KEEP_FOR, IdempotencyRecord, IdempotentRequest, purge_expired
+    from shared.kit.sqltypes import utcnow
 
     async with db.session() as session:
         for key in ("old", "new"):

@@ -4,9 +4,9 @@ import pytest
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.db import Database
-from shared.events import CloudEvent
-from shared.inbox import InboxRecord, idempotent
+from shared.kit.db import Database
+from shared.kit.events import CloudEvent
+from shared.kit.inbox import InboxRecord, idempotent
 from tests.shared.conftest import effects
 from tests.shared.test_bus import municipality_event
 

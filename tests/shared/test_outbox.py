@@ -2,13 +2,14 @@
 
 import asyncio
 
-from shared.broker import EmbeddedBroker, free_port
-from shared.bus import EventBus
+from shared.cli.broker import EmbeddedBroker, free_port
+from shared.contracts import REGISTRY
 from shared.contracts.gateway import MunicipalityCreated, MunicipalityUpdated
 from shared.contracts.topics import GATEWAY
-from shared.db import Database
-from shared.events import decode
-from shared.outbox import OutboxRelay, add_event
+from shared.kit.bus import EventBus
+from shared.kit.db import Database
+from shared.kit.events import decode
+from shared.kit.outbox import OutboxRelay, add_event
 from tests.conftest import eventually
 from tests.shared.test_bus import municipality_event, read_all
 
@@ -29,7 +30,7 @@ async def write_events(db: Database, subjects: list[str], versions: int) -> None
 def versions_by_key(records: list) -> dict[str, list[int]]:  # type: ignore[type-arg]
     seen: dict[str, list[int]] = {}
     for record in records:
-        event = decode(record.headers, record.value)
+        event = decode(record.headers, record.value, REGISTRY)
         seen.setdefault(event.subject, []).append(event.data.municipality.version)  # type: ignore[attr-defined]
     return seen
 
@@ -37,7 +38,7 @@ def versions_by_key(records: list) -> dict[str, list[int]]:  # type: ignore[type
 async def test_relay_publishes_right_after_commit_in_order_per_key(db: Database) -> None:
     broker = EmbeddedBroker(free_port())
     broker.start()
-    bus = EventBus(broker.bootstrap, client_id="test")
+    bus = EventBus(broker.bootstrap, client_id="test", events=REGISTRY)
     relay = OutboxRelay(db, bus, service="test", poll_seconds=30)  # no polling: wake-up only
     relay.start()
     try:
@@ -58,7 +59,7 @@ async def test_writes_succeed_while_the_broker_is_down_and_are_published_later(
     db: Database,
 ) -> None:
     broker = EmbeddedBroker(free_port())
-    bus = EventBus(broker.bootstrap, client_id="test", request_timeout_ms=1000)
+    bus = EventBus(broker.bootstrap, client_id="test", events=REGISTRY, request_timeout_ms=1000)
     relay = OutboxRelay(db, bus, service="test", poll_seconds=0.2)
     relay.start()  # the broker is not even there yet
     try:
@@ -81,7 +82,7 @@ async def test_a_broker_that_restarts_empty_is_refilled_with_the_latest_events(
 ) -> None:
     broker = EmbeddedBroker(free_port())
     broker.start()
-    bus = EventBus(broker.bootstrap, client_id="test", request_timeout_ms=1000)
+    bus = EventBus(broker.bootstrap, client_id="test", events=REGISTRY, request_timeout_ms=1000)
     relay = OutboxRelay(db, bus, service="test", poll_seconds=0.2, check_seconds=0.5)
     relay.start()
     try:
@@ -113,7 +114,7 @@ async def test_an_event_staged_in_a_rolled_back_transaction_is_never_published(
             subject="06534014",
         )
         await session.rollback()
-    bus = EventBus(broker.bootstrap, client_id="test")
+    bus = EventBus(broker.bootstrap, client_id="test", events=REGISTRY)
     relay = OutboxRelay(db, bus, service="test")
     try:
         assert await relay.publish_pending() == 0

@@ -1,4 +1,4 @@
 from services.gateway.models import SQLModel
-from shared.migrate import run_migrations
+from shared.kit.migrate import run_migrations
 
 run_migrations(SQLModel.metadata)

@@ -7,8 +7,8 @@ Revises:
 import sqlalchemy as sa
 from alembic import op
 
-from shared.migrate import create_platform_tables
-from shared.sqltypes import UTCDateTime
+from shared.kit.migrate import create_platform_tables
+from shared.kit.sqltypes import UTCDateTime
 
 revision = "0001"
 down_revision = None

@@ -1,63 +1,59 @@
 """CloudEvents 1.0 in Kafka binary mode, and the registry of Lotse event types.
 
 An event travels as a Kafka record: attributes as `ce_*` headers, the payload as
-JSON value, the aggregate id as key. Payload models live in shared/contracts and
-register themselves here by type name (`de.lotse.<aggregate>.<verb>.v1`).
+JSON value, the aggregate id as key. Payload models subclass EventPayload and name
+their type (`de.lotse.<aggregate>.<verb>.v1`) and topic; a process reads the types
+of the EventRegistry it is given (the platform's is shared.contracts.REGISTRY).
 """
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ValidationError
 
 SPEC_VERSION = "1.0"
 CONTENT_TYPE = "application/json"
 
-P = TypeVar("P", bound=type[BaseModel])
 
-_REGISTRY: dict[str, tuple[type[BaseModel], str]] = {}
+class EventPayload(BaseModel):
+    """Base of every event payload: the contract names its CloudEvents type and topic."""
 
-
-def event_type(name: str, *, topic: str) -> Callable[[P], P]:
-    """Register a contract model as the payload of event type `name` on `topic`."""
-
-    def register(model: P) -> P:
-        if name in _REGISTRY and _REGISTRY[name][0] is not model:
-            raise ValueError(f"event type {name} is registered twice")
-        _REGISTRY[name] = (model, topic)
-        model.__event_type__ = name  # type: ignore[attr-defined]
-        return model
-
-    return register
+    event_type: ClassVar[str]
+    """`de.lotse.<aggregate>.<verb>.v<n>`"""
+    topic: ClassVar[str]
+    """The topic of the context that owns the aggregate."""
 
 
-def registered_types() -> dict[str, tuple[type[BaseModel], str]]:
-    """Every known event type with its payload model and topic."""
-    import shared.contracts  # noqa: F401  (importing registers every contract)
+class EventRegistry:
+    """The event types a process can read, listed explicitly (see shared.contracts)."""
 
-    return dict(_REGISTRY)
+    def __init__(self, *payloads: type[EventPayload]) -> None:
+        self._models: dict[str, type[EventPayload]] = {}
+        for model in payloads:
+            known = self._models.get(model.event_type)
+            if known is not None and known is not model:
+                raise ValueError(f"event type {model.event_type} is registered twice")
+            self._models[model.event_type] = model
 
+    def model(self, event_type: str) -> type[EventPayload] | None:
+        """The payload model of `event_type`, or None when this registry lacks it."""
+        return self._models.get(event_type)
 
-def type_of(payload: BaseModel) -> str:
-    name = getattr(type(payload), "__event_type__", None)
-    if name is None:
-        raise TypeError(f"{type(payload).__name__} is not a registered event payload")
-    return name
+    def __contains__(self, model: object) -> bool:
+        return (
+            isinstance(model, type) and self._models.get(getattr(model, "event_type", "")) is model
+        )
 
+    def __iter__(self) -> Iterator[type[EventPayload]]:
+        """Every registered payload model, ordered by event type."""
+        return iter(self._models[name] for name in sorted(self._models))
 
-def topic_of(payload: BaseModel) -> str:
-    return _REGISTRY[type_of(payload)][1]
-
-
-def json_schemas() -> dict[str, dict[str, Any]]:
-    """JSON Schema of every event payload, keyed by event type."""
-    return {
-        name: model.model_json_schema(mode="serialization")
-        for name, (model, _topic) in sorted(registered_types().items())
-    }
+    def json_schemas(self) -> dict[str, dict[str, Any]]:
+        """JSON Schema of every event payload, keyed by event type."""
+        return {m.event_type: m.model_json_schema(mode="serialization") for m in self}
 
 
 class InvalidEvent(Exception):
@@ -71,17 +67,17 @@ class CloudEvent:
     type: str
     source: str
     subject: str
-    data: BaseModel
+    data: EventPayload
     id: str = field(default_factory=lambda: str(uuid.uuid4()))
     time: datetime = field(default_factory=lambda: datetime.now(UTC))
     traceparent: str | None = None
 
     @classmethod
     def of(
-        cls, payload: BaseModel, *, source: str, subject: str, traceparent: str | None = None
+        cls, payload: EventPayload, *, source: str, subject: str, traceparent: str | None = None
     ) -> "CloudEvent":
         return cls(
-            type=type_of(payload),
+            type=payload.event_type,
             source=source,
             subject=subject,
             data=payload,
@@ -126,7 +122,7 @@ def encode(event: CloudEvent) -> tuple[bytes, bytes, list[tuple[str, bytes]]]:
     return event.subject.encode(), event.data.model_dump_json().encode(), headers
 
 
-def decode(headers: Any, value: bytes | None) -> CloudEvent:
+def decode(headers: Any, value: bytes | None, events: EventRegistry) -> CloudEvent:
     """Read a Kafka record back into a CloudEvent; raise InvalidEvent with the reason."""
     attrs: dict[str, str] = {}
     for name, raw in headers or ():
@@ -140,14 +136,14 @@ def decode(headers: Any, value: bytes | None) -> CloudEvent:
     if missing:
         raise InvalidEvent(f"missing CloudEvents attributes: {', '.join(missing)}")
     event_type_name = attrs["ce_type"]
-    known = registered_types().get(event_type_name)
+    known = events.model(event_type_name)
     if known is None:
         raise InvalidEvent(f"unknown event type {event_type_name}")
     content_type = attrs.get("content-type", CONTENT_TYPE)
     if not content_type.startswith(CONTENT_TYPE):
         raise InvalidEvent(f"content-type {content_type} is not {CONTENT_TYPE}")
     try:
-        data = known[0].model_validate_json(value or b"")
+        data = known.model_validate_json(value or b"")
     except ValidationError as exc:
         raise InvalidEvent(f"payload does not match {event_type_name}: {exc}") from exc
     try:

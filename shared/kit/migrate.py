@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from alembic import context, op
 from sqlalchemy import MetaData
 
-from shared.sqltypes import UTCDateTime
+from shared.kit.sqltypes import UTCDateTime
 
 
 def run_migrations(metadata: MetaData) -> None:

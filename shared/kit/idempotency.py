@@ -11,8 +11,8 @@ from sqlalchemy import Column, Integer, String, Text, delete
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import Field, SQLModel
 
-from shared.http import LotseError
-from shared.sqltypes import UTCDateTime, utcnow
+from shared.kit.http import LotseError
+from shared.kit.sqltypes import UTCDateTime, utcnow
 
 KEY_MAX_LENGTH = 200
 KEEP_FOR = timedelta(hours=24)

@@ -1,6 +1,6 @@
 """The AsyncAPI document of every Lotse event, generated from the contract registry.
 
-`python -m shared.asyncapi > docs/asyncapi.yaml` (or `make asyncapi`) writes it; a test
+`python -m shared.contracts.asyncapi > docs/asyncapi.yaml` (or `make asyncapi`) writes it; a test
 checks that the committed file matches the contracts.
 """
 
@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from shared.events import registered_types
+from shared.contracts import REGISTRY
 
 HEADERS_SCHEMA = {
     "type": "object",
@@ -31,7 +31,8 @@ def asyncapi_document() -> dict[str, Any]:
     channels: dict[str, Any] = {}
     operations: dict[str, Any] = {}
     messages: dict[str, Any] = {}
-    for name, (model, topic) in sorted(registered_types().items()):
+    for model in REGISTRY:
+        name, topic = model.event_type, model.topic
         message_id = name.replace(".", "_")
         messages[message_id] = {
             "name": name,

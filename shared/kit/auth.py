@@ -13,7 +13,7 @@ from typing import Annotated
 import jwt
 from fastapi import Depends, Request
 
-from shared.http import Forbidden, Unauthorized
+from shared.kit.http import Forbidden, Unauthorized
 
 ISSUER = "lotse-gateway"
 AUDIENCE = "lotse-services"

@@ -12,17 +12,16 @@ import contextlib
 import logging
 from datetime import datetime
 
-from pydantic import BaseModel
 from sqlalchemy import Column, Integer, String, Text, delete, event, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel
 
-from shared.bus import EventBus, OutgoingRecord
-from shared.db import Database
-from shared.events import CloudEvent, encode_headers, topic_of
-from shared.observability import EVENTS_PUBLISHED, OUTBOX_PENDING, current_traceparent
-from shared.sqltypes import UTCDateTime, utcnow
+from shared.kit.bus import EventBus, OutgoingRecord
+from shared.kit.db import Database
+from shared.kit.events import CloudEvent, EventPayload, encode_headers
+from shared.kit.observability import EVENTS_PUBLISHED, OUTBOX_PENDING, current_traceparent
+from shared.kit.sqltypes import UTCDateTime, utcnow
 
 log = logging.getLogger("lotse.outbox")
 
@@ -42,7 +41,9 @@ class OutboxEvent(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
 
-async def add_event(session: AsyncSession, payload: BaseModel, *, source: str, subject: str) -> str:
+async def add_event(
+    session: AsyncSession, payload: EventPayload, *, source: str, subject: str
+) -> str:
     """Write `payload` as an event in the caller's transaction; return its ce_id."""
     event = CloudEvent.of(
         payload, source=source, subject=subject, traceparent=current_traceparent()
@@ -52,7 +53,7 @@ async def add_event(session: AsyncSession, payload: BaseModel, *, source: str, s
         insert(OutboxEvent.__table__),  # type: ignore[arg-type]
         {
             "event_id": event.id,
-            "topic": topic_of(payload),
+            "topic": payload.topic,
             "key": subject,
             "type": event.type,
             "source": source,

@@ -19,8 +19,8 @@ from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 from aiokafka.structs import RecordMetadata
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from shared.events import CloudEvent, InvalidEvent, decode, dlq_topic, encode
-from shared.observability import EVENTS_CONSUMED, event_id_var, traceparent_var
+from shared.kit.events import CloudEvent, EventRegistry, InvalidEvent, decode, dlq_topic, encode
+from shared.kit.observability import EVENTS_CONSUMED, event_id_var, traceparent_var
 
 log = logging.getLogger("lotse.bus")
 
@@ -34,7 +34,7 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
 )
 
 # A handler takes the events of one partition batch, in order, and applies them in
-# one transaction; it must be idempotent (see shared.inbox).
+# one transaction; it must be idempotent (see shared.kit.inbox).
 Handler = Callable[[Sequence[CloudEvent]], Awaitable[None]]
 
 
@@ -81,6 +81,7 @@ class EventBus:
         bootstrap: str,
         *,
         client_id: str,
+        events: EventRegistry,
         idempotence: bool = False,
         session_timeout_ms: int = 6000,
         fetch_max_wait_ms: int = 20,
@@ -91,6 +92,7 @@ class EventBus:
     ) -> None:
         self.bootstrap = bootstrap
         self.client_id = client_id
+        self.events = events
         self.idempotence = idempotence
         self.session_timeout_ms = session_timeout_ms
         self.fetch_max_wait_ms = fetch_max_wait_ms
@@ -254,7 +256,7 @@ class EventBus:
         readable: list[tuple[ConsumerRecord[bytes, bytes], CloudEvent]] = []
         for record in records:
             try:
-                readable.append((record, decode(record.headers, record.value)))
+                readable.append((record, decode(record.headers, record.value, self.events)))
             except InvalidEvent as exc:
                 EVENTS_CONSUMED.labels(sub.group, "invalid", "dead_lettered").inc()
                 await self._dead_letter(sub, record, str(exc))

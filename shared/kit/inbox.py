@@ -7,10 +7,10 @@ from sqlalchemy import Column, String, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import Field, SQLModel
 
-from shared.bus import Handler
-from shared.db import Database
-from shared.events import CloudEvent
-from shared.sqltypes import UTCDateTime, utcnow
+from shared.kit.bus import Handler
+from shared.kit.db import Database
+from shared.kit.events import CloudEvent
+from shared.kit.sqltypes import UTCDateTime, utcnow
 
 SessionHandler = Callable[[AsyncSession, CloudEvent], Awaitable[None]]
 

@@ -3,17 +3,26 @@
 import json
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
-from shared.demo_region import MUNICIPALITIES, PROJECTS
-
+DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
+"""The demo region's data files: in the repository, not in the installed package."""
 DEMO_KEYS_FILE = "demo-keys.json"
 COUNTY_AGS = "06534000"
 DEMO_MUNICIPALITY_AGS = "06534014"
 
 
-def seed_demo_region(gateway: str, admin_key: str, data_dir: Path) -> dict[str, str]:
+def load_demo(demo_dir: Path, name: str) -> list[dict[str, Any]]:
+    """One demo data file: a JSON list of request bodies for the public API."""
+    items: list[dict[str, Any]] = json.loads((demo_dir / f"{name}.json").read_text("utf-8"))
+    return items
+
+
+def seed_demo_region(
+    gateway: str, admin_key: str, data_dir: Path, *, demo_dir: Path = DEMO_DIR
+) -> dict[str, str]:
     """Register the municipalities, issue demo keys, publish the projects; return the keys.
 
     Safe to run again: what exists is left alone, and keys issued on the first run
@@ -23,7 +32,7 @@ def seed_demo_region(gateway: str, admin_key: str, data_dir: Path) -> dict[str, 
     with httpx.Client(
         base_url=gateway, headers={"Authorization": f"Bearer {admin_key}"}, timeout=30
     ) as admin:
-        for municipality in MUNICIPALITIES:
+        for municipality in load_demo(demo_dir, "municipalities"):
             response = admin.post("/api/v1/municipalities", json=municipality)
             if response.status_code not in (201, 409):
                 raise RuntimeError(f"could not register {municipality['name']}: {response.text}")
@@ -45,7 +54,7 @@ def seed_demo_region(gateway: str, admin_key: str, data_dir: Path) -> dict[str, 
         existing = admin.get("/api/v1/projects", params={"limit": 1}).json().get("total", 0)
         if existing == 0:
             coordinator = {"Authorization": f"Bearer {keys['coordinator key']}"}
-            for number, project in enumerate(PROJECTS):
+            for number, project in enumerate(load_demo(demo_dir, "projects")):
                 _publish(admin, coordinator, project, f"demo-project-{number}")
     return keys
 

@@ -6,6 +6,8 @@ from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_INTERNAL_SECRET = "lotse-dev-internal-secret-do-not-use-in-production"
+DEV_ADMIN_KEY = "lotse_dev_admin_key_for_local_use_only"
+"""The admin key `lotse up` gives a dev platform; refused outside dev."""
 
 
 def _shared(name: str) -> AliasChoices:

@@ -14,13 +14,14 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.bus import EventBus, Handler
-from shared.db import Database, session_scope
-from shared.http import RequestContextMiddleware, install_problem_handlers
-from shared.idempotency import purge_expired
-from shared.observability import configure_logging
-from shared.outbox import OutboxRelay
-from shared.settings import ServiceSettings
+from shared.kit.bus import EventBus, Handler
+from shared.kit.db import Database, session_scope
+from shared.kit.events import EventRegistry
+from shared.kit.http import RequestContextMiddleware, install_problem_handlers
+from shared.kit.idempotency import purge_expired
+from shared.kit.observability import configure_logging
+from shared.kit.outbox import OutboxRelay
+from shared.kit.settings import ServiceSettings
 
 log = logging.getLogger("lotse.service")
 
@@ -54,6 +55,7 @@ def create_service_app(
     title: str,
     description: str,
     migrations: Path,
+    events: EventRegistry,
     routers: Sequence[APIRouter],
     consumers: Sequence[Consumer] = (),
     large_body_paths: dict[str, int] | None = None,
@@ -71,6 +73,7 @@ def create_service_app(
         bus = EventBus(
             settings.kafka_bootstrap,
             client_id=f"lotse-{settings.service_name}",
+            events=events,
             idempotence=settings.kafka_idempotence,
             session_timeout_ms=settings.kafka_session_timeout_ms,
             fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms,

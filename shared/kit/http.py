@@ -21,7 +21,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.observability import HTTP_LATENCY, HTTP_REQUESTS, request_id_var, traceparent_var
+from shared.kit.observability import HTTP_LATENCY, HTTP_REQUESTS, request_id_var, traceparent_var
 
 log = logging.getLogger("lotse.http")
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, or_, true
 
-from shared.auth import Principal
+from shared.kit.auth import Principal
 
 SHARED_WITH_MEMBERS = ("public", "region")
 

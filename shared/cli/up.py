@@ -1,0 +1,180 @@
+"""`lotse up`: every service of the registry as its own process, next to the broker."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from shared.cli.broker import EmbeddedBroker, port_open
+from shared.cli.seed import seed_demo_region
+from shared.kit.settings import DEV_ADMIN_KEY
+from shared.registry import ALL, GATEWAY, SERVICES, ServiceEntry
+
+
+@dataclass
+class Child:
+    """One service process, restarted by the runner when it dies."""
+
+    entry: ServiceEntry
+    command: list[str]
+    env: dict[str, str]
+    log: Path
+    process: subprocess.Popen[bytes] | None = None
+    restarts: list[float] = field(default_factory=list)
+
+    def start(self) -> None:
+        with open(self.log, "ab") as output:
+            self.process = subprocess.Popen(
+                self.command, env=self.env, stdout=output, stderr=output
+            )
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+
+    def wait(self, timeout: float) -> None:
+        if self.process is None:
+            return
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    def exited(self) -> bool:
+        return self.process is not None and self.process.poll() is not None
+
+
+def service_command(entry: ServiceEntry, host: str) -> list[str]:
+    return [
+        sys.executable, "-m", "uvicorn", "--factory", entry.app,
+        "--host", host, "--port", str(entry.port), "--no-access-log",
+        "--log-level", "warning", "--timeout-graceful-shutdown", "5",
+    ]  # fmt: skip
+
+
+def platform_env(base: dict[str, str], *, bootstrap: str, host: str) -> dict[str, str]:
+    """The environment every service process gets: one broker, the services' addresses."""
+    env = dict(base)
+    env["LOTSE_KAFKA_BOOTSTRAP"] = bootstrap
+    if env.get("LOTSE_ENV", "dev") == "dev":
+        env.setdefault("LOTSE_BOOTSTRAP_ADMIN_KEY", DEV_ADMIN_KEY)
+    for entry in SERVICES:
+        env.setdefault(f"{GATEWAY.env_prefix}{entry.name.upper()}_URL", entry.url(host))
+    return env
+
+
+def wait_ready(urls: list[str], timeout: float, children: list[Child]) -> None:
+    """Block until every URL answers 200; fail early when a child exits."""
+    deadline = time.monotonic() + timeout
+    pending = list(urls)
+    while pending:
+        for child in children:
+            if child.exited():
+                raise RuntimeError(f"{child.entry.name} exited; see {child.log}")
+        try:
+            if httpx.get(pending[0], timeout=2).status_code == 200:
+                pending.pop(0)
+                continue
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{pending[0]} did not become ready within {timeout:.0f} s")
+        time.sleep(0.2)
+
+
+def run_platform(*, host: str, broker_port: int, seed: bool) -> int:
+    """Start broker and services, seed if asked, supervise until SIGINT/SIGTERM."""
+    data_dir = Path(os.environ.get("LOTSE_DATA_DIR", "data"))
+    data_dir.mkdir(parents=True, exist_ok=True)
+    broker: EmbeddedBroker | None = None
+    bootstrap = os.environ.get("LOTSE_KAFKA_BOOTSTRAP")
+    if not bootstrap:
+        if port_open(broker_port):
+            print(f"Port {broker_port} is taken; set LOTSE_KAFKA_BOOTSTRAP or --broker-port.")
+            return 1
+        broker = EmbeddedBroker(broker_port, log_file=data_dir / "broker.log")
+        broker.start()
+        bootstrap = broker.bootstrap
+    env = platform_env(dict(os.environ), bootstrap=bootstrap, host=host)
+    children = [
+        Child(entry, service_command(entry, host), env, data_dir / f"{entry.name}.log")
+        for entry in ALL
+    ]
+    stopping = False
+
+    def request_stop(_signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    try:
+        for child in children:
+            child.start()
+        wait_ready([f"{c.entry.url(host)}/readyz" for c in children], 90, children)
+        gateway = GATEWAY.url(host)
+        admin_key = env.get("LOTSE_BOOTSTRAP_ADMIN_KEY")
+        keys = seed_demo_region(gateway, admin_key or DEV_ADMIN_KEY, data_dir) if seed else {}
+        print_welcome(gateway, admin_key, keys, data_dir)
+        while not stopping:
+            time.sleep(0.5)
+            if broker is not None and not broker.alive() and not stopping:
+                print("The embedded broker stopped; restarting it.", flush=True)
+                broker.start()
+            for child in children:
+                if not stopping and child.exited():
+                    _restart(child)
+    finally:
+        print("Stopping Lotse ...", flush=True)
+        for child in reversed(children):
+            child.stop()
+        for child in reversed(children):
+            child.wait(10)
+        if broker is not None:
+            broker.stop()
+    return 0
+
+
+def _restart(child: Child) -> None:
+    """Restart a crashed service, waiting longer the more often it crashed lately."""
+    assert child.process is not None
+    child.restarts = [t for t in child.restarts if t > time.monotonic() - 60]
+    child.restarts.append(time.monotonic())
+    pause = min(2 ** len(child.restarts) * 0.25, 10)
+    print(
+        f"{child.entry.name} exited ({child.process.returncode}); restarting "
+        f"in {pause:.1f} s. Log: {child.log}",
+        flush=True,
+    )
+    time.sleep(pause)
+    child.start()
+
+
+def print_welcome(
+    gateway: str, admin_key: str | None, keys: dict[str, str], data_dir: Path
+) -> None:
+    lines = [
+        "",
+        f"Lotse is running at {gateway}  (API docs: {gateway}/docs)",
+        f"Logs and data: {data_dir.resolve()}",
+    ]
+    if admin_key:
+        lines.append(f"  admin key:        {admin_key}")
+    for label, key in keys.items():
+        lines.append(f"  {label + ':':<18}{key}")
+    if keys:
+        first = keys.get("municipality key") or next(iter(keys.values()))
+        lines += [
+            "",
+            "Try:",
+            f"  export LOTSE_KEY={first}",
+            f'  curl -H "Authorization: Bearer $LOTSE_KEY" {gateway}/api/v1/projects',
+        ]
+    lines += ["", "Stop with Ctrl-C."]
+    print("\n".join(lines), flush=True)

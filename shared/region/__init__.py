@@ -1,0 +1,1 @@
+"""The region's vocabulary that several services share: AGS, topics, visibility."""
