@@ -2,6 +2,7 @@
 
 from sqlalchemy import select
 
+from services.gateway.keys import display_prefix
 from services.gateway.models import ApiKey
 from tests.conftest import Platform, new_ags
 
@@ -40,12 +41,13 @@ async def test_revoked_key_stops_working_at_once(platform: Platform) -> None:
 
 
 async def test_last_use_is_recorded(platform: Platform) -> None:
-    key = await platform.key("reader")
-    await platform.client(key).get("/api/v1/projects")
+    used, unused = await platform.key("reader"), await platform.key("reader")
+    await platform.client(used).get("/api/v1/projects")
     await platform.gateway.state.runtime.extras["keys"].flush()
     async with platform.gateway.state.runtime.db.session() as session:
-        rows = (await session.scalars(select(ApiKey).where(ApiKey.role == "reader"))).all()
-    assert any(r.last_used_at is not None for r in rows)
+        rows = {r.prefix: r for r in (await session.scalars(select(ApiKey))).all()}
+    assert rows[display_prefix(used)].last_used_at is not None
+    assert rows[display_prefix(unused)].last_used_at is None
 
 
 async def test_roles_grant_only_what_they_may(platform: Platform) -> None:

@@ -15,9 +15,9 @@ def contract_payloads() -> list[type[EventPayload]]:
     for module_info in pkgutil.iter_modules(shared.contracts.__path__):
         module = importlib.import_module(f"shared.contracts.{module_info.name}")
         for _, obj in inspect.getmembers(module, inspect.isclass):
-            if issubclass(obj, EventPayload) and obj is not EventPayload:
-                if obj.__module__ == module.__name__:
-                    found.append(obj)
+            defined_here = obj.__module__ == module.__name__
+            if defined_here and issubclass(obj, EventPayload) and obj is not EventPayload:
+                found.append(obj)
     return found
 
 
