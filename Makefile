@@ -3,13 +3,15 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The exact versions `make test` last passed with; `make lock` renews them on purpose.
+CONSTRAINTS := constraints.txt
 
-.PHONY: run test lint bench-write bench-propagation clean asyncapi
+.PHONY: run test lint typecheck lock bench-write bench-propagation clean asyncapi
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(CONSTRAINTS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --upgrade pip -c $(CONSTRAINTS)
+	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e '.[dev]'
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -23,6 +25,19 @@ lint: $(STAMP)
 	$(BIN)/ruff check shared services tests bench
 	$(BIN)/ruff format --check shared services tests bench
 
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+# Upgrades are a deliberate step: resolve the newest versions in a scratch venv, then
+# run `make test` and commit constraints.txt with what passed.
+lock:
+	rm -rf .venv-lock
+	$(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install --quiet --upgrade pip
+	.venv-lock/bin/python -m pip install --quiet '.[dev]'
+	.venv-lock/bin/python -m pip freeze --all --exclude lotse --exclude setuptools > $(CONSTRAINTS)
+	rm -rf .venv-lock build
+
 asyncapi: $(STAMP)
 	$(BIN)/python -m shared.contracts.asyncapi > docs/asyncapi.yaml
 
@@ -33,4 +48,4 @@ bench-propagation: $(STAMP)
 	$(BIN)/python -m bench.propagation
 
 clean:
-	rm -rf data .pytest_cache
+	rm -rf data .pytest_cache .mypy_cache
