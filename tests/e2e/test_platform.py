@@ -155,6 +155,25 @@ def test_a_published_project_reaches_kafka_with_cloudevents_headers(lotse_up: Ru
     assert b"Digitale Sitzungen" in event["value"]
 
 
+def test_readme_shows_what_make_run_prints(lotse_up: Running) -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    block = readme.split("It prints the URL and the demo keys", 1)[1].split("```\n", 2)[1]
+    printed = (lotse_up.data / "lotse-up.out").read_text().splitlines()
+    position = 0
+    for line in filter(None, block.splitlines()):
+        # Keys, paths and ports differ from run to run; the wording must not.
+        pattern = re.escape(line)
+        pattern = re.sub(r"lotse_[0-9a-f]{8}_\\\.\\\.\\\.", r"lotse_\\S+", pattern)
+        pattern = pattern.replace(re.escape("lotse_dev_admin_key_for_local_use_only"), r"\S+")
+        pattern = pattern.replace(re.escape("/path/to/lotse/data"), r"/\S+")
+        pattern = pattern.replace(re.escape("127.0.0.1:8000"), r"127\.0\.0\.1:\d+")
+        found = next(
+            (i for i in range(position, len(printed)) if re.fullmatch(pattern, printed[i])), None
+        )
+        assert found is not None, f"README shows {line!r}, make run does not print it"
+        position = found + 1
+
+
 def test_keys_create_prints_a_key_that_works(lotse_up: Running) -> None:
     issued = subprocess.run(
         [sys.executable, "-m", "shared.cli", "keys", "create", "--role", "municipality",
