@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.bus import EventBus, Handler
 from shared.db import Database, session_scope
-from shared.http import RequestContextMiddleware, install_problem_handlers
+from shared.http import RequestContextMiddleware, complete_openapi, install_problem_handlers
 from shared.idempotency import purge_expired
 from shared.observability import configure_logging
 from shared.outbox import OutboxRelay
@@ -116,6 +116,15 @@ def create_service_app(
         redoc_url=None,
     )
     app.state.settings = settings
+    generate_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        # FastAPI's document, plus what the kit answers around every endpoint.
+        if app.openapi_schema is None:
+            complete_openapi(generate_openapi())
+        return app.openapi_schema  # type: ignore[return-value]
+
+    app.openapi = openapi  # type: ignore[method-assign]
     install_problem_handlers(app)
     app.add_middleware(
         RequestContextMiddleware,
