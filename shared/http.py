@@ -500,7 +500,7 @@ def _complete_operation(path: str, method: str, operation: dict[str, Any]) -> No
             statuses.add(403)
     if "requestBody" in operation:
         statuses |= {400, 413, 422}
-    if ("query", "cursor") in names or ("header", "idempotency-key") in names:
+    if ("query", "cursor") in names:
         statuses.add(400)
     if parameters:
         statuses.add(422)

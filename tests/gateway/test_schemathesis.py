@@ -31,7 +31,7 @@ CHECKS = [
     response_schema_conformance,
     response_headers_conformance,
 ]
-EXAMPLES = 25  # per operation and generation mode
+EXAMPLES = 20  # per operation and generation mode
 
 
 def _proxy_cannot_forward(case: schemathesis.Case) -> bool:
@@ -56,8 +56,12 @@ def _fuzz_operation(
     base_url: str,
     headers: dict[str, str],
     failures: dict[str, str],
+    path_parameters: dict[str, str] | None = None,
 ) -> None:
-    @given(case=operation.as_strategy(generation_mode=mode))
+    strategy = operation.as_strategy(generation_mode=mode, path_parameters=path_parameters)
+    label = f"{operation.label} [{mode.value}{' on existing' if path_parameters else ''}]"
+
+    @given(case=strategy)
     @settings(
         max_examples=EXAMPLES,
         deadline=None,
@@ -73,7 +77,7 @@ def _fuzz_operation(
         try:
             case.call_and_validate(base_url=base_url, headers=headers, checks=CHECKS)
         except (Exception, BaseExceptionGroup) as exc:  # schemathesis' FailureGroup is a Base one
-            failures.setdefault(f"{operation.label} [{mode.value}]: {_kind(exc)}", str(exc))
+            failures.setdefault(f"{label}: {_kind(exc)}", str(exc))
 
     try:
         run()
@@ -81,24 +85,41 @@ def _fuzz_operation(
         assert mode is GenerationMode.NEGATIVE, operation.label
 
 
-def fuzz(document: dict[str, Any], base_url: str, headers: dict[str, str]) -> dict[str, str]:
-    """Every operation with valid and with invalid data; what failed, once per kind."""
+def fuzz(
+    document: dict[str, Any], base_url: str, headers: dict[str, str], existing: dict[str, str]
+) -> dict[str, str]:
+    """Every operation with valid and with invalid data, and with valid data on `existing`
+    resources (random ids find nothing); what failed, once per kind."""
     schema = schemathesis.openapi.from_dict(document)
     failures: dict[str, str] = {}
     for result in schema.get_all_operations():
         operation = result.ok()
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             _fuzz_operation(operation, mode, base_url, headers, failures)
+        names = {p.name for p in operation.path_parameters}
+        if names and names <= existing.keys():
+            known = {name: existing[name] for name in names}
+            _fuzz_operation(operation, GenerationMode.POSITIVE, base_url, headers, failures, known)
     return failures
 
 
 @pytest.mark.parametrize("role", ["anonymous", "municipality"])
 async def test_the_api_does_what_its_document_says(platform: Platform, role: str) -> None:
-    headers = {}
-    if role == "municipality":
-        ags = await platform.municipality()
-        headers["Authorization"] = f"Bearer {await platform.key('municipality', ags)}"
+    ags = await platform.municipality()
+    key = await platform.key("municipality", ags)
+    municipality = platform.client(key)
+    headers = {"Authorization": f"Bearer {key}"} if role == "municipality" else {}
+    project = {"title": "Glasfaser", "topics": ["broadband"], "visibility": "public"}
+    created = await municipality.post("/api/v1/projects", json=project)
+    await platform.key("municipality", ags)
+    keys = (await municipality.get("/api/v1/api-keys")).json()["items"]
+    existing = {
+        "ags": ags,
+        "project_id": created.json()["id"],
+        # another key of the municipality: revoking it leaves the caller's key working
+        "key_id": next(k["id"] for k in keys if not key.startswith(k["prefix"])),
+    }
     document = (await platform.client().get("/api/v1/openapi.json")).json()
     # The servers run in this event loop; schemathesis' blocking client runs beside it.
-    failures = await asyncio.to_thread(fuzz, document, platform.gateway_url, headers)
+    failures = await asyncio.to_thread(fuzz, document, platform.gateway_url, headers, existing)
     assert not failures, "\n\n".join(f"{k}\n{v}" for k, v in sorted(failures.items()))
