@@ -17,7 +17,7 @@ from typing import Annotated, Any, Generic, TypeVar
 from fastapi import FastAPI, Header, HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -30,6 +30,18 @@ PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "https://lotse.dev/problems/"
 
 
+class FieldProblem(BaseModel):
+    """One thing wrong with the input: where, and what."""
+
+    model_config = ConfigDict(extra="allow")
+
+    field: str = Field(description="dotted path of the field, or (row) for a whole import line")
+    message: str
+    line: int | None = Field(default=None, description="line of an import")
+    in_: str | None = Field(default=None, alias="in", description="body, query, path or header")
+    code: str | None = Field(default=None, description="machine-readable kind of error")
+
+
 class Problem(BaseModel):
     """An RFC 9457 problem document; `type` is stable, `detail` is for people."""
 
@@ -38,7 +50,7 @@ class Problem(BaseModel):
     status: int
     detail: str | None = None
     instance: str | None = None
-    errors: list[dict[str, Any]] | None = Field(
+    errors: list[FieldProblem] | None = Field(
         default=None, description="field-level errors of a validation problem"
     )
 
@@ -168,6 +180,13 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     return errors
 
 
+def _is_json(content_type: str) -> bool:
+    media_type = content_type.split(";")[0].strip().lower()
+    return media_type == "application/json" or (
+        media_type.startswith("application/") and media_type.endswith("+json")
+    )
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     """Render every error (ours, validation, 404/405, unexpected) as problem+json."""
 
@@ -178,6 +197,13 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = _validation_errors(exc)
+        content_type = request.headers.get("content-type")
+        if content_type and not _is_json(content_type) and any(e["in"] == "body" for e in errors):
+            # FastAPI reads a body of another type as bytes and fails on the model.
+            return problem_response(
+                UnsupportedMediaType(f"Send the body as application/json, not {content_type}."),
+                request,
+            )
         if any(e["code"] == "json_invalid" for e in errors):
             return problem_response(
                 LotseError("The body is not valid JSON.", errors=errors), request
@@ -473,7 +499,9 @@ def complete_openapi(document: dict[str, Any]) -> dict[str, Any]:
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     schemas.pop("HTTPValidationError", None)
     schemas.pop("ValidationError", None)
-    schemas["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    schemas.update(problem.pop("$defs", {}))
+    schemas["Problem"] = problem
     for path, item in document.get("paths", {}).items():
         for method, operation in item.items():
             if method in _METHODS:
@@ -499,7 +527,7 @@ def _complete_operation(path: str, method: str, operation: dict[str, Any]) -> No
         if method in _WRITES:
             statuses.add(403)
     if "requestBody" in operation:
-        statuses |= {400, 413, 422}
+        statuses |= {400, 413, 415, 422}
     if ("query", "cursor") in names:
         statuses.add(400)
     if parameters:
