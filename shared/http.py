@@ -1,7 +1,8 @@
 """HTTP conventions of every Lotse service.
 
 RFC 9457 problem+json for every error, one error family that carries its status,
-request ids, a body size limit, cursor pagination and ETags.
+request ids, a body size limit, cursor pagination, ETags and conditional reads, and the
+OpenAPI document that says all of this.
 """
 
 import base64
@@ -493,8 +494,8 @@ def complete_openapi(document: dict[str, Any]) -> dict[str, Any]:
     """Make a FastAPI document say what the kit does around every endpoint.
 
     Every error is a Problem under application/problem+json; operations declare the
-    400, 401, 403, 412, 413, 422 and 428 the kit answers, PATCH requires If-Match, and
-    reads that honour If-None-Match declare their 304.
+    400, 401, 403, 412, 413, 415, 422 and 428 the kit answers, PATCH requires If-Match,
+    and reads that honour If-None-Match declare their 304 and ETag.
     """
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     schemas.pop("HTTPValidationError", None)
