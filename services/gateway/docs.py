@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 
 from services.gateway.proxy import ServiceProxy
 from shared.kit.auth import ANONYMOUS
+from shared.kit.http import PROBLEM_JSON, complete_openapi
 
 log = logging.getLogger("lotse.gateway.docs")
 
@@ -31,8 +32,8 @@ async def merged_openapi(app: FastAPI) -> dict[str, Any]:
     cached = getattr(state, "openapi_cache", None)
     if cached is not None and cached[0] > time.monotonic():
         return cached[1]
-    document = get_openapi(
-        title="Lotse API", version="1.0.0", description=DESCRIPTION, routes=app.routes
+    document = complete_openapi(
+        get_openapi(title="Lotse API", version="1.0.0", description=DESCRIPTION, routes=app.routes)
     )
     document["servers"] = [{"url": "/"}]
     document.setdefault("components", {})["securitySchemes"] = {
@@ -50,12 +51,30 @@ async def merged_openapi(app: FastAPI) -> dict[str, Any]:
             continue
         for path, item in service_doc.get("paths", {}).items():  # type: ignore[union-attr]
             if path.startswith("/api/"):
-                document["paths"][path] = item
+                document["paths"][path] = _forwarded(item)
         for name, schema in service_doc.get("components", {}).get("schemas", {}).items():  # type: ignore[union-attr]
             document["components"].setdefault("schemas", {})[name] = schema
     if complete:
         state.openapi_cache = (time.monotonic() + CACHE_SECONDS, document)
     return document
+
+
+_GATEWAY_PROBLEMS = {
+    "503": "The service behind this path is not reachable right now",
+    "504": "The service behind this path did not answer in time",
+}
+
+
+def _forwarded(item: dict[str, Any]) -> dict[str, Any]:
+    """A service's path item as the gateway serves it: it may also answer 503 and 504."""
+    problem = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for operation in item.values():
+        if isinstance(operation, dict) and "responses" in operation:
+            for status, description in _GATEWAY_PROBLEMS.items():
+                operation["responses"].setdefault(
+                    status, {"description": description, "content": problem}
+                )
+    return item
 
 
 LANDING = """<!doctype html>

@@ -28,7 +28,7 @@ async def list_municipalities(
     query = select(Municipality)
     if land:
         query = query.where(Municipality.ags.startswith(land))  # type: ignore[attr-defined]
-    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    total = await _count(session, query)
     if cursor:
         (after,) = decode_cursor(cursor, size=1)
         query = query.where(Municipality.ags > str(after))
@@ -65,10 +65,16 @@ async def get_manageable_key(
     return await session.scalar(manageable_keys(principal).where(ApiKey.id == key_id))
 
 
+async def _count(session: AsyncSession, query: Select[Any]) -> int:
+    return await session.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+
 async def list_manageable_keys(
     session: AsyncSession, principal: Principal, *, cursor: str | None, limit: int
-) -> tuple[Sequence[ApiKey], str | None]:
+) -> tuple[Sequence[ApiKey], str | None, int]:
+    """One page of the keys `principal` manages; returns rows, next cursor, total."""
     query = manageable_keys(principal)
+    total = await _count(session, query)
     if cursor:
         (key_id,) = decode_cursor(cursor, size=1)
         if not isinstance(key_id, str):
@@ -77,8 +83,8 @@ async def list_manageable_keys(
     rows = (await session.scalars(query.order_by(ApiKey.id).limit(limit + 1))).all()
     if len(rows) > limit:
         rows = rows[:limit]
-        return rows, encode_cursor([rows[-1].id])
-    return rows, None
+        return rows, encode_cursor([rows[-1].id]), total
+    return rows, None, total
 
 
 async def touch_keys(session: AsyncSession, last_used: dict[str, object]) -> None:
@@ -95,8 +101,10 @@ def readable_feed(principal: Principal) -> Select[tuple[FeedEntry]]:
 
 async def list_feed(
     session: AsyncSession, principal: Principal, *, cursor: str | None, limit: int
-) -> tuple[Sequence[FeedEntry], str | None]:
+) -> tuple[Sequence[FeedEntry], str | None, int]:
+    """One page of the feed, newest first; returns rows, next cursor, total."""
     query = readable_feed(principal)
+    total = await _count(session, query)
     if cursor:
         (before,) = decode_cursor(cursor, size=1)
         if not isinstance(before, int) or not 0 < before < 2**63:
@@ -107,8 +115,8 @@ async def list_feed(
     ).all()
     if len(rows) > limit:
         rows = rows[:limit]
-        return rows, encode_cursor([rows[-1].seq])
-    return rows, None
+        return rows, encode_cursor([rows[-1].seq]), total
+    return rows, None, total
 
 
 async def newest_feed_entry(session: AsyncSession, subject: str) -> FeedEntry | None:

@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 
 from services.gateway import domain, repository
 from services.gateway.identity import KeyResolver, caller
@@ -26,17 +26,21 @@ from shared.kit.auth import Principal
 from shared.kit.http import (
     Conflict,
     Forbidden,
+    IfMatch,
+    IfNoneMatch,
     InvalidInput,
     NotFound,
     PreconditionFailed,
     PreconditionRequired,
     Unauthorized,
+    cacheable,
     check_if_match,
     etag_of,
     responses,
 )
 from shared.kit.idempotency import IdempotencyKeyReused, IdempotentRequest, idempotent_request
 from shared.kit.service import DbSession
+from shared.region.ags import AGS_PATTERN
 from shared.region.topics import TOPICS, VOCABULARY_VERSION
 
 Caller = Annotated[Principal, Depends(caller)]
@@ -51,11 +55,12 @@ router = APIRouter(prefix="/api/v1", dependencies=[Depends(caller)])
     tags=["vocabulary"],
     summary="The topics (Gestaltungsfelder) projects are filed under",
 )
-async def list_topics() -> TopicList:
-    return TopicList(
+async def list_topics(if_none_match: IfNoneMatch = None) -> Response:
+    topics = TopicList(
         vocabulary=VOCABULARY_VERSION,
         items=[TopicPublic(key=k, label=v) for k, v in TOPICS.items()],
     )
+    return cacheable(topics.model_dump_json(), if_none_match)
 
 
 @router.post(
@@ -100,15 +105,17 @@ async def list_municipalities(
     ] = None,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-) -> MunicipalityPage:
+    if_none_match: IfNoneMatch = None,
+) -> Response:
     rows, next_cursor, total = await repository.list_municipalities(
         session, land=land, cursor=cursor, limit=limit
     )
-    return MunicipalityPage(
+    page = MunicipalityPage(
         items=[MunicipalityPublic.model_validate(m, from_attributes=True) for m in rows],
         next_cursor=next_cursor,
         total=total,
     )
+    return cacheable(page.model_dump_json(), if_none_match)
 
 
 @router.get(
@@ -119,21 +126,21 @@ async def list_municipalities(
     responses=responses(NotFound),
 )
 async def get_municipality(
-    ags: Annotated[str, Path(pattern=r"^[0-9]{8}$")], session: DbSession
+    ags: Annotated[str, Path(pattern=AGS_PATTERN)],
+    session: DbSession,
+    if_none_match: IfNoneMatch = None,
 ) -> Response:
     municipality = await repository.get_municipality(session, ags)
     if municipality is None:
         raise NotFound(f"No municipality with AGS {ags} is registered.")
-    return _municipality_response(municipality)
+    return _municipality_response(municipality, if_none_match)
 
 
-def _municipality_response(municipality: Municipality) -> Response:
+def _municipality_response(
+    municipality: Municipality, if_none_match: str | None = None
+) -> Response:
     public = MunicipalityPublic.model_validate(municipality, from_attributes=True)
-    return Response(
-        public.model_dump_json(),
-        media_type="application/json",
-        headers={"ETag": etag_of(municipality.version)},
-    )
+    return cacheable(public.model_dump_json(), if_none_match, etag=etag_of(municipality.version))
 
 
 @router.patch(
@@ -147,12 +154,12 @@ def _municipality_response(municipality: Municipality) -> Response:
     ),
 )
 async def update_municipality(
-    ags: Annotated[str, Path(pattern=r"^[0-9]{8}$")],
+    ags: Annotated[str, Path(pattern=AGS_PATTERN)],
     changes: MunicipalityUpdate,
     request: Request,
     principal: Caller,
     session: DbSession,
-    if_match: Annotated[str | None, Header()] = None,
+    if_match: IfMatch = None,
 ) -> Response:
     municipality = await repository.get_municipality(session, ags, for_update=True)
     if municipality is None:
@@ -210,16 +217,19 @@ async def list_keys(
     session: DbSession,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-) -> ApiKeyPage:
+    if_none_match: IfNoneMatch = None,
+) -> Response:
     if not principal.signed_in:
         raise Unauthorized("Sign in with an API key.")
-    rows, next_cursor = await repository.list_manageable_keys(
+    rows, next_cursor, total = await repository.list_manageable_keys(
         session, principal, cursor=cursor, limit=limit
     )
-    return ApiKeyPage(
+    page = ApiKeyPage(
         items=[ApiKeyPublic.model_validate(k, from_attributes=True) for k in rows],
         next_cursor=next_cursor,
+        total=total,
     )
+    return cacheable(page.model_dump_json(), if_none_match)
 
 
 @router.delete(
@@ -256,9 +266,12 @@ async def feed(
     session: DbSession,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> FeedPage:
-    rows, next_cursor = await repository.list_feed(session, principal, cursor=cursor, limit=limit)
-    return FeedPage(
+    if_none_match: IfNoneMatch = None,
+) -> Response:
+    rows, next_cursor, total = await repository.list_feed(
+        session, principal, cursor=cursor, limit=limit
+    )
+    page = FeedPage(
         items=[
             FeedEntryPublic(
                 id=e.seq or 0,
@@ -272,4 +285,6 @@ async def feed(
             for e in rows
         ],
         next_cursor=next_cursor,
+        total=total,
     )
+    return cacheable(page.model_dump_json(), if_none_match)

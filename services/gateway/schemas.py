@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from shared.contracts.gateway import MunicipalityKind
-from shared.kit.http import Page
+from shared.kit.http import Page, not_nullable
 from shared.region.ags import AGS
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -25,7 +25,8 @@ class MunicipalityCreate(BaseModel):
 class MunicipalityUpdate(BaseModel):
     """Fields to change; the AGS never changes (a new AGS is a new municipality)."""
 
-    model_config = ConfigDict(extra="forbid")
+    # name and kind can change but not be cleared (domain.update_municipality).
+    model_config = ConfigDict(extra="forbid", json_schema_extra=not_nullable("name", "kind"))
 
     name: Name | None = None
     kind: MunicipalityKind | None = None
@@ -51,7 +52,17 @@ KeyRole = Literal["admin", "coordinator", "municipality", "reader"]
 
 
 class ApiKeyCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """A municipality key names its `ags`; keys of the other roles have none."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        # The rule domain.issue_key enforces, in JSON Schema so clients can know it.
+        json_schema_extra={
+            "if": {"properties": {"role": {"const": "municipality"}}, "required": ["role"]},
+            "then": {"required": ["ags"], "properties": {"ags": {"type": "string"}}},
+            "else": {"properties": {"ags": {"type": "null"}}},
+        },
+    )
 
     name: Name = Field(description="what the key is for, e.g. the tool that uses it")
     role: KeyRole

@@ -1,17 +1,23 @@
 """Bulk import of projects from CSV or JSON Lines: every row valid, or nothing."""
 
+import codecs
 import csv
 import io
 import json
+from email.message import Message
 from typing import Any
 
 from pydantic import ValidationError
 
+from services.projects.domain import ImportRejected
 from services.projects.schemas import ProjectCreate
-from shared.kit.http import InvalidInput, LotseError, UnsupportedMediaType
+from shared.kit.http import InvalidInput, UnsupportedMediaType
 
 CSV_TYPES = ("text/csv",)
 JSONL_TYPES = ("application/x-ndjson", "application/jsonl", "application/x-jsonlines")
+# The charsets a CSV export of an office tool comes in; JSON is always UTF-8 (RFC 8259).
+CSV_CHARSETS = {"utf-8": "utf-8-sig", "iso-8859-1": "latin-1", "windows-1252": "cp1252"}
+JSONL_CHARSETS = {"utf-8": "utf-8-sig"}
 
 # CSV cells that hold lists separate their items with ";".
 CSV_LIST_FIELDS = ("topics", "target_groups", "partner_municipalities", "tags")
@@ -54,15 +60,71 @@ def _csv_record(row: dict[str, str | None]) -> dict[str, Any]:
     return record
 
 
+def _media_type(header: str) -> tuple[str, str | None]:
+    """The media type and its charset parameter, both lower case."""
+    message = Message()
+    message["content-type"] = header
+    charset = message.get_param("charset")
+    return message.get_content_type(), str(charset).strip().lower() if charset else None
+
+
+def _codec(media_type: str, charset: str | None) -> str:
+    """The Python codec for the declared charset; 415 for one we do not read."""
+    accepted = CSV_CHARSETS if media_type in CSV_TYPES else JSONL_CHARSETS
+    if charset is None:
+        return "utf-8-sig"
+    try:
+        name = codecs.lookup(charset).name  # "latin1", "cp1252", "utf8" spellings alike
+    except LookupError:
+        name = charset
+    for declared, codec in accepted.items():
+        if codecs.lookup(declared).name == name:
+            return codec
+    raise UnsupportedMediaType(
+        f"charset={charset} is not one this import reads: send "
+        + ", ".join(f"charset={c}" for c in accepted)
+        + "."
+    )
+
+
+def _decoded(body: bytes, codec: str, charset: str) -> str:
+    """The body as text; every line that is not valid in `charset` is a 422 naming it."""
+    try:
+        return body.decode(codec)
+    except UnicodeDecodeError:
+        pass
+    errors = []
+    # Every accepted charset keeps b"\n" a byte of its own, so lines decode one by one.
+    for number, line in enumerate(body.split(b"\n"), start=1):
+        try:
+            line.decode(codec)
+        except UnicodeDecodeError as exc:
+            errors.append(
+                {
+                    "line": number,
+                    "field": "(row)",
+                    "message": f"byte 0x{line[exc.start]:02x} at position {exc.start + 1} "
+                    f"is not valid {charset}",
+                }
+            )
+    raise ImportRejected(
+        f"The import is not valid {charset} text: declare its charset in the Content-Type, "
+        "e.g. text/csv; charset=windows-1252.",
+        errors=errors,
+    )
+
+
 def _records(body: bytes, content_type: str) -> list[tuple[int, dict[str, Any] | str]]:
     """(line, record or the reason it could not be read) of every data row."""
-    try:
-        text = body.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise LotseError("The import must be UTF-8 text.") from exc
-    if content_type in CSV_TYPES:
+    media_type, charset = _media_type(content_type)
+    if media_type not in CSV_TYPES + JSONL_TYPES:
+        raise UnsupportedMediaType(
+            "Send text/csv or application/x-ndjson (JSON Lines) to import projects."
+        )
+    text = _decoded(body, _codec(media_type, charset), charset or "utf-8")
+    rows: list[tuple[int, dict[str, Any] | str]] = []
+    if media_type in CSV_TYPES:
         reader = csv.DictReader(io.StringIO(text))
-        rows: list[tuple[int, dict[str, Any] | str]] = []
         while True:
             try:
                 row = next(reader)
@@ -75,32 +137,27 @@ def _records(body: bytes, content_type: str) -> list[tuple[int, dict[str, Any] |
                 rows.append((reader.line_num, _csv_record(row)))
             except ValueError as exc:
                 rows.append((reader.line_num, str(exc)))
-    if content_type in JSONL_TYPES:
-        rows = []
-        # Only "\n" ends a record: JSON strings may hold other line separators.
-        for number, line in enumerate(text.split("\n"), start=1):
-            if not line.strip():
-                continue
-            try:
-                value = json.loads(line)
-            except json.JSONDecodeError as exc:
-                rows.append((number, f"not valid JSON: {exc.msg}"))
-                continue
-            except (ValueError, RecursionError):  # huge numbers, absurd nesting
-                rows.append((number, "not JSON this API accepts"))
-                continue
-            rows.append((number, value if isinstance(value, dict) else "not a JSON object"))
-        return rows
-    raise UnsupportedMediaType(
-        "Send text/csv or application/x-ndjson (JSON Lines) to import projects."
-    )
+    # Only "\n" ends a record: JSON strings may hold other line separators.
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as exc:
+            rows.append((number, f"not valid JSON: {exc.msg}"))
+            continue
+        except (ValueError, RecursionError):  # huge numbers, absurd nesting
+            rows.append((number, "not JSON this API accepts"))
+            continue
+        rows.append((number, value if isinstance(value, dict) else "not a JSON object"))
+    return rows
 
 
 def parse_import(
     body: bytes, content_type: str, *, max_rows: int
 ) -> tuple[list[tuple[int, ProjectCreate]], list[dict[str, Any]]]:
     """Validate every row: the valid rows with their lines, and each bad row's problems."""
-    rows = _records(body, content_type.split(";")[0].strip().lower())
+    rows = _records(body, content_type)
     if not rows:
         raise InvalidInput("The import holds no rows.")
     if len(rows) > max_rows:

@@ -22,6 +22,8 @@ from shared.kit.auth import CurrentPrincipal, Principal, internal_principal, req
 from shared.kit.http import (
     Conflict,
     Forbidden,
+    IfMatch,
+    IfNoneMatch,
     InvalidInput,
     NotFound,
     PayloadTooLarge,
@@ -29,12 +31,14 @@ from shared.kit.http import (
     PreconditionRequired,
     Unauthorized,
     UnsupportedMediaType,
+    cacheable,
     check_if_match,
     etag_of,
     responses,
 )
 from shared.kit.idempotency import IdempotencyKeyReused, IdempotentRequest, idempotent_request
 from shared.kit.service import DbSession
+from shared.region.ags import AGS_PATTERN
 from shared.region.topics import Topic
 
 router = APIRouter(
@@ -142,12 +146,18 @@ async def import_projects(
     return idempotency.created(session, result.model_dump_json())
 
 
-@router.get("", response_model=ProjectPage, summary="List the projects you may see")
+@router.get(
+    "",
+    response_model=ProjectPage,
+    summary="List the projects you may see",
+    description="Newest change first. The `ETag` is a hash of the page: send it as "
+    "`If-None-Match` when you poll, and an unchanged page is a 304 without a body.",
+)
 async def list_projects(
     principal: CurrentPrincipal,
     session: DbSession,
     municipality: Annotated[
-        str | None, Query(pattern=r"^[0-9]{8}$", description="AGS of the owning municipality")
+        str | None, Query(pattern=AGS_PATTERN, description="AGS of the owning municipality")
     ] = None,
     topic: Topic | None = None,
     status: ProjectStatus | None = None,
@@ -165,7 +175,8 @@ async def list_projects(
     ] = None,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> ProjectPage:
+    if_none_match: IfNoneMatch = None,
+) -> Response:
     if updated_since is not None:
         try:
             updated_since = (updated_since.replace(tzinfo=updated_since.tzinfo or UTC)).astimezone(
@@ -187,29 +198,35 @@ async def list_projects(
     rows, next_cursor, total = await repository.list_readable(
         session, principal, filters, cursor=cursor, limit=limit
     )
-    return ProjectPage(
+    page = ProjectPage(
         items=[
             ProjectPublic.model_validate(domain.snapshot(p), from_attributes=True) for p in rows
         ],
         next_cursor=next_cursor,
         total=total,
     )
+    return cacheable(page.model_dump_json(), if_none_match)
 
 
 @router.get(
     "/{project_id}",
     response_model=ProjectPublic,
     summary="Read one project",
-    description="The `ETag` header is the version to send as `If-Match` when you change it.",
+    description="The `ETag` header is the version: send it as `If-Match` when you change "
+    "the project, or as `If-None-Match` when you poll (304 while it is unchanged).",
     responses=responses(NotFound),
 )
 async def get_project(
-    project_id: uuid.UUID, principal: CurrentPrincipal, session: DbSession
+    project_id: uuid.UUID,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    if_none_match: IfNoneMatch = None,
 ) -> Response:
     project = await repository.get_readable(session, principal, str(project_id))
     if project is None:
         raise NotFound(f"There is no project {project_id} you may see.")
-    return _render(domain.snapshot(project))
+    state = domain.snapshot(project)
+    return cacheable(state.model_dump_json(), if_none_match, etag=etag_of(state.version))
 
 
 @router.patch(
@@ -228,7 +245,7 @@ async def update_project(
     request: Request,
     principal: CurrentPrincipal,
     session: DbSession,
-    if_match: Annotated[str | None, Header()] = None,
+    if_match: IfMatch = None,
 ) -> Response:
     project = await _editable(session, principal, project_id)
     check_if_match(if_match, project.version)
@@ -250,7 +267,9 @@ async def delete_project(
     request: Request,
     principal: CurrentPrincipal,
     session: DbSession,
-    if_match: Annotated[str | None, Header()] = None,
+    if_match: Annotated[
+        str | None, Header(description="optional here: when sent, a stale one gets 412")
+    ] = None,
 ) -> Response:
     project = await _editable(session, principal, project_id)
     if if_match is not None:

@@ -15,7 +15,7 @@ from shared.contracts.projects import (
     ProjectStatus,
     Visibility,
 )
-from shared.kit.http import Page
+from shared.kit.http import Page, not_nullable
 from shared.region.ags import AGS
 from shared.region.topics import Topic
 
@@ -83,31 +83,10 @@ class ProjectFields(_Strict):
 class ProjectCreate(ProjectFields):
     municipality_ags: AGS | None = Field(
         default=None,
-        description="owning municipality; taken from a municipality key, required for coordinators",
+        description="the owning municipality. Required when a coordinator or admin key "
+        "publishes (422 without it); a municipality key may leave it out or name its own "
+        "AGS (403 for another). It must be registered in the region (422 unknown-municipality).",
     )
-
-
-class ProjectUpdate(_Strict):
-    """Fields to change; absent fields stay as they are, null clears an optional one."""
-
-    title: Title | None = None
-    summary: Summary | None = None
-    description: Description | None = None
-    topics: list[Topic] | None = Field(default=None, min_length=1, max_length=15)
-    status: ProjectStatus | None = None
-    target_groups: list[ShortText] | None = Field(default=None, max_length=20)
-    value_proposition: LongText | None = None
-    indicators: list[Indicator] | None = Field(default=None, max_length=20)
-    budget_eur: Budget | None = None
-    funding_sources: list[FundingSource] | None = Field(default=None, max_length=20)
-    start_date: date | None = None
-    end_date: date | None = None
-    partner_municipalities: list[AGS] | None = Field(default=None, max_length=100)
-    contact: ContactPerson | None = None
-    links: list[Link] | None = Field(default=None, max_length=20)
-    based_on_solution: uuid.UUID | None = None
-    visibility: Visibility | None = None
-    tags: list[Tag] | None = Field(default=None, max_length=30)
 
 
 # Fields that may not be cleared with null: they always have a value.
@@ -127,6 +106,31 @@ REQUIRED_ON_UPDATE = frozenset(
         "tags",
     }
 )
+
+
+class ProjectUpdate(_Strict):
+    """Fields to change; absent fields stay as they are, null clears an optional one."""
+
+    model_config = ConfigDict(json_schema_extra=not_nullable(*sorted(REQUIRED_ON_UPDATE)))
+
+    title: Title | None = None
+    summary: Summary | None = None
+    description: Description | None = None
+    topics: list[Topic] | None = Field(default=None, min_length=1, max_length=15)
+    status: ProjectStatus | None = None
+    target_groups: list[ShortText] | None = Field(default=None, max_length=20)
+    value_proposition: LongText | None = None
+    indicators: list[Indicator] | None = Field(default=None, max_length=20)
+    budget_eur: Budget | None = None
+    funding_sources: list[FundingSource] | None = Field(default=None, max_length=20)
+    start_date: date | None = None
+    end_date: date | None = None
+    partner_municipalities: list[AGS] | None = Field(default=None, max_length=100)
+    contact: ContactPerson | None = None
+    links: list[Link] | None = Field(default=None, max_length=20)
+    based_on_solution: uuid.UUID | None = None
+    visibility: Visibility | None = None
+    tags: list[Tag] | None = Field(default=None, max_length=30)
 
 
 class ProjectPublic(ProjectSnapshot):

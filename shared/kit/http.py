@@ -1,22 +1,24 @@
 """HTTP conventions of every Lotse service.
 
 RFC 9457 problem+json for every error, one error family that carries its status,
-request ids, a body size limit, cursor pagination and ETags.
+request ids, a body size limit, cursor pagination, ETags and conditional reads, and the
+OpenAPI document that says all of this.
 """
 
 import base64
 import binascii
+import hashlib
 import json
 import logging
 import time
 import uuid
-from collections.abc import Sequence
-from typing import Any, Generic, TypeVar
+from collections.abc import Callable, Sequence
+from typing import Annotated, Any, Generic, TypeVar
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Header, HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -29,6 +31,18 @@ PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "https://lotse.dev/problems/"
 
 
+class FieldProblem(BaseModel):
+    """One thing wrong with the input: where, and what."""
+
+    model_config = ConfigDict(extra="allow")
+
+    field: str = Field(description="dotted path of the field, or (row) for a whole import line")
+    message: str
+    line: int | None = Field(default=None, description="line of an import")
+    in_: str | None = Field(default=None, alias="in", description="body, query, path or header")
+    code: str | None = Field(default=None, description="machine-readable kind of error")
+
+
 class Problem(BaseModel):
     """An RFC 9457 problem document; `type` is stable, `detail` is for people."""
 
@@ -37,7 +51,7 @@ class Problem(BaseModel):
     status: int
     detail: str | None = None
     instance: str | None = None
-    errors: list[dict[str, Any]] | None = Field(
+    errors: list[FieldProblem] | None = Field(
         default=None, description="field-level errors of a validation problem"
     )
 
@@ -124,6 +138,7 @@ class GenericProblem(LotseError):
 
 
 _HTTP_ERRORS = {
+    400: ("bad-request", "Bad request"),
     404: ("not-found", "Not found"),
     405: ("method-not-allowed", "Method not allowed"),
     413: ("payload-too-large", "Request body too large"),
@@ -144,11 +159,11 @@ def problem_response(error: LotseError, request: Request | None = None) -> JSONR
 
 
 def responses(*errors: type[LotseError]) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses=` entry declaring the problems an endpoint may answer with."""
-    return {
-        e.status: {"model": Problem, "description": e.title, "content": {PROBLEM_JSON: {}}}
-        for e in errors
-    }
+    """OpenAPI `responses=` entry declaring the problems an endpoint may answer with.
+
+    complete_openapi gives each the Problem schema under application/problem+json.
+    """
+    return {e.status: {"description": e.title} for e in errors}
 
 
 def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
@@ -166,6 +181,13 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     return errors
 
 
+def _is_json(content_type: str) -> bool:
+    media_type = content_type.split(";")[0].strip().lower()
+    return media_type == "application/json" or (
+        media_type.startswith("application/") and media_type.endswith("+json")
+    )
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     """Render every error (ours, validation, 404/405, unexpected) as problem+json."""
 
@@ -176,6 +198,13 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = _validation_errors(exc)
+        content_type = request.headers.get("content-type")
+        if content_type and not _is_json(content_type) and any(e["in"] == "body" for e in errors):
+            # FastAPI reads a body of another type as bytes and fails on the model.
+            return problem_response(
+                UnsupportedMediaType(f"Send the body as application/json, not {content_type}."),
+                request,
+            )
         if any(e["code"] == "json_invalid" for e in errors):
             return problem_response(
                 LotseError("The body is not valid JSON.", errors=errors), request
@@ -333,7 +362,23 @@ class Page(BaseModel, Generic[T]):
 
     items: Sequence[T]
     next_cursor: str | None = Field(default=None, description="opaque; absent on the last page")
-    total: int | None = Field(default=None, description="all items matching the filters")
+    total: int = Field(ge=0, description="all items matching the filters, on every page")
+
+
+def not_nullable(*fields: str) -> Callable[[dict[str, Any]], None]:
+    """json_schema_extra of a partial update whose `fields` may be left out but not cleared:
+    the document shows no null for them (the domain refuses null with a 422)."""
+
+    def drop_null(schema: dict[str, Any]) -> None:
+        for name in fields:
+            prop = schema["properties"][name]
+            branches = [b for b in prop.get("anyOf", []) if b.get("type") != "null"]
+            if len(branches) == 1:
+                del prop["anyOf"]
+                prop.update(branches[0])
+            prop.pop("default", None)
+
+    return drop_null
 
 
 def encode_cursor(values: Sequence[Any]) -> str:
@@ -355,9 +400,58 @@ def decode_cursor(cursor: str, *, size: int) -> list[Any]:
 
 # -- ETags ----------------------------------------------------------------------
 
+IfMatch = Annotated[
+    str | None,
+    Header(
+        description="the ETag of your last read; without it 428, with a stale one 412",
+        examples=['"1"'],
+    ),
+]
+IfNoneMatch = Annotated[
+    str | None,
+    Header(
+        description="the ETag of your last read: 304 without a body while nothing changed",
+        examples=['"1"'],
+    ),
+]
+
 
 def etag_of(version: int) -> str:
     return f'"{version}"'
+
+
+def content_etag(body: bytes) -> str:
+    """A strong ETag of exactly these bytes, e.g. of one page of a list."""
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def _opaque(tag: str) -> str:
+    tag = tag.strip()
+    return tag[2:] if tag.startswith("W/") else tag
+
+
+def none_match(if_none_match: str | None, etag: str) -> bool:
+    """True unless If-None-Match names `etag`; it compares weakly (RFC 9110 13.1.2)."""
+    if if_none_match is None:
+        return True
+    candidates = {_opaque(tag) for tag in if_none_match.split(",")}
+    return "*" not in candidates and _opaque(etag) not in candidates
+
+
+def cacheable(
+    body: str | bytes,
+    if_none_match: str | None,
+    *,
+    etag: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """A 200 JSON answer with an ETag (the given one, else a hash of the body), or a
+    304 without a body when the caller's If-None-Match names it: pollers save the body."""
+    raw = body.encode() if isinstance(body, str) else body
+    etag = etag or content_etag(raw)
+    if not none_match(if_none_match, etag):
+        return Response(status_code=304, headers={"ETag": etag})
+    return Response(raw, media_type="application/json", headers={"ETag": etag, **(headers or {})})
 
 
 def check_if_match(if_match: str | None, version: int) -> None:
@@ -372,3 +466,96 @@ def check_if_match(if_match: str | None, version: int) -> None:
         raise PreconditionFailed(
             f"Your copy is out of date: the current version is {version}. Read it again."
         )
+
+
+# -- OpenAPI ------------------------------------------------------------------
+
+_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+_WRITES = ("post", "put", "patch", "delete")
+_PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+_ETAG_HEADER = {
+    "description": "the version of what you read",
+    "required": True,
+    "schema": {"type": "string"},
+}
+_KIT_PROBLEMS = {
+    400: "Bad request: the body is not valid JSON, or the cursor was not handed out by this API",
+    401: "Authentication required: the API key is unknown or revoked (or missing for writes)",
+    403: "Not allowed for your role or municipality",
+    412: "The resource has changed since your read (stale If-Match)",
+    413: "Request body too large",
+    415: "Unsupported media type",
+    422: "The input is not valid: `errors` lists each field",
+    428: "If-Match is required",
+}
+
+
+def complete_openapi(document: dict[str, Any]) -> dict[str, Any]:
+    """Make a FastAPI document say what the kit does around every endpoint.
+
+    Every error is a Problem under application/problem+json; operations declare the
+    400, 401, 403, 412, 413, 415, 422 and 428 the kit answers, PATCH requires If-Match,
+    and reads that honour If-None-Match declare their 304 and ETag.
+    """
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    schemas.pop("HTTPValidationError", None)
+    schemas.pop("ValidationError", None)
+    problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    schemas.update(problem.pop("$defs", {}))
+    schemas["Problem"] = problem
+    for path, item in document.get("paths", {}).items():
+        for method, operation in item.items():
+            if method in _METHODS:
+                _complete_operation(path, method, operation)
+    return document
+
+
+def _complete_operation(path: str, method: str, operation: dict[str, Any]) -> None:
+    parameters: list[dict[str, Any]] = operation.get("parameters", [])
+    for parameter in parameters:
+        # An HTTP header or query string has no null; FastAPI's "or null" says "optional".
+        schema = parameter.get("schema", {})
+        branches = [b for b in schema.pop("anyOf", []) if b.get("type") != "null"]
+        if len(branches) == 1:
+            schema.update(branches[0])
+        elif branches:
+            schema["anyOf"] = branches
+    names = {(p["in"], p["name"].lower()) for p in parameters}
+    answers: dict[str, Any] = operation.setdefault("responses", {})
+    statuses: set[int] = set()
+    if path.startswith("/api/"):
+        statuses.add(401)
+        if method in _WRITES:
+            statuses.add(403)
+    if "requestBody" in operation:
+        statuses |= {400, 413, 415, 422}
+    if ("query", "cursor") in names:
+        statuses.add(400)
+    if parameters:
+        statuses.add(422)
+    if ("header", "if-match") in names:
+        statuses.add(412)
+        if method in ("put", "patch"):
+            statuses.add(428)
+            for parameter in parameters:
+                if parameter["in"] == "header" and parameter["name"].lower() == "if-match":
+                    parameter["required"] = True
+        _declare_etag(answers)
+    if ("header", "if-none-match") in names:
+        answers.setdefault(
+            "304",
+            {"description": "Not modified: your copy is current", "headers": {}},
+        )["headers"]["ETag"] = _ETAG_HEADER
+        _declare_etag(answers)
+    for status in statuses:
+        answers.setdefault(str(status), {"description": _KIT_PROBLEMS[status]})
+    for status, answer in answers.items():
+        if status[:1] in ("4", "5"):
+            answer["content"] = {PROBLEM_JSON: {"schema": _PROBLEM_REF}}
+    operation["responses"] = dict(sorted(answers.items()))
+
+
+def _declare_etag(answers: dict[str, Any]) -> None:
+    for status in ("200", "201"):
+        if status in answers:
+            answers[status].setdefault("headers", {})["ETag"] = _ETAG_HEADER

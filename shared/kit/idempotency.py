@@ -4,9 +4,9 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request, Response
+from fastapi import Header, Request, Response
 from sqlalchemy import Column, Integer, String, Text, delete
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import Field, SQLModel
@@ -113,11 +113,21 @@ async def purge_expired(session: AsyncSession) -> None:
     )
 
 
-async def idempotent_request(request: Request) -> IdempotentRequest:
+async def idempotent_request(
+    request: Request,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            min_length=1,
+            max_length=KEY_MAX_LENGTH,
+            description="makes a retry safe: the same key and body answer the first answer "
+            "again for 24 hours; the same key with another body is a 422",
+            examples=["bauakte-2026-1"],
+        ),
+    ] = None,
+) -> IdempotentRequest:
     """FastAPI dependency: read Idempotency-Key and fingerprint the request body."""
-    key = request.headers.get("idempotency-key")
-    if key is not None and not (0 < len(key) <= KEY_MAX_LENGTH):
-        raise LotseError(f"Idempotency-Key must have 1 to {KEY_MAX_LENGTH} characters.")
+    key = idempotency_key
     principal: Any = getattr(request.state, "principal", None)
     subject = getattr(principal, "subject", "anonymous")
     digest = ""

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.kit.bus import EventBus, Handler
 from shared.kit.db import Database, session_scope
 from shared.kit.events import EventRegistry
-from shared.kit.http import RequestContextMiddleware, install_problem_handlers
+from shared.kit.http import RequestContextMiddleware, complete_openapi, install_problem_handlers
 from shared.kit.idempotency import purge_expired
 from shared.kit.observability import configure_logging
 from shared.kit.outbox import OutboxRelay
@@ -119,6 +119,15 @@ def create_service_app(
         redoc_url=None,
     )
     app.state.settings = settings
+    generate_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        # FastAPI's document, plus what the kit answers around every endpoint.
+        if app.openapi_schema is None:
+            complete_openapi(generate_openapi())
+        return app.openapi_schema  # type: ignore[return-value]
+
+    app.openapi = openapi  # type: ignore[method-assign]
     install_problem_handlers(app)
     app.add_middleware(
         RequestContextMiddleware,

@@ -5,7 +5,7 @@ Eight digits: Land (2), Regierungsbezirk (1), Kreis (2), Gemeinde (3).
 
 from typing import Annotated
 
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, StringConstraints, WithJsonSchema
 
 LAENDER: dict[str, str] = {
     "01": "Schleswig-Holstein",
@@ -38,9 +38,21 @@ def _known_land(ags: str) -> str:
     return ags
 
 
+# Eight digits whose first two name a Land (01 to 16): what _known_land enforces.
+AGS_PATTERN = r"^(0[1-9]|1[0-6])[0-9]{6}$"
+
 AGS = Annotated[
     str,
     StringConstraints(pattern=r"^[0-9]{8}$"),
     AfterValidator(_known_land),
+    # The document states the whole rule; validation keeps its clearer message.
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": AGS_PATTERN,
+            "description": "Amtlicher Gemeindeschlüssel: 8 digits, the first two a Land (01-16)",
+            "examples": ["06534014"],
+        }
+    ),
 ]
 """An AGS as API and contracts accept it: 8 digits starting with a real Land."""

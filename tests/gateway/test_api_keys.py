@@ -98,3 +98,16 @@ async def test_a_retried_key_request_never_shows_or_stores_the_key_again(
     async with platform.gateway.state.runtime.db.session() as session:
         stored = (await session.scalars(select(IdempotencyRecord.body))).all()
     assert not any(first.json()["key"] in text for text in stored)
+
+
+async def test_the_key_list_says_its_total(platform: Platform) -> None:
+    ags = await platform.municipality()
+    key = await platform.key("municipality", ags)
+    for _ in range(2):
+        await platform.key("municipality", ags)
+    client = platform.client(key)
+    first = (await client.get("/api/v1/api-keys", params={"limit": 2})).json()
+    assert first["total"] == 3
+    rest = await client.get("/api/v1/api-keys", params={"cursor": first["next_cursor"]})
+    assert rest.json()["total"] == 3
+    assert len(rest.json()["items"]) == 1

@@ -7,7 +7,7 @@ from services.gateway import domain
 from shared.contracts.projects import ProjectCreated, ProjectSnapshot, ProjectUpdated
 from shared.kit.events import CloudEvent
 from shared.kit.inbox import idempotent
-from tests.conftest import Platform
+from tests.conftest import Platform, eventually
 
 
 def snapshot(project_id: uuid.UUID, ags: str, version: int, visibility: str) -> ProjectSnapshot:
@@ -45,3 +45,28 @@ async def test_a_late_older_event_does_not_reveal_a_hidden_project(platform: Pla
         "v2",
         "v3",
     ]
+
+
+async def test_the_feed_says_its_total_and_answers_304_while_unchanged(
+    platform: Platform,
+) -> None:
+    ags = await platform.municipality()
+    client = platform.client(await platform.key("municipality", ags))
+    for title in ("Eins", "Zwei", "Drei"):
+        project = {"title": title, "topics": ["energy"], "visibility": "private"}
+        assert (await client.post("/api/v1/projects", json=project)).status_code == 201
+
+    async def all_three_arrived() -> bool:
+        items = (await client.get("/api/v1/feed", params={"limit": 200})).json()["items"]
+        return len([e for e in items if e["municipality_ags"] == ags]) == 3
+
+    await eventually(all_three_arrived)
+    # Private entries: only the owner (and coordinators) count them.
+    visible = await client.get("/api/v1/feed", params={"limit": 1})
+    anonymous = await platform.client().get("/api/v1/feed", params={"limit": 1})
+    assert visible.json()["total"] == anonymous.json()["total"] + 3
+    assert visible.json()["next_cursor"] is not None
+    unchanged = await client.get(
+        "/api/v1/feed", params={"limit": 1}, headers={"If-None-Match": visible.headers["etag"]}
+    )
+    assert (unchanged.status_code, unchanged.content) == (304, b"")

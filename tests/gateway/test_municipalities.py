@@ -84,3 +84,29 @@ async def test_coordinator_renames_and_the_projects_service_learns_it(platform: 
 
     await eventually(projects_knows_new_name)
     assert (await platform.client().get(url)).json()["name"] == "Neustadt (Hessen)"
+
+
+async def test_an_unchanged_municipality_or_list_is_a_304(platform: Platform) -> None:
+    ags = await platform.municipality()
+    client = platform.client()
+    single = await client.get(f"/api/v1/municipalities/{ags}")
+    assert single.headers["etag"] == '"1"'
+    unchanged = await client.get(f"/api/v1/municipalities/{ags}", headers={"If-None-Match": '"1"'})
+    assert (unchanged.status_code, unchanged.content) == (304, b"")
+    page = await client.get("/api/v1/municipalities", params={"land": "06", "limit": 500})
+    same = await client.get(
+        "/api/v1/municipalities",
+        params={"land": "06", "limit": 500},
+        headers={"If-None-Match": page.headers["etag"]},
+    )
+    assert (same.status_code, same.content) == (304, b"")
+    await platform.admin.patch(
+        f"/api/v1/municipalities/{ags}", json={"population": 1234}, headers={"If-Match": '"1"'}
+    )
+    changed = await client.get(
+        "/api/v1/municipalities",
+        params={"land": "06", "limit": 500},
+        headers={"If-None-Match": page.headers["etag"]},
+    )
+    assert changed.status_code == 200
+    assert {m["ags"]: m["population"] for m in changed.json()["items"]}[ags] == 1234

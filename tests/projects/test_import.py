@@ -86,3 +86,44 @@ async def test_reader_cannot_import(platform: Platform) -> None:
         headers={"content-type": "text/csv"},
     )
     assert response.status_code == 403
+
+
+async def test_csv_is_decoded_in_the_charset_it_declares(platform: Platform) -> None:
+    ags = await platform.municipality()
+    client = platform.client(await platform.key("municipality", ags))
+    for charset, title in (
+        ("latin-1", "Bürgerbüro Gießen"),
+        ("ISO-8859-1", "Straßenbeleuchtung"),
+        ("windows-1252", "Förderung 5 000 € „Glasfaser“"),
+        ("utf-8", "Schöne Grüße"),
+    ):
+        row = f"{title},,energy,idea,public,,,\n"
+        response = await client.post(
+            "/api/v1/projects/import",
+            content=(CSV_HEADER + row).encode(charset),
+            headers={"content-type": f"text/csv; charset={charset}"},
+        )
+        assert response.status_code == 201, (charset, response.text)
+        project = await client.get(f"/api/v1/projects/{response.json()['ids'][0]}")
+        assert project.json()["title"] == title, charset
+
+
+async def test_an_import_that_is_not_its_declared_charset_is_refused(platform: Platform) -> None:
+    ags = await platform.municipality()
+    client = platform.client(await platform.key("municipality", ags))
+    rows = "Rathaus,,energy,idea,public,,,\nBürgerbüro,,energy,idea,public,,,\n"
+    latin1 = (CSV_HEADER + rows).encode("latin-1")
+    undeclared = await client.post(
+        "/api/v1/projects/import", content=latin1, headers={"content-type": "text/csv"}
+    )
+    assert undeclared.status_code == 422
+    assert undeclared.json()["type"].endswith("import-rejected")
+    assert [e["line"] for e in undeclared.json()["errors"]] == [3]
+    unknown = await client.post(
+        "/api/v1/projects/import",
+        content=latin1,
+        headers={"content-type": "text/csv; charset=ebcdic-klingon"},
+    )
+    assert unknown.status_code == 415
+    assert "ebcdic-klingon" in unknown.json()["detail"]
+    assert await _total(client, ags) == 0

@@ -171,6 +171,50 @@ class TestListing:
         assert response.status_code == 400
 
 
+class TestPolling:
+    """Intranet pages poll: an unchanged project or page is a 304 without a body."""
+
+    async def test_an_unchanged_project_is_not_sent_again(self, platform: Platform) -> None:
+        ags = await platform.municipality()
+        client = platform.client(await platform.key("municipality", ags))
+        location = (await client.post("/api/v1/projects", json=PROJECT)).headers["location"]
+        first = await client.get(location)
+        assert first.headers["etag"] == '"1"'
+        for tag in ('"1"', 'W/"1"', '"7", "1"', "*"):
+            again = await client.get(location, headers={"If-None-Match": tag})
+            assert again.status_code == 304, tag
+            assert again.content == b""
+            assert again.headers["etag"] == '"1"'
+        await client.patch(location, json={"title": "Neu"}, headers={"If-Match": '"1"'})
+        changed = await client.get(location, headers={"If-None-Match": '"1"'})
+        assert changed.status_code == 200
+        assert changed.headers["etag"] == '"2"'
+        assert changed.json()["title"] == "Neu"
+
+    async def test_an_unchanged_list_page_is_not_sent_again(self, platform: Platform) -> None:
+        ags = await platform.municipality()
+        client = platform.client(await platform.key("municipality", ags))
+        await client.post("/api/v1/projects", json=PROJECT | {"visibility": "region"})
+        params = {"municipality": ags}
+        first = await client.get("/api/v1/projects", params=params)
+        etag = first.headers["etag"]
+        again = await client.get("/api/v1/projects", params=params, headers={"If-None-Match": etag})
+        assert again.status_code == 304
+        assert again.content == b""
+        # An anonymous caller sees another page (no region projects): its tag does not match.
+        other = await platform.client().get(
+            "/api/v1/projects", params=params, headers={"If-None-Match": etag}
+        )
+        assert other.status_code == 200
+        await client.post("/api/v1/projects", json=PROJECT | {"title": "Zweites"})
+        changed = await client.get(
+            "/api/v1/projects", params=params, headers={"If-None-Match": etag}
+        )
+        assert changed.status_code == 200
+        assert changed.json()["total"] == 2
+        assert changed.headers["etag"] != etag
+
+
 class TestIdempotency:
     async def test_same_key_and_body_gives_the_same_project_once(self, platform: Platform) -> None:
         ags = await platform.municipality()

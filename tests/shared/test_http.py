@@ -71,6 +71,19 @@ async def test_every_error_is_a_problem_document(client, method, path, body, sta
     assert "secret internals" not in response.text
 
 
+async def test_a_body_of_another_media_type_is_a_415(client) -> None:  # type: ignore[no-untyped-def]
+    for content_type in ("text/plain", "application/x-www-form-urlencoded"):
+        response = await client.post(
+            "/items", content=b'{"name": "a"}', headers={"content-type": content_type}
+        )
+        assert response.status_code == 415, content_type
+        assert response.json()["type"].endswith("unsupported-media-type")
+    problem_json = await client.post(
+        "/items", content=b'{"name": "a"}', headers={"content-type": "application/merge+json"}
+    )
+    assert problem_json.status_code == 200
+
+
 async def test_request_id_is_kept_or_made(client) -> None:  # type: ignore[no-untyped-def]
     given = await client.post("/items", json={"name": "a"}, headers={"X-Request-ID": "abc-123"})
     assert given.headers["x-request-id"] == "abc-123"
