@@ -73,9 +73,10 @@ class Child:
 
 
 def service_command(spec: ServiceSpec, host: str) -> list[str]:
+    # shared.server: uvicorn with the platform's bound on request heads.
     return [
-        sys.executable, "-m", "uvicorn", "--factory", spec.module,
-        "--host", host, "--port", str(spec.port), "--no-access-log",
+        sys.executable, "-m", "shared.server", spec.module,
+        "--host", host, "--port", str(spec.port),
         "--log-level", "warning", "--timeout-graceful-shutdown", "5",
     ]  # fmt: skip
 
