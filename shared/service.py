@@ -11,9 +11,17 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.auth import (
+    WRITE_METHODS,
+    AuthenticatedRoute,
+    ForwardedCallsStayInTheApi,
+    Principal,
+    internal_principal,
+)
 from shared.bus import EventBus, Handler
 from shared.db import Database, session_scope
 from shared.http import RequestContextMiddleware, install_problem_handlers
@@ -46,6 +54,7 @@ class Consumer:
 
 
 Hook = Callable[[Runtime], Awaitable[None]]
+Authenticator = Callable[[Request], Awaitable[Principal]]
 
 
 def create_service_app(
@@ -60,8 +69,13 @@ def create_service_app(
     on_start: Hook | None = None,
     on_stop: Hook | None = None,
     openapi: bool = True,
+    authenticate: Authenticator = internal_principal,
 ) -> FastAPI:
-    """Build a service's FastAPI app from its parts; app.py of a service calls this."""
+    """Build a service's FastAPI app from its parts; app.py of a service calls this.
+
+    `authenticate` tells who calls (the gateway: API keys; services: the internal
+    token); AuthenticatedRoute runs it before a route reads its body.
+    """
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -114,9 +128,14 @@ def create_service_app(
         openapi_url="/openapi.json" if openapi else None,
         docs_url="/docs" if openapi else None,
         redoc_url=None,
+        # A redirect would name the address this app was reached at, an internal one
+        # behind the gateway: a path with a trailing slash is a 404 like any unknown one.
+        redirect_slashes=False,
     )
     app.state.settings = settings
+    app.state.authenticate = authenticate
     install_problem_handlers(app)
+    app.add_middleware(ForwardedCallsStayInTheApi)
     app.add_middleware(
         RequestContextMiddleware,
         service=settings.service_name,
@@ -126,6 +145,17 @@ def create_service_app(
     app.include_router(operations_router())
     for router in routers:
         app.include_router(router)
+    for route in app.routes:
+        if (
+            isinstance(route, APIRoute)
+            and route.path.startswith("/api/")
+            and route.methods & WRITE_METHODS
+            and not isinstance(route, AuthenticatedRoute)
+        ):
+            raise TypeError(
+                f"{route.path} writes but does not authenticate first: give its router "
+                "route_class=AuthenticatedRoute"
+            )
     return app
 
 

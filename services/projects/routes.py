@@ -17,7 +17,13 @@ from services.projects.schemas import (
     ProjectPublic,
     ProjectUpdate,
 )
-from shared.auth import CurrentPrincipal, Principal, internal_principal, require_writer
+from shared.auth import (
+    AuthenticatedRoute,
+    CurrentPrincipal,
+    Principal,
+    internal_principal,
+    require_writer,
+)
 from shared.contracts.projects import ProjectSnapshot, ProjectStatus, Visibility
 from shared.http import (
     Conflict,
@@ -42,6 +48,7 @@ router = APIRouter(
     tags=["projects"],
     dependencies=[Depends(internal_principal)],
     responses=responses(Unauthorized),
+    route_class=AuthenticatedRoute,
 )
 
 Idempotency = Annotated[IdempotentRequest, Depends(idempotent_request)]
