@@ -160,7 +160,9 @@ def test_keys_create_prints_a_key_that_works(lotse_up: Running) -> None:
 def test_a_crashed_service_is_restarted(lotse_up: Running) -> None:
     ready = f"http://127.0.0.1:{lotse_up.projects_port}/readyz"
     pid = subprocess.run(
-        ["pgrep", "-f", f"uvicorn.*--port {lotse_up.projects_port}"], capture_output=True, text=True
+        ["pgrep", "-f", f"shared.server.*--port {lotse_up.projects_port}"],
+        capture_output=True,
+        text=True,
     ).stdout.split()[0]
     os.kill(int(pid), signal.SIGKILL)
     response = httpx.get(f"{lotse_up.gateway}/api/v1/projects", timeout=5)
@@ -173,7 +175,9 @@ def test_sigterm_stops_everything_cleanly(lotse_up: Running) -> None:
     lotse_up.process.send_signal(signal.SIGTERM)
     assert lotse_up.process.wait(30) == 0
     leftovers = subprocess.run(
-        ["pgrep", "-f", f"uvicorn.*--port {lotse_up.projects_port}"], capture_output=True, text=True
+        ["pgrep", "-f", f"shared.server.*--port {lotse_up.projects_port}"],
+        capture_output=True,
+        text=True,
     ).stdout
     assert leftovers == ""
     with pytest.raises(httpx.ConnectError):
