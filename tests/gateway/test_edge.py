@@ -342,3 +342,23 @@ async def test_a_service_authenticates_before_it_validates_too(
     head += f"Content-Type: application/json\r\nAuthorization: Bearer {token}"
     response = await raw_http(edge.projects_url, head.encode(), body)
     assert_problem(response, status)
+
+
+# -- 5. request heads are bounded ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        b"GET /api/v1/projects HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + b"a" * 2**20,
+        b"GET /api/v1/projects HTTP/1.1\r\nHost: x\r\n"
+        + b"\r\n".join(b"X-%d: y" % i for i in range(10_000)),
+        b"GET /api/v1/projects HTTP/1.1\r\nHost: x\r\n"
+        + b"\r\n".join(b"X-%d: y" % i for i in range(101)),
+    ],
+    ids=["1-MB-authorization", "10000-headers", "101-headers"],
+)
+async def test_an_oversized_request_head_is_a_431(edge: Platform, head: bytes) -> None:
+    assert_problem(await raw_http(edge.gateway_url, head), 431)
+    healthy = await raw_http(edge.gateway_url, b"GET /api/v1/topics HTTP/1.1\r\nHost: x")
+    assert healthy.status == 200
