@@ -44,12 +44,12 @@ def _wait(url: str, deadline: float) -> None:
 def uvicorn_process(
     target: str, port: int, env: dict[str, str], log: Path, *, factory: bool = True
 ) -> subprocess.Popen[bytes]:
-    """One uvicorn worker, as `lotse up` runs each service."""
+    """One uvicorn worker, as `lotse up` runs each service (a factory: via shared.kit.server)."""
+    server = ["shared.kit.server"] if factory else ["uvicorn", "--no-access-log"]
     with open(log, "wb") as output:
         return subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", *(["--factory"] if factory else []), target,
-             "--host", "127.0.0.1", "--port", str(port), "--no-access-log",
-             "--log-level", "warning"],
+            [sys.executable, "-m", *server, target,
+             "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
             env=env, stdout=output, stderr=output,
         )  # fmt: skip
 

@@ -18,6 +18,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from shared.cli.broker import EmbeddedBroker, free_port
+from shared.kit.server import config as server_config
 from shared.registry import GATEWAY, SERVICES, ServiceEntry
 
 ADMIN_KEY = "lotse_test_admin_key_0123456789abcdef"
@@ -83,7 +84,8 @@ async def database_url(backend: str, tmp: Path) -> AsyncIterator[str]:
 @contextlib.asynccontextmanager
 async def serve(app: FastAPI, port: int) -> AsyncIterator[uvicorn.Server]:
     """Run `app` on a real socket, lifespan included, in this event loop."""
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    # The same server configuration as `lotse up` and the deployment (shared.kit.server).
+    config = server_config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:
@@ -96,6 +98,44 @@ async def serve(app: FastAPI, port: int) -> AsyncIterator[uvicorn.Server]:
     finally:
         server.should_exit = True
         await task
+
+
+@dataclass
+class RawResponse:
+    """An HTTP/1.1 answer as it came over the wire: status, headers as sent, body."""
+
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+
+    def header(self, name: str) -> str | None:
+        return next((v for k, v in self.headers if k.lower() == name.lower()), None)
+
+
+async def raw_http(url: str, head: bytes, body: bytes = b"") -> RawResponse:
+    """Send `head` (request line and headers, no final blank line) byte for byte.
+
+    httpx normalises paths and refuses odd headers; an attacker's client does neither.
+    """
+    host, port = url.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    data = b""
+    try:
+        # A server that refuses a request may stop reading it: what it answered still counts.
+        with contextlib.suppress(ConnectionError):
+            writer.write(head + b"\r\nConnection: close\r\n\r\n" + body)
+            await writer.drain()
+        with contextlib.suppress(ConnectionError):
+            while chunk := await reader.read(65536):
+                data += chunk
+    finally:
+        writer.close()
+        with contextlib.suppress(ConnectionError):
+            await writer.wait_closed()
+    head_part, _, payload = data.partition(b"\r\n\r\n")
+    status_line, *lines = head_part.decode("latin-1").split("\r\n")
+    headers = [(k.strip(), v.strip()) for k, _, v in (line.partition(":") for line in lines)]
+    return RawResponse(int(status_line.split()[1]), headers, payload)
 
 
 async def eventually(check: Callable[[], Awaitable[Any]], within: float = 20.0) -> Any:

@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from services.gateway import domain, routes
 from services.gateway.consumers import CONSUMERS
 from services.gateway.docs import docs_router
-from services.gateway.identity import KeyResolver
+from services.gateway.identity import KeyResolver, caller
 from services.gateway.proxy import ServiceProxy
 from services.gateway.routing import service_router
 from services.gateway.settings import Settings
@@ -55,4 +55,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         on_start=on_start,
         on_stop=on_stop,
         openapi=False,
+        authenticate=caller,
     )

@@ -92,6 +92,8 @@ class KeyResolver:
 
 async def caller(request: Request) -> Principal:
     """FastAPI dependency: the Principal behind `Authorization: Bearer <key>`, or anonymous."""
+    if (known := getattr(request.state, "principal", None)) is not None:
+        return known  # AuthenticatedRoute resolved it already
     header = request.headers.get("authorization")
     if header is None:
         principal = ANONYMOUS

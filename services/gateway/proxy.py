@@ -5,7 +5,9 @@ throughput (see docs/PERFORMANCE.md). A service that is down answers 503 at once
 one that hangs 504 after the read timeout; the gateway never hangs with it.
 """
 
+import re
 import time
+from urllib.parse import quote, quote_from_bytes, unquote_to_bytes
 
 import httpx
 from fastapi import Request, Response
@@ -32,17 +34,53 @@ FORWARDED_RESPONSE_HEADERS = (
 )
 
 
-def _plain_path(raw_path: bytes) -> bool:
-    lowered = raw_path.lower()
-    if any(code in lowered for code in (b"%2f", b"%5c", b"%2e", b"\\")):
-        return False
-    return not any(segment in (b".", b"..") for segment in raw_path.split(b"/"))
+# Bytes a query may carry as they are; every other byte is percent-encoded.
+QUERY_SAFE = "!$&'()*+,/:;=?@%"
+
+
+def upstream_target(raw_path: bytes, raw_query: bytes, prefix: str) -> str:
+    """The path and query to ask the service for, rebuilt from checked parts only.
+
+    The path is decoded once and split into segments; a segment that is empty, `.`
+    or `..`, or holds `/`, `\\` or a control character is refused, so no spelling
+    (encoded, doubled, with a tab the URL parser would drop) can step out of the
+    service's prefix to its /metrics or /docs. Each segment is encoded again here.
+    """
+    path = raw_path.split(b"?", 1)[0]
+    if not (path == prefix.encode() or path.startswith(prefix.encode() + b"/")):
+        raise NotFound("There is no such path.")
+    rest = path[len(prefix) :]
+    segments: list[str] = []
+    for raw_segment in rest.split(b"/")[1:]:
+        try:
+            segment = unquote_to_bytes(raw_segment).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise NotFound("There is no such path.") from exc
+        if segment in ("", ".", "..") or _UNSAFE_SEGMENT.search(segment):
+            raise NotFound("There is no such path.")
+        segments.append(quote(segment, safe=""))
+    target = "/".join([prefix, *segments])
+    if raw_query:
+        target += "?" + quote_from_bytes(raw_query, safe=QUERY_SAFE)
+    return target
+
+
+_UNSAFE_SEGMENT = re.compile(r"[/\\\x00-\x1f\x7f]")
+
+
+def public_location(location: str, base_url: str) -> str | None:
+    """A service's Location as the client may see it: a path, never an internal address."""
+    if location.startswith(base_url + "/"):
+        location = location[len(base_url) :]
+    if location.startswith("/") and not location.startswith("//"):
+        return location
+    return None
 
 
 class ServiceProxy:
     def __init__(self, *, secret: str, connect_timeout: float, read_timeout: float) -> None:
         self.secret = secret
-        self._tokens: dict[Principal, tuple[float, str]] = {}
+        self._tokens: dict[tuple[Principal, bool], tuple[float, str]] = {}
         self.client = httpx.AsyncClient(
             # Services are addressed directly: no proxy settings to read per request.
             trust_env=False,
@@ -55,18 +93,22 @@ class ServiceProxy:
             timeout=httpx.Timeout(read_timeout, connect=connect_timeout),
         )
 
-    async def forward(self, request: Request, principal: Principal, base_url: str) -> Response:
-        if not _plain_path(request.scope.get("raw_path") or request.url.path.encode()):
-            # Dot segments or encoded slashes could step out of the service's /api/
-            # routes (to /metrics, /docs) once decoded and normalised.
-            raise NotFound("There is no such path.")
+    async def forward(
+        self, request: Request, principal: Principal, prefix: str, base_url: str
+    ) -> Response:
+        target = upstream_target(
+            request.scope.get("raw_path") or request.url.path.encode(),
+            request.scope.get("query_string", b""),
+            prefix,
+        )
+        # RequestContextMiddleware admitted these as printable ASCII only.
         headers = {
             name: value
             for name in FORWARDED_REQUEST_HEADERS
             if (value := request.headers.get(name)) is not None
         }
         request_id = request_id_var.get()
-        headers["authorization"] = "Bearer " + self._token(principal)
+        headers["authorization"] = "Bearer " + self._token(principal, forwarded=True)
         if request_id:
             headers["x-request-id"] = request_id
         if traceparent := traceparent_var.get():
@@ -74,8 +116,7 @@ class ServiceProxy:
         try:
             upstream = await self.client.request(
                 request.method,
-                base_url + request.url.path,
-                params=request.url.query or None,
+                base_url + target,
                 content=await request.body(),
                 headers=headers,
             )
@@ -90,25 +131,27 @@ class ServiceProxy:
             raise ServiceUnavailable(
                 "The service behind this path is not reachable right now; try again shortly."
             ) from exc
-        return Response(
-            content=upstream.content,
-            status_code=upstream.status_code,
-            headers={
-                name: value
-                for name in FORWARDED_RESPONSE_HEADERS
-                if (value := upstream.headers.get(name)) is not None
-            },
-        )
+        headers = {
+            name: value
+            for name in FORWARDED_RESPONSE_HEADERS
+            if (value := upstream.headers.get(name)) is not None
+        }
+        if "location" in headers and (
+            location := public_location(headers.pop("location"), base_url)
+        ):
+            headers["location"] = location
+        return Response(content=upstream.content, status_code=upstream.status_code, headers=headers)
 
-    def _token(self, principal: Principal) -> str:
+    def _token(self, principal: Principal, *, forwarded: bool = False) -> str:
         """A signed token for `principal`, reused while it has most of its life ahead."""
         now = time.monotonic()
-        cached = self._tokens.get(principal)
+        cached = self._tokens.get((principal, forwarded))
         if cached is None or cached[0] < now:
             if len(self._tokens) >= 10_000:
                 self._tokens.clear()
-            cached = (now + TOKEN_SECONDS / 2, sign_internal_token(principal, self.secret))
-            self._tokens[principal] = cached
+            token = sign_internal_token(principal, self.secret, forwarded=forwarded)
+            cached = (now + TOKEN_SECONDS / 2, token)
+            self._tokens[(principal, forwarded)] = cached
         return cached[1]
 
     async def fetch_json(self, url: str, principal: Principal) -> dict[str, object]:

@@ -22,7 +22,7 @@ from services.gateway.schemas import (
     TopicList,
     TopicPublic,
 )
-from shared.kit.auth import Principal
+from shared.kit.auth import AuthenticatedRoute, Principal
 from shared.kit.http import (
     Conflict,
     Forbidden,
@@ -46,7 +46,7 @@ from shared.region.topics import TOPICS, VOCABULARY_VERSION
 Caller = Annotated[Principal, Depends(caller)]
 Idempotency = Annotated[IdempotentRequest, Depends(idempotent_request)]
 
-router = APIRouter(prefix="/api/v1", dependencies=[Depends(caller)])
+router = APIRouter(prefix="/api/v1", dependencies=[Depends(caller)], route_class=AuthenticatedRoute)
 
 
 @router.get(

@@ -4,23 +4,24 @@ from fastapi import APIRouter, Request, Response
 
 from services.gateway.identity import caller
 from services.gateway.proxy import ServiceProxy
+from shared.kit.auth import AuthenticatedRoute
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 
 def service_router(routes: dict[str, str]) -> APIRouter:
     """One forwarding route per service prefix (its OpenAPI is merged, not repeated)."""
-    router = APIRouter(include_in_schema=False)
+    router = APIRouter(include_in_schema=False, route_class=AuthenticatedRoute)
     for prefix, base_url in routes.items():
-        router.add_api_route(prefix, _forwarder(base_url), methods=METHODS)
-        router.add_api_route(prefix + "/{rest:path}", _forwarder(base_url), methods=METHODS)
+        router.add_api_route(prefix, _forwarder(prefix, base_url), methods=METHODS)
+        router.add_api_route(prefix + "/{rest:path}", _forwarder(prefix, base_url), methods=METHODS)
     return router
 
 
-def _forwarder(base_url: str):  # type: ignore[no-untyped-def]
+def _forwarder(prefix: str, base_url: str):  # type: ignore[no-untyped-def]
     async def forward(request: Request) -> Response:
         principal = await caller(request)
         proxy: ServiceProxy = request.app.state.runtime.extras["proxy"]
-        return await proxy.forward(request, principal, base_url)
+        return await proxy.forward(request, principal, prefix, base_url)
 
     return forward

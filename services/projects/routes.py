@@ -18,7 +18,13 @@ from services.projects.schemas import (
     ProjectUpdate,
 )
 from shared.contracts.projects import ProjectSnapshot, ProjectStatus, Visibility
-from shared.kit.auth import CurrentPrincipal, Principal, internal_principal, require_writer
+from shared.kit.auth import (
+    AuthenticatedRoute,
+    CurrentPrincipal,
+    Principal,
+    internal_principal,
+    require_writer,
+)
 from shared.kit.http import (
     Conflict,
     Forbidden,
@@ -46,6 +52,7 @@ router = APIRouter(
     tags=["projects"],
     dependencies=[Depends(internal_principal)],
     responses=responses(Unauthorized),
+    route_class=AuthenticatedRoute,
 )
 
 Idempotency = Annotated[IdempotentRequest, Depends(idempotent_request)]

@@ -51,9 +51,10 @@ class Child:
 
 
 def service_command(entry: ServiceEntry, host: str) -> list[str]:
+    # shared.kit.server: uvicorn with the platform's bound on request heads.
     return [
-        sys.executable, "-m", "uvicorn", "--factory", entry.app,
-        "--host", host, "--port", str(entry.port), "--no-access-log",
+        sys.executable, "-m", "shared.kit.server", entry.app,
+        "--host", host, "--port", str(entry.port),
         "--log-level", "warning", "--timeout-graceful-shutdown", "5",
     ]  # fmt: skip
 

@@ -6,18 +6,22 @@ again with the Principal they decode from it.
 """
 
 import time
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 import jwt
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
+from fastapi.routing import APIRoute
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from shared.kit.http import Forbidden, Unauthorized
+from shared.kit.http import Forbidden, NotFound, Unauthorized, reply_problem
 
 ISSUER = "lotse-gateway"
 AUDIENCE = "lotse-services"
 TOKEN_SECONDS = 60
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 class Role(StrEnum):
@@ -53,8 +57,13 @@ class Principal:
 ANONYMOUS = Principal(role=Role.ANONYMOUS, subject="anonymous")
 
 
-def sign_internal_token(principal: Principal, secret: str, *, request_id: str | None = None) -> str:
-    """The token the gateway attaches to every call it forwards to a service."""
+def sign_internal_token(
+    principal: Principal, secret: str, *, request_id: str | None = None, forwarded: bool = False
+) -> str:
+    """The token the gateway attaches to its calls to a service.
+
+    `forwarded` marks a client's call the gateway passes on: it may reach only /api/.
+    """
     now = int(time.time())
     claims: dict[str, object] = {
         "iss": ISSUER,
@@ -68,6 +77,8 @@ def sign_internal_token(principal: Principal, secret: str, *, request_id: str | 
         claims["ags"] = principal.ags
     if request_id:
         claims["rid"] = request_id
+    if forwarded:
+        claims["fwd"] = True
     return jwt.encode(claims, secret, algorithm="HS256")
 
 
@@ -92,6 +103,8 @@ def verify_internal_token(token: str, secret: str) -> Principal:
 
 async def internal_principal(request: Request) -> Principal:
     """FastAPI dependency of every service route: the verified caller."""
+    if (known := getattr(request.state, "principal", None)) is not None:
+        return known  # AuthenticatedRoute verified it already
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
@@ -131,3 +144,58 @@ def require_writer(principal: Principal) -> None:
         raise Unauthorized("Sign in with an API key to change data.")
     if not principal.can_write:
         raise Forbidden(f"A {principal.role.value} key cannot change data.")
+
+
+class AuthenticatedRoute(APIRoute):
+    """A route that settles who calls before it reads the body.
+
+    FastAPI parses and validates a body before it runs the dependencies that would
+    refuse the caller, so an anonymous caller got a 422 with field details where a 401
+    belongs. Here the app's authenticator (create_service_app's `authenticate`) runs
+    first: an unknown caller gets 401, and on a write method an anonymous one 401 and a
+    reader 403, before a byte of the body is read. create_service_app refuses write
+    routes under /api/ of any other class.
+    """
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def authenticate_first(request: Request) -> Response:
+            principal: Principal = await request.app.state.authenticate(request)
+            if request.method in WRITE_METHODS:
+                require_writer(principal)
+            return await handler(request)
+
+        return authenticate_first
+
+
+class ForwardedCallsStayInTheApi:
+    """A call the gateway forwarded reaches only a service's /api/ routes.
+
+    The gateway forwards only paths it rebuilt under a service's prefix; should that
+    ever fail, /metrics, /readyz, /docs and /openapi.json still answer 404 to a
+    forwarded call. Orchestrators and Prometheus call them directly, without a token.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        outside_api = scope["type"] == "http" and not scope["path"].startswith("/api/")
+        if outside_api and _carries_forwarded_token(scope):
+            await reply_problem(scope, send, NotFound("There is no such path."))
+            return
+        await self.app(scope, receive, send)
+
+
+def _carries_forwarded_token(scope: Scope) -> bool:
+    header = dict(scope["headers"]).get(b"authorization", b"")
+    scheme, _, token = header.decode("latin-1").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        return False
+    try:
+        # Unverified is enough: a forged mark only ever refuses its bearer.
+        claims = jwt.decode(token.strip(), options={"verify_signature": False})
+    except jwt.InvalidTokenError:
+        return False
+    return isinstance(claims, dict) and bool(claims.get("fwd"))

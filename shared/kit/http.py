@@ -10,6 +10,7 @@ import binascii
 import hashlib
 import json
 import logging
+import re
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -115,6 +116,10 @@ class PayloadTooLarge(LotseError):
 
 class UnsupportedMediaType(LotseError):
     status, slug, title = 415, "unsupported-media-type", "Unsupported media type"
+
+
+class RequestHeadersTooLarge(LotseError):
+    status, slug, title = 431, "request-header-fields-too-large", "Request headers too large"
 
 
 class InvalidInput(LotseError):
@@ -240,11 +245,55 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # Only errors outside RequestContextMiddleware get here; it handles all others.
         log.exception("unexpected error on %s %s", request.method, request.url.path)
-        error = GenericProblem(
-            500, "internal-error", "Internal error", "An unexpected error occurred; it is logged."
+        return problem_response(INTERNAL_ERROR, request)
+
+
+INTERNAL_ERROR = GenericProblem(
+    500, "internal-error", "Internal error", "An unexpected error occurred; it is logged."
+)
+
+# Limits of a request head, enforced at the server (shared.kit.server) and again here.
+MAX_HEADERS = 100
+MAX_HEADER_BYTES = 16 * 1024
+# Headers the platform reads or forwards: printable ASCII (and tab) only.
+ASCII_HEADERS = (b"accept", b"content-type", b"if-match", b"if-none-match", b"idempotency-key")
+_FIELD_VALUE = re.compile(rb"[\t\x20-\x7e]*")
+_REQUEST_ID = re.compile(rb"[\x21-\x7e]{1,64}")
+_TRACEPARENT = re.compile(rb"00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}")
+
+
+def _request_id(given: bytes | None) -> str:
+    """The caller's X-Request-ID if it is 1-64 visible ASCII characters, else a new one."""
+    if given is not None and _REQUEST_ID.fullmatch(given):
+        return given.decode("ascii")
+    return uuid.uuid4().hex
+
+
+def _traceparent(given: bytes | None) -> str:
+    """The caller's W3C traceparent (version 00) if well-formed, else a new trace."""
+    if given is not None and (match := _TRACEPARENT.fullmatch(given)):
+        trace_id, parent_id = match.groups()
+        if trace_id.strip(b"0") and parent_id.strip(b"0"):
+            return given.decode("ascii")
+    return _new_traceparent()
+
+
+def _head_problem(headers: list[tuple[bytes, bytes]]) -> LotseError | None:
+    """What is wrong with a request's headers before anything reads them, if anything."""
+    if len(headers) > MAX_HEADERS:
+        return RequestHeadersTooLarge(f"A request may carry at most {MAX_HEADERS} headers.")
+    if sum(len(name) + len(value) for name, value in headers) > MAX_HEADER_BYTES:
+        return RequestHeadersTooLarge(
+            f"The headers of a request may have at most {MAX_HEADER_BYTES} bytes."
         )
-        return problem_response(error, request)
+    for name, value in headers:
+        if name in ASCII_HEADERS and not _FIELD_VALUE.fullmatch(value):
+            return LotseError(
+                f"The {name.decode().title()} header may hold only printable ASCII characters."
+            )
+    return None
 
 
 class RequestContextMiddleware:
@@ -268,37 +317,42 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])
-        request_id = (headers.get(b"x-request-id") or b"").decode("latin-1")[
-            :64
-        ] or uuid.uuid4().hex
-        traceparent = (headers.get(b"traceparent") or b"").decode("latin-1")[:55] or None
+        request_id = _request_id(headers.get(b"x-request-id"))
         rid_token = request_id_var.set(request_id)
-        tp_token = traceparent_var.set(traceparent or _new_traceparent())
+        tp_token = traceparent_var.set(_traceparent(headers.get(b"traceparent")))
         limit = self.large_body_paths.get(scope["path"], self.max_body_bytes)
         started = time.perf_counter()
         status_holder = [500]
+        started_holder = [False]
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
+                started_holder[0] = True
                 status_holder[0] = message["status"]
                 message.setdefault("headers", [])
                 message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
             await send(message)
 
         try:
+            problem = _head_problem(scope["headers"])
             declared = headers.get(b"content-length")
-            if declared is not None and (not declared.isdigit() or int(declared) > limit):
-                await _reply_problem(
-                    scope,
-                    send_with_id,
-                    PayloadTooLarge(f"The body may have at most {limit} bytes."),
-                )
+            too_large = declared is not None and (not declared.isdigit() or int(declared) > limit)
+            if problem is None and too_large:
+                problem = PayloadTooLarge(f"The body may have at most {limit} bytes.")
+            if problem is not None:
+                await reply_problem(scope, send_with_id, problem)
                 return
             await self.app(scope, _limited(receive, limit), send_with_id)
         except _BodyTooLarge:
-            await _reply_problem(
+            await reply_problem(
                 scope, send_with_id, PayloadTooLarge(f"The body may have at most {limit} bytes.")
             )
+        except Exception:
+            # Logged here, once and with the request id; answered here, with the request id.
+            # Nothing is re-raised: the server would log the same error a second time.
+            log.exception("unexpected error on %s %s", scope["method"], scope["path"])
+            if not started_holder[0]:
+                await reply_problem(scope, send_with_id, INTERNAL_ERROR)
         finally:
             route = scope.get("route")
             path = getattr(route, "path", "unmatched")
@@ -332,7 +386,8 @@ def _limited(receive: Receive, limit: int) -> Receive:
     return limited_receive
 
 
-async def _reply_problem(scope: Scope, send: Send, error: LotseError) -> None:
+async def reply_problem(scope: Scope, send: Send, error: LotseError) -> None:
+    """Answer with a problem from ASGI middleware, where there is no Request yet."""
     body = json.dumps(error.problem(scope.get("path"))).encode()
     await send(
         {
@@ -341,6 +396,7 @@ async def _reply_problem(scope: Scope, send: Send, error: LotseError) -> None:
             "headers": [
                 (b"content-type", PROBLEM_JSON.encode()),
                 (b"content-length", str(len(body)).encode()),
+                (b"cache-control", b"no-store"),
                 (b"connection", b"close"),
             ],
         }

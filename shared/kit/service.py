@@ -11,9 +11,17 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.kit.auth import (
+    WRITE_METHODS,
+    AuthenticatedRoute,
+    ForwardedCallsStayInTheApi,
+    Principal,
+    internal_principal,
+)
 from shared.kit.bus import EventBus, Handler
 from shared.kit.db import Database, session_scope
 from shared.kit.events import EventRegistry
@@ -47,6 +55,7 @@ class Consumer:
 
 
 Hook = Callable[[Runtime], Awaitable[None]]
+Authenticator = Callable[[Request], Awaitable[Principal]]
 
 
 def create_service_app(
@@ -62,8 +71,13 @@ def create_service_app(
     on_start: Hook | None = None,
     on_stop: Hook | None = None,
     openapi: bool = True,
+    authenticate: Authenticator = internal_principal,
 ) -> FastAPI:
-    """Build a service's FastAPI app from its parts; app.py of a service calls this."""
+    """Build a service's FastAPI app from its parts; app.py of a service calls this.
+
+    `authenticate` tells who calls (the gateway: API keys; services: the internal
+    token); AuthenticatedRoute runs it before a route reads its body.
+    """
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -117,6 +131,9 @@ def create_service_app(
         openapi_url="/openapi.json" if openapi else None,
         docs_url="/docs" if openapi else None,
         redoc_url=None,
+        # A redirect would name the address this app was reached at, an internal one
+        # behind the gateway: a path with a trailing slash is a 404 like any unknown one.
+        redirect_slashes=False,
     )
     app.state.settings = settings
     generate_openapi = app.openapi
@@ -128,7 +145,9 @@ def create_service_app(
         return app.openapi_schema  # type: ignore[return-value]
 
     app.openapi = openapi  # type: ignore[method-assign]
+    app.state.authenticate = authenticate
     install_problem_handlers(app)
+    app.add_middleware(ForwardedCallsStayInTheApi)
     app.add_middleware(
         RequestContextMiddleware,
         service=settings.service_name,
@@ -138,6 +157,17 @@ def create_service_app(
     app.include_router(operations_router())
     for router in routers:
         app.include_router(router)
+    for route in app.routes:
+        if (
+            isinstance(route, APIRoute)
+            and route.path.startswith("/api/")
+            and route.methods & WRITE_METHODS
+            and not isinstance(route, AuthenticatedRoute)
+        ):
+            raise TypeError(
+                f"{route.path} writes but does not authenticate first: give its router "
+                "route_class=AuthenticatedRoute"
+            )
     return app
 
 

@@ -61,7 +61,7 @@ def answers_200(url: str) -> Callable[[], bool]:
 
 def service_pid(port: int) -> str | None:
     found = subprocess.run(
-        ["pgrep", "-f", f"uvicorn.*--port {port}"], capture_output=True, text=True
+        ["pgrep", "-f", f"shared.kit.server.*--port {port}"], capture_output=True, text=True
     ).stdout.split()
     return found[0] if found else None
 

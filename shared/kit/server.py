@@ -1,0 +1,130 @@
+"""How every Lotse service is served: uvicorn with a bound on the request head.
+
+httptools, uvicorn's fast parser, reads a request head of any size and any number of
+headers into memory; h11 has a bound but is slower. BoundedHttpToolsProtocol keeps
+httptools and refuses a head over MAX_HEAD_BYTES with 431 before it is read to its
+end. Start a service with
+
+    python -m shared.kit.server services.gateway.app:create_app --host 0.0.0.0 --port 8000
+
+(`lotse up`, deploy/Dockerfile, docker-compose.yml and deploy/k8s all do).
+"""
+
+import argparse
+import json
+import logging
+import uuid
+from typing import Any
+
+import uvicorn
+
+from shared.kit.http import MAX_HEADER_BYTES, PROBLEM_BASE, PROBLEM_JSON
+
+log = logging.getLogger("lotse.server")
+
+# Request line and headers; what RequestContextMiddleware checks is within this bound.
+MAX_HEAD_BYTES = MAX_HEADER_BYTES + 8 * 1024
+
+try:
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+except ImportError:  # pragma: no cover - httptools is part of uvicorn[standard]
+    HttpToolsProtocol = None  # type: ignore[assignment,misc]
+
+
+def _refusal() -> bytes:
+    body = json.dumps(
+        {
+            "type": PROBLEM_BASE + "request-header-fields-too-large",
+            "title": "Request headers too large",
+            "status": 431,
+            "detail": f"The head of a request may have at most {MAX_HEAD_BYTES} bytes.",
+        }
+    ).encode()
+    head = (
+        "HTTP/1.1 431 Request Header Fields Too Large\r\n"
+        f"content-type: {PROBLEM_JSON}\r\n"
+        f"content-length: {len(body)}\r\n"
+        f"x-request-id: {uuid.uuid4().hex}\r\n"
+        "cache-control: no-store\r\n"
+        "connection: close\r\n\r\n"
+    )
+    return head.encode() + body
+
+
+if HttpToolsProtocol is not None:
+
+    class BoundedHttpToolsProtocol(HttpToolsProtocol):  # type: ignore[misc,valid-type]
+        """httptools that stops reading a request head once it is over MAX_HEAD_BYTES.
+
+        Only chunks that lie wholly inside one head are counted, so a body or a
+        pipelined neighbour never counts against it; the head may overshoot by at
+        most the chunk that started it (asyncio reads up to 256 KiB at a time).
+        """
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._in_head = True  # between the end of one message and its next head
+            self._heads = 0
+            self._head_bytes = 0
+
+        def data_received(self, data: bytes) -> None:
+            in_head, heads = self._in_head, self._heads
+            super().data_received(data)
+            if not (in_head and self._in_head and heads == self._heads):
+                return
+            self._head_bytes += len(data)
+            if self._head_bytes > MAX_HEAD_BYTES and not self.transport.is_closing():
+                log.warning("refused a request head of more than %d bytes", MAX_HEAD_BYTES)
+                if self.cycle is None or self.cycle.response_complete:
+                    self.transport.write(_refusal())
+                self.transport.close()
+
+        def on_headers_complete(self) -> None:
+            self._in_head, self._head_bytes = False, 0
+            self._heads += 1
+            super().on_headers_complete()
+
+        def on_message_complete(self) -> None:
+            super().on_message_complete()
+            self._in_head = True
+
+
+def config(app: Any, *, host: str, port: int, **options: Any) -> uvicorn.Config:
+    """The uvicorn configuration of a Lotse service (tests use it too)."""
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        http=BoundedHttpToolsProtocol if HttpToolsProtocol is not None else "h11",
+        # The bound for h11, should a platform lack httptools (it answers 400 then).
+        h11_max_incomplete_event_size=MAX_HEAD_BYTES,
+        **options,
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m shared.kit.server", description="Serve one Lotse service."
+    )
+    parser.add_argument("factory", help="module:function that builds the app")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--log-level", default="info")
+    parser.add_argument("--timeout-graceful-shutdown", type=int, default=5)
+    args = parser.parse_args(argv)
+    server = uvicorn.Server(
+        config(
+            args.factory,
+            host=args.host,
+            port=args.port,
+            factory=True,
+            access_log=False,
+            log_level=args.log_level,
+            timeout_graceful_shutdown=args.timeout_graceful_shutdown,
+        )
+    )
+    server.run()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,364 @@
+"""What reaches the gateway from the open internet: odd paths, odd headers, odd order.
+
+Every request here goes over a real socket byte for byte (tests.conftest.raw_http):
+httpx would normalise the very spellings an attacker uses.
+"""
+
+import contextlib
+import json
+from collections.abc import AsyncIterator
+
+import pytest
+
+from shared.cli.broker import EmbeddedBroker, free_port
+from shared.kit.auth import Principal, Role, sign_internal_token
+from tests.conftest import (
+    SECRET,
+    Platform,
+    RawResponse,
+    raw_http,
+    running_platform,
+    serve,
+)
+from tests.gateway.test_routing import lone_gateway
+
+OPERATIONAL_TEXT = ("lotse_http_requests_total", "swagger", '"openapi"', '"checks"')
+
+
+@pytest.fixture(scope="module")
+async def edge(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Platform]:
+    """The platform once, on SQLite: nothing here depends on the database."""
+    async with running_platform("sqlite", tmp_path_factory.mktemp("edge")) as running:
+        yield running
+
+
+def assert_problem(response: RawResponse, status: int) -> None:
+    assert response.status, response.body
+    assert response.status == status, (response.status, response.body)
+    assert response.header("content-type") == "application/problem+json"
+    assert json.loads(response.body)["status"] == status
+
+
+def assert_names_no_internal_address(response: RawResponse, platform: Platform) -> None:
+    internal = platform.projects_url.removeprefix("http://")
+    port = internal.rsplit(":", 1)[1]
+    for name, value in response.headers:
+        assert port not in value, (name, value)
+    assert internal.encode() not in response.body
+
+
+# -- 1. paths: only what the gateway rebuilt reaches a service -------------------------
+
+ESCAPES = [
+    "/api/v1/projects/.%09./.%09./.%09./{target}",
+    "/api/v1/projects/.%0d./.%0d./.%0d./{target}",
+    "/api/v1/projects/.%0a./.%0a./.%0a./{target}",
+    "/api/v1/projects/%2e%2e/%2e%2e/%2e%2e/{target}",
+    "/api/v1/projects/%2E./.%2e/%2e./{target}",
+    "/api/v1/projects/../../../{target}",
+    "/api/v1/projects/./../../../{target}",
+    "/api/v1/projects/..%2f..%2f..%2f{target}",
+    "/api/v1/projects/..%5c..%5c..%5c{target}",
+    "/api/v1/projects/..\\..\\..\\{target}",
+    "/api/v1/projects//..//..//..//{target}",
+    "/api/v1/projects/%00/../../../{target}",
+    "/api/v1/projects/.%20./.%20./.%20./{target}",
+]
+
+
+@pytest.mark.parametrize("target", ["metrics", "openapi.json", "docs", "readyz"])
+@pytest.mark.parametrize("spelling", ESCAPES)
+async def test_no_spelling_of_a_path_reaches_a_service_outside_its_api(
+    edge: Platform, spelling: str, target: str
+) -> None:
+    path = spelling.format(target=target)
+    response = await raw_http(edge.gateway_url, f"GET {path} HTTP/1.1\r\nHost: x".encode())
+    # 400 is the HTTP parser's own refusal of bytes it does not take in a request line.
+    assert response.status in (400, 404), (path, response.status, response.body[:200])
+    for text in OPERATIONAL_TEXT:
+        assert text not in response.body.decode("latin-1").lower(), path
+
+
+async def test_a_forwarded_token_does_not_open_a_services_operational_routes(
+    edge: Platform,
+) -> None:
+    anonymous = sign_internal_token(Principal(Role.ANONYMOUS, "anonymous"), SECRET, forwarded=True)
+    for target in ("/metrics", "/openapi.json", "/docs", "/readyz", "/healthz"):
+        forwarded = await raw_http(
+            edge.projects_url,
+            f"GET {target} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {anonymous}".encode(),
+        )
+        assert_problem(forwarded, 404)
+        # Orchestrators and Prometheus call the service port directly, without a token.
+        direct = await raw_http(edge.projects_url, f"GET {target} HTTP/1.1\r\nHost: x".encode())
+        assert direct.status == 200, target
+
+
+@contextlib.asynccontextmanager
+async def echo_upstream() -> AsyncIterator[tuple[str, list[dict[str, object]]]]:
+    """A stand-in service that records what the gateway sent and answers with a Location
+    naming its own internal address, as a redirecting framework would."""
+    seen: list[dict[str, object]] = []
+    port = free_port()
+
+    async def app(scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+        if scope["type"] == "lifespan":
+            while (await receive())["type"] != "lifespan.shutdown":
+                await send({"type": "lifespan.startup.complete"})
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+        seen.append(
+            {
+                "raw_path": scope["raw_path"],
+                "query": scope["query_string"],
+                "headers": dict(scope["headers"]),
+            }
+        )
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 307,
+                "headers": [
+                    (b"location", f"http://127.0.0.1:{port}/api/v1/projects/moved".encode()),
+                    (b"content-type", b"application/json"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": b"{}"})
+
+    async with serve(app, port):  # type: ignore[arg-type]
+        yield f"http://127.0.0.1:{port}", seen
+
+
+@pytest.fixture(scope="module")
+async def relayed(
+    broker: EmbeddedBroker, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[tuple[str, str, list[dict[str, object]]]]:
+    """A gateway in front of the stand-in service: (gateway URL, upstream URL, seen)."""
+    async with (
+        echo_upstream() as (upstream, seen),
+        lone_gateway(
+            tmp_path_factory.mktemp("relayed"),
+            service_urls={"projects": upstream},
+            LOTSE_KAFKA_BOOTSTRAP=broker.bootstrap,
+        ) as (_, client),
+    ):
+        yield str(client.base_url).rstrip("/"), upstream, seen
+
+
+@pytest.mark.parametrize(
+    ("path", "query"),
+    [
+        ("/api/v1/projects/ein%20Projekt/%C3%A4", "q=a%20b&x=%00"),
+        ("/api/v1/projects/A~b_c-d.e", ""),
+        ("/api/v1/projects", "limit=1"),
+        ("/api/v1/projects/...", ""),
+    ],
+)
+async def test_the_upstream_path_is_rebuilt_from_checked_segments(
+    relayed: tuple[str, str, list[dict[str, object]]], path: str, query: str
+) -> None:
+    gateway, upstream, seen = relayed
+    target = path + ("?" + query if query else "")
+    response = await raw_http(gateway, f"GET {target} HTTP/1.1\r\nHost: x".encode())
+    assert response.status == 307
+    assert seen[-1]["raw_path"] == path.encode()
+    assert seen[-1]["query"] == query.encode()
+    # 3. the internal address in the upstream's Location never leaves the gateway
+    assert response.header("location") == "/api/v1/projects/moved"
+    assert upstream.rsplit(":", 1)[1] not in str(response.headers)
+
+
+# -- 2. odd input is a 4xx problem, never a 500 ----------------------------------------
+
+
+@pytest.mark.parametrize("code", ["%00", "%01", "%08", "%09", "%0a", "%0d", "%1b", "%1f", "%7f"])
+async def test_control_characters_in_a_proxied_path_are_refused(edge: Platform, code: str) -> None:
+    path = f"/api/v1/projects/a{code}b"
+    response = await raw_http(edge.gateway_url, f"GET {path} HTTP/1.1\r\nHost: x".encode())
+    assert_problem(response, 404)
+
+
+@pytest.mark.parametrize(
+    "header", ["Idempotency-Key", "If-Match", "If-None-Match", "Accept", "Content-Type"]
+)
+@pytest.mark.parametrize("path", ["/api/v1/projects", "/api/v1/municipalities"])
+async def test_non_ascii_in_a_header_the_gateway_reads_is_a_400(
+    edge: Platform, header: str, path: str
+) -> None:
+    head = f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n".encode()
+    head += f"Authorization: Bearer {await edge.key('coordinator')}\r\n".encode()
+    head += header.encode() + b": \xe4\xff\x80"
+    if header != "Content-Type":
+        head += b"\r\nContent-Type: application/json"
+    response = await raw_http(edge.gateway_url, head, b"{}")
+    assert_problem(response, 400)
+    assert header.lower() in json.loads(response.body)["detail"].lower()
+
+
+@pytest.mark.parametrize(
+    "value",
+    [b"\xe4\xff", b"a b", b"x" * 65, b"", b"tab\there"],
+    ids=["non-ascii", "space", "too-long", "empty", "tab"],
+)
+async def test_an_odd_request_id_is_replaced_not_echoed(edge: Platform, value: bytes) -> None:
+    response = await raw_http(
+        edge.gateway_url, b"GET /api/v1/projects HTTP/1.1\r\nHost: x\r\nX-Request-ID: " + value
+    )
+    assert response.status == 200
+    request_id = response.header("x-request-id")
+    assert request_id is not None
+    assert len(request_id) == 32
+    assert request_id.isalnum()
+
+
+async def test_a_good_request_id_is_kept(edge: Platform) -> None:
+    response = await raw_http(
+        edge.gateway_url,
+        b"GET /api/v1/projects HTTP/1.1\r\nHost: x\r\nX-Request-ID: client-42.retry:1",
+    )
+    assert response.status == 200
+    assert response.header("x-request-id") == "client-42.retry:1"
+
+
+@pytest.mark.parametrize(
+    "traceparent",
+    [
+        b"\xe4\xff-not-a-trace",
+        b"00-" + b"0" * 32 + b"-" + b"1" * 16 + b"-01",
+        b"00-" + b"a" * 32 + b"-" + b"0" * 16 + b"-01",
+        b"ff-" + b"a" * 32 + b"-" + b"b" * 16 + b"-01",
+        b"00-" + b"A" * 32 + b"-" + b"b" * 16 + b"-01",
+        b"00-" + b"a" * 32 + b"-" + b"b" * 16 + b"-01-extra",
+        b"00-" + b"a" * 32 + b"-" + b"b" * 16,
+    ],
+    ids=["garbage", "zero-trace", "zero-parent", "version-ff", "upper-case", "extra", "short"],
+)
+async def test_a_malformed_traceparent_is_replaced_not_forwarded(
+    relayed: tuple[str, str, list[dict[str, object]]], traceparent: bytes
+) -> None:
+    gateway, _, seen = relayed
+    good = b"00-" + b"a" * 32 + b"-" + b"b" * 16 + b"-01"
+    await raw_http(gateway, b"GET /api/v1/projects HTTP/1.1\r\nHost: x\r\ntraceparent: " + good)
+    assert seen[-1]["headers"][b"traceparent"] == good  # type: ignore[index]
+    response = await raw_http(
+        gateway, b"GET /api/v1/projects HTTP/1.1\r\nHost: x\r\ntraceparent: " + traceparent
+    )
+    assert response.status == 307
+    forwarded = seen[-1]["headers"][b"traceparent"]  # type: ignore[index]
+    assert forwarded != traceparent
+    version, trace_id, parent_id, flags = forwarded.decode().split("-")
+    assert (version, len(trace_id), len(parent_id), len(flags)) == ("00", 32, 16, 2)
+    assert int(trace_id, 16) and int(parent_id, 16)
+
+
+# -- 3. nothing the gateway answers names an internal host or port ---------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/projects/",
+        "/api/v1/projects/?limit=1",
+        "/api/v1/municipalities/",
+        "/api/v1/topics/",
+        "/api/v1/projects//",
+    ],
+)
+async def test_a_trailing_slash_is_a_404_not_a_redirect(edge: Platform, path: str) -> None:
+    response = await raw_http(edge.gateway_url, f"GET {path} HTTP/1.1\r\nHost: x".encode())
+    assert_problem(response, 404)
+    assert response.header("location") is None
+    assert_names_no_internal_address(response, edge)
+
+
+async def test_a_service_does_not_redirect_a_trailing_slash_either(edge: Platform) -> None:
+    token = sign_internal_token(Principal(Role.ANONYMOUS, "anonymous"), SECRET)
+    response = await raw_http(
+        edge.projects_url,
+        f"GET /api/v1/projects/ HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}".encode(),
+    )
+    assert_problem(response, 404)
+    assert response.header("location") is None
+
+
+async def test_a_created_project_location_is_the_public_path(edge: Platform) -> None:
+    ags = await edge.municipality()
+    key = await edge.key("municipality", ags)
+    body = json.dumps({"title": "Pfad", "topics": ["energy"]}).encode()
+    response = await raw_http(
+        edge.gateway_url,
+        b"POST /api/v1/projects HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        + f"Authorization: Bearer {key}\r\nContent-Length: {len(body)}".encode(),
+        body,
+    )
+    assert response.status == 201, response.body
+    assert response.header("location") == f"/api/v1/projects/{json.loads(response.body)['id']}"
+    assert_names_no_internal_address(response, edge)
+
+
+# -- 4. who you are is settled before what you sent is looked at -----------------------
+
+WRITES = [
+    ("POST", "/api/v1/municipalities", b'{"nonsense": 1}'),
+    ("POST", "/api/v1/municipalities", b"{"),
+    ("PATCH", "/api/v1/municipalities/06534014", b'{"population": "many"}'),
+    ("PATCH", "/api/v1/municipalities/not-an-ags", b"{"),
+    ("POST", "/api/v1/api-keys", b'{"role": "emperor"}'),
+    ("POST", "/api/v1/api-keys", b"{"),
+    ("DELETE", "/api/v1/api-keys/not-a-uuid", b""),
+    ("POST", "/api/v1/projects", b'{"nonsense": 1}'),
+    ("POST", "/api/v1/projects", b"{"),
+    ("POST", "/api/v1/projects/import", b"no,csv\n"),
+    ("PATCH", "/api/v1/projects/not-a-uuid", b'{"status": "sideways"}'),
+    ("PATCH", "/api/v1/projects/00000000-0000-0000-0000-000000000000", b"{"),
+    ("DELETE", "/api/v1/projects/not-a-uuid", b""),
+]
+
+
+@pytest.mark.parametrize(("who", "status"), [("anonymous", 401), ("unknown", 401), ("reader", 403)])
+@pytest.mark.parametrize(("method", "path", "body"), WRITES)
+async def test_writes_authenticate_before_they_validate(
+    edge: Platform, who: str, status: int, method: str, path: str, body: bytes
+) -> None:
+    head = f"{method} {path} HTTP/1.1\r\nHost: x\r\nContent-Length: {len(body)}\r\n"
+    head += "Content-Type: application/json"
+    if who == "unknown":
+        head += "\r\nAuthorization: Bearer lotse_00000000_nobody_has_this_key_at_all"
+    elif who == "reader":
+        head += f"\r\nAuthorization: Bearer {await edge.key('reader')}"
+    response = await raw_http(edge.gateway_url, head.encode(), body)
+    assert_problem(response, status)
+    assert "errors" not in json.loads(response.body)
+
+
+@pytest.mark.parametrize(("role", "status"), [(Role.ANONYMOUS, 401), (Role.READER, 403)])
+@pytest.mark.parametrize(("method", "path", "body"), [w for w in WRITES if "projects" in w[1]])
+async def test_a_service_authenticates_before_it_validates_too(
+    edge: Platform, role: Role, status: int, method: str, path: str, body: bytes
+) -> None:
+    token = sign_internal_token(Principal(role, "key:somebody"), SECRET)
+    head = f"{method} {path} HTTP/1.1\r\nHost: x\r\nContent-Length: {len(body)}\r\n"
+    head += f"Content-Type: application/json\r\nAuthorization: Bearer {token}"
+    response = await raw_http(edge.projects_url, head.encode(), body)
+    assert_problem(response, status)
+
+
+# -- 5. request heads are bounded ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        b"GET /api/v1/projects HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + b"a" * 2**20,
+        b"GET /api/v1/projects HTTP/1.1\r\nHost: x\r\n"
+        + b"\r\n".join(b"X-%d: y" % i for i in range(10_000)),
+        b"GET /api/v1/projects HTTP/1.1\r\nHost: x\r\n"
+        + b"\r\n".join(b"X-%d: y" % i for i in range(101)),
+    ],
+    ids=["1-MB-authorization", "10000-headers", "101-headers"],
+)
+async def test_an_oversized_request_head_is_a_431(edge: Platform, head: bytes) -> None:
+    assert_problem(await raw_http(edge.gateway_url, head), 431)
+    healthy = await raw_http(edge.gateway_url, b"GET /api/v1/topics HTTP/1.1\r\nHost: x")
+    assert healthy.status == 200

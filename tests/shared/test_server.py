@@ -1,0 +1,162 @@
+"""A kit-built service on a real socket: bounded request heads, 500s that can be traced.
+
+Requests go byte for byte over the socket (tests.conftest.raw_http), the app is built
+by create_service_app and served as `lotse up` serves it (shared.kit.server).
+"""
+
+import contextlib
+import json
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from fastapi import APIRouter
+
+from shared.cli.broker import EmbeddedBroker, free_port
+from shared.cli.up import service_command
+from shared.kit.events import EventRegistry
+from shared.kit.service import create_service_app
+from shared.kit.settings import ServiceSettings
+from shared.registry import ALL as SERVICES
+from tests.conftest import SECRET, raw_http, serve
+
+MIGRATIONS = Path(__file__).parents[2] / "services" / "projects" / "migrations"
+ROOT = Path(__file__).parents[2]
+
+
+@contextlib.asynccontextmanager
+async def running_kit_service(broker: EmbeddedBroker, tmp: Path) -> AsyncIterator[str]:
+    """A service made with the kit whose one route fails unexpectedly."""
+    router = APIRouter()
+
+    @router.get("/fail")
+    async def fail() -> None:
+        raise RuntimeError("an unexpected failure 7f3a")
+
+    app = create_service_app(
+        ServiceSettings(  # type: ignore[call-arg]
+            database_url=f"sqlite+aiosqlite:///{tmp / 'kit.db'}",
+            LOTSE_KAFKA_BOOTSTRAP=broker.bootstrap,
+            LOTSE_INTERNAL_TOKEN_SECRET=SECRET,
+            consumers_enabled=False,
+        ),
+        title="kit",
+        description="a service of the tests",
+        migrations=MIGRATIONS,
+        events=EventRegistry(),
+        routers=[router],
+    )
+    port = free_port()
+    async with serve(app, port):
+        yield f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture(scope="module")
+async def kit_service(
+    broker: EmbeddedBroker, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[str]:
+    async with running_kit_service(broker, tmp_path_factory.mktemp("kit")) as url:
+        yield url
+
+
+async def assert_healthy(url: str) -> None:
+    response = await raw_http(url, b"GET /healthz HTTP/1.1\r\nHost: x")
+    assert response.status == 200
+
+
+async def test_an_unexpected_error_is_a_500_with_its_request_id_logged_once(
+    broker: EmbeddedBroker, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    # Started here, so that its log handlers and the server's write to what capfd reads.
+    async with running_kit_service(broker, tmp_path) as url:
+        capfd.readouterr()
+        response = await raw_http(
+            url, b"GET /fail HTTP/1.1\r\nHost: x\r\nX-Request-ID: trace-me-500"
+        )
+        await assert_healthy(url)
+    assert response.status == 500
+    assert response.header("x-request-id") == "trace-me-500"
+    assert response.header("content-type") == "application/problem+json"
+    assert "7f3a" not in response.body.decode()
+    assert json.loads(response.body)["type"].endswith("internal-error")
+    err = capfd.readouterr().err
+    mentions = [line for line in err.splitlines() if "7f3a" in line or "Traceback" in line]
+    assert len(mentions) == 1, err
+    record = json.loads(mentions[0])
+    assert record["level"] == "error"
+    assert record["request_id"] == "trace-me-500"
+    assert "RuntimeError: an unexpected failure 7f3a" in record["error"]
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        b"GET /healthz HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + b"a" * 1_048_576,
+        b"GET /healthz HTTP/1.1\r\nHost: x\r\n"
+        + b"\r\n".join(b"X-%d: y" % i for i in range(10_000)),
+        b"GET /healthz?" + b"q" * 1_048_576 + b" HTTP/1.1\r\nHost: x",
+    ],
+    ids=["1-MB-header", "10000-headers", "1-MB-request-line"],
+)
+async def test_an_oversized_request_head_is_refused_at_the_server(
+    kit_service: str, head: bytes
+) -> None:
+    response = await raw_http(kit_service, head)
+    assert response.status == 431
+    assert response.header("content-type") == "application/problem+json"
+    assert json.loads(response.body)["status"] == 431
+    await assert_healthy(kit_service)
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + b"\r\n".join(b"X-%d: y" % i for i in range(101)),
+        b"GET /healthz HTTP/1.1\r\nHost: x\r\n"
+        + b"\r\n".join(b"X-%d: " % i + b"v" * 4000 for i in range(5)),
+    ],
+    ids=["101-headers", "20-kB-of-headers"],
+)
+async def test_too_many_or_too_large_headers_are_a_431_problem(
+    kit_service: str, head: bytes
+) -> None:
+    response = await raw_http(kit_service, head)
+    assert response.status == 431
+    assert response.header("content-type") == "application/problem+json"
+    assert response.header("x-request-id")
+    await assert_healthy(kit_service)
+
+
+async def test_a_body_is_not_a_head(kit_service: str) -> None:
+    """A large body, sent with its head in the same write, is not counted as head."""
+    body = b"x" * 600_000
+    response = await raw_http(
+        kit_service,
+        f"POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: {len(body)}".encode(),
+        body,
+    )
+    assert response.status == 405
+
+
+async def test_a_generous_but_normal_head_is_served(kit_service: str) -> None:
+    head = b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + b"\r\n".join(
+        b"X-%d: " % i + b"v" * 100 for i in range(90)
+    )
+    assert (await raw_http(kit_service, head)).status == 200
+
+
+def test_every_way_of_running_a_service_uses_the_bounded_server() -> None:
+    for spec in SERVICES:
+        assert service_command(spec, "127.0.0.1")[1:3] == ["-m", "shared.kit.server"]
+    deployments = [
+        ROOT / "deploy" / "Dockerfile",
+        ROOT / "docker-compose.yml",
+        *sorted((ROOT / "deploy" / "k8s").glob("*.yaml")),
+    ]
+    for path in deployments:
+        text = path.read_text()
+        # Any command line that names an app factory must start it through shared.kit.server.
+        for factory in re.findall(r"services\.\w+\.app:create_app", text):
+            assert "shared.kit.server" in text, (path, factory)
+        assert not re.search(r"^\s*(- )?uvicorn\b|\"uvicorn\"", text, re.M), path
