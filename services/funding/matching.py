@@ -2,9 +2,9 @@
 scanning every subscription, and the rule of which changes to a call are worth an alert.
 
 The index keeps one posting set per topic, Land and funding type, plus the set of
-subscriptions that do not filter on that dimension. For a call it takes the union of the
-matching postings in each dimension that narrows, intersects the smallest of them, and
-checks only those candidates against the whole filter.
+subscriptions that do not filter on that dimension. For a call it intersects, dimension by
+dimension, the postings the call meets; what remains meets topics, Länder and type, and
+only the amounts, keywords and eligibility of those are checked one by one.
 """
 
 from collections.abc import Iterable, Iterator
@@ -107,6 +107,11 @@ class SubscriptionIndex:
         self._topics = _Postings()
         self._laender = _Postings()
         self._types = _Postings()
+        # Land and kind of the municipality a subscription wants to be eligible itself.
+        self._eligible_land = _Postings()
+        self._eligible_kind = _Postings()
+        self._rest: set[int] = set()
+        """Slots whose filter has more than the indexed dimensions to check."""
         for subscription in subscriptions:
             self.add(subscription)
 
@@ -129,6 +134,10 @@ class SubscriptionIndex:
         self._topics.add(slot, f.topics)
         self._laender.add(slot, f.laender)
         self._types.add(slot, (str(t) for t in f.funding_types))
+        self._eligible_land.add(slot, _eligible_land(f))
+        self._eligible_kind.add(slot, _eligible_kind(f))
+        if _has_rest(f):
+            self._rest.add(slot)
 
     def remove(self, subscription_id: str) -> None:
         slot = self._slots.pop(subscription_id, None)
@@ -140,34 +149,80 @@ class SubscriptionIndex:
         self._topics.remove(slot, f.topics)
         self._laender.remove(slot, f.laender)
         self._types.remove(slot, (str(t) for t in f.funding_types))
+        self._eligible_land.remove(slot, _eligible_land(f))
+        self._eligible_kind.remove(slot, _eligible_kind(f))
+        self._rest.discard(slot)
         self._subscriptions[slot] = None
         self._free.append(slot)
 
     def candidates(self, call: FundingCall) -> set[int]:
-        """Slots that can match on topics, Länder and type; a superset of the matches."""
+        """Slots whose topics, Länder and type filters the call meets, and whose municipality
+        (for "eligible for me") lies in a Land and is of a kind the call admits.
+
+        Starts from the smallest dimension's postings and narrows with the others by
+        intersecting each posting set (C-speed set operations, each costing the smaller
+        of the two sizes), so no subscription outside the result is ever looked at.
+        """
         dimensions = [
             self._topics.sets_for(call.topics),
             self._types.sets_for([str(call.funding_type)]),
         ]
         if call.rules.laender:  # a call open everywhere matches every Land filter
             dimensions.append(self._laender.sets_for(call.rules.laender))
+            dimensions.append(self._eligible_land.sets_for(call.rules.laender))
+        dimensions.append(
+            self._eligible_kind.sets_for(str(k) for k in call.rules.municipality_kinds)
+        )
         dimensions.sort(key=lambda sets: sum(len(s) for s in sets))
         result: set[int] = set().union(*dimensions[0])
         for sets in dimensions[1:]:
-            if len(result) < 32:
-                break  # checking a handful directly is cheaper than another union
-            result &= set().union(*sets)
+            if not result:
+                break
+            narrowed: set[int] = set()
+            for postings in sets:
+                narrowed |= result & postings
+            result = narrowed
         return result
 
     def match(self, call: FundingCall) -> list[Subscription]:
         """The subscriptions whose whole filter the call meets."""
         text = searchable_text(call)
+        subscriptions = self._subscriptions
+        rest = self._rest
         found = []
         for slot in self.candidates(call):
-            subscription = self._subscriptions[slot]
-            if subscription is not None and subscription.filter.matches(call, text):
+            subscription = subscriptions[slot]
+            if subscription is None:
+                continue
+            if slot not in rest or _rest_matches(subscription.filter, call, text):
                 found.append(subscription)
         return found
+
+
+def _rest_matches(f: SubscriptionFilter, call: FundingCall, text: str) -> bool:
+    # What the index does not decide: amounts, keywords, eligibility.
+    ceiling, floor = call.amount_max, call.amount_min
+    if f.amount_min is not None and ceiling is not None and ceiling < f.amount_min:
+        return False
+    if f.amount_max is not None and floor is not None and floor > f.amount_max:
+        return False
+    if f.keywords and not all(keyword in text for keyword in f.keywords):
+        return False
+    return f.eligible_for is None or is_eligible(call.rules, f.eligible_for)
+
+
+def _eligible_land(f: SubscriptionFilter) -> list[str]:
+    return [] if f.eligible_for is None else [f.eligible_for.land_code]
+
+
+def _eligible_kind(f: SubscriptionFilter) -> list[str]:
+    return [] if f.eligible_for is None else [str(f.eligible_for.kind)]
+
+
+def _has_rest(f: SubscriptionFilter) -> bool:
+    return bool(
+        f.amount_min is not None or f.amount_max is not None or f.keywords or f.eligible_for
+    )
 
 
 def match_linear(subscriptions: Iterable[Subscription], call: FundingCall) -> list[Subscription]:
