@@ -10,11 +10,12 @@ name (SNI), so a DNS answer that changes between check and connect cannot slip t
 
 import base64
 import binascii
-import hashlib
+import functools
 import hmac
 import ipaddress
 import json
 import random
+import re
 import secrets
 import socket
 import ssl
@@ -51,6 +52,7 @@ def generate_secret() -> str:
     return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(SECRET_BYTES)).decode("ascii")
 
 
+@functools.lru_cache(maxsize=4096)
 def secret_key(secret: str) -> bytes:
     """The HMAC key of a `whsec_` secret; ValueError if it is not one."""
     if not secret.startswith(SECRET_PREFIX):
@@ -72,7 +74,7 @@ def secret_hint(secret: str) -> str:
 def sign(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
     """One `v1,<base64>` signature of `{id}.{timestamp}.{body}`."""
     content = f"{msg_id}.{timestamp}.".encode() + body
-    digest = hmac.new(secret_key(secret), content, hashlib.sha256).digest()
+    digest = hmac.digest(secret_key(secret), content, "sha256")
     return "v1," + base64.b64encode(digest).decode("ascii")
 
 
@@ -362,6 +364,7 @@ class DeliveryPolicy:
 
 
 _LOOPBACK = ipaddress.IPv4Address("127.0.0.1")
+_BAD_URL_CHARS = re.compile(r"[\s\x00-\x1f\x7f]")
 
 
 def _is_localhost(host: str) -> bool:
@@ -384,7 +387,7 @@ def validate_webhook_url(
 
     if len(url) > policy.max_url_length:
         return error(f"at most {policy.max_url_length} characters")
-    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url):
+    if _BAD_URL_CHARS.search(url):
         return error("no spaces or control characters")
     try:
         parsed = URL(url)
@@ -538,6 +541,8 @@ class WebhookClient:
         self._limit = limit
         self._user_agent = user_agent
         self._sessions: dict[str, aiohttp.ClientSession] = {}
+        self._checked_urls: dict[str, str] = {}
+        """URL -> its error message ("" when valid); the URL rules are pure, so it may cache."""
 
     def _session(self, scheme: str) -> aiohttp.ClientSession:
         # One session per scheme: plain http has the stricter address rule.
@@ -583,9 +588,15 @@ class WebhookClient:
             elapsed = time.perf_counter() - started
             return DeliveryResult(None, error, detail, elapsed=elapsed, connected=connected)
 
-        errors = validate_webhook_url(url, self.policy)
-        if errors:
-            return failed(DeliveryError.INVALID_URL, errors[0]["message"], connected=False)
+        problem = self._checked_urls.get(url)
+        if problem is None:
+            errors = validate_webhook_url(url, self.policy)
+            problem = errors[0]["message"] if errors else ""
+            if len(self._checked_urls) >= 10_000:
+                self._checked_urls.clear()
+            self._checked_urls[url] = problem
+        if problem:
+            return failed(DeliveryError.INVALID_URL, problem, connected=False)
         scheme = URL(url).scheme.lower()
         try:
             async with self._session(scheme).post(
