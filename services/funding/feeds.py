@@ -23,6 +23,8 @@ CALENDAR_MEDIA_TYPE = "text/calendar"
 PRODID = "-//Lotse//Förderaufrufe//DE"
 REFRESH = timedelta(hours=6)
 ALARM_BEFORE = timedelta(days=3)
+EMPTY_FEED_UPDATED = datetime(2026, 1, 1, tzinfo=UTC)
+"""`updated` of a feed without entries: fixed, so its bytes (and ETag) stay the same."""
 
 ET.register_namespace("", ATOM)
 
@@ -102,7 +104,7 @@ def atom_feed(
     feed = ET.Element(f"{{{ATOM}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": "de"})
     ET.SubElement(feed, f"{{{ATOM}}}id").text = feed_id
     ET.SubElement(feed, f"{{{ATOM}}}title").text = title
-    newest = max((c.updated_at for c in chosen), default=datetime(2026, 1, 1, tzinfo=UTC))
+    newest = max((c.updated_at for c in chosen), default=EMPTY_FEED_UPDATED)
     ET.SubElement(feed, f"{{{ATOM}}}updated").text = _rfc3339(newest)
     ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", type=ATOM_MEDIA_TYPE, href=self_url)
     if alternate_url:

@@ -8,7 +8,7 @@ import ssl
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime, make_msgid, parseaddr
 
 import aiosmtplib
 from pydantic import Field, SecretStr
@@ -74,7 +74,8 @@ def build_message(
     message["To"] = to
     message["Subject"] = subject
     message["Date"] = format_datetime(now or datetime.now(UTC))
-    domain = sender.rsplit("@", 1)[-1].strip(" >") or "lotse.localhost"
+    _, address = parseaddr(sender)
+    domain = address.rpartition("@")[2] or "lotse.localhost"
     message["Message-ID"] = make_msgid(domain=domain)
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies
     if reply_to:

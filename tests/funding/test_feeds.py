@@ -130,3 +130,10 @@ def test_the_same_calls_give_the_same_bytes() -> None:
     first = atom_feed([CALL, OTHER], feed_id="urn:x", title="x", self_url="https://x/feed")
     second = atom_feed([OTHER, CALL], feed_id="urn:x", title="x", self_url="https://x/feed")
     assert first == second
+
+
+def test_an_empty_feed_and_calendar_are_still_valid() -> None:
+    feed = feedparser.parse(atom_feed([], feed_id="urn:x", title="leer", self_url="https://x/f"))
+    assert not feed.bozo and feed.entries == []
+    calendar = Calendar.from_ical(deadline_calendar([]))
+    assert calendar.walk("VEVENT") == [] and str(calendar["VERSION"]) == "2.0"
