@@ -446,10 +446,14 @@ class GuardedResolver(AbstractResolver):
         await self._base.close()
 
 
-def _guarded_socket_factory(
+def guarded_socket_factory(
     check: Callable[[IPAddress], str | None],
 ) -> Callable[[tuple[Any, ...]], socket.socket]:
-    # The last gate before connect(): also covers IP literals, which skip the resolver.
+    """aiohttp's socket factory that refuses forbidden addresses.
+
+    The last gate before connect(): it also covers IP literals, which skip the resolver.
+    """
+
     def factory(addr_info: tuple[Any, ...]) -> socket.socket:
         family, type_, proto, _, sockaddr = addr_info
         ip = parse_address(str(sockaddr[0]))
@@ -552,7 +556,7 @@ class WebhookClient:
             base = self._resolver or ThreadedResolver()
             connector = aiohttp.TCPConnector(
                 resolver=GuardedResolver(base, check),
-                socket_factory=_guarded_socket_factory(check),
+                socket_factory=guarded_socket_factory(check),
                 ssl=self._ssl,
                 limit=self._limit,
                 ttl_dns_cache=60,
@@ -675,6 +679,7 @@ __all__ = [
     "build_payload",
     "decide_after_attempt",
     "generate_secret",
+    "guarded_socket_factory",
     "message_id",
     "next_attempt_at",
     "parse_cidrs",

@@ -40,6 +40,7 @@ from shared.kit.webhooks import (
     build_payload,
     decide_after_attempt,
     generate_secret,
+    guarded_socket_factory,
     message_id,
     next_attempt_at,
     parse_cidrs,
@@ -437,6 +438,25 @@ async def test_the_real_localhost_name_is_refused_by_the_connect_time_resolver(
     allowing = GuardedResolver(ThreadedResolver(), LOOPBACK.refusal_check("https"))
     answers = await allowing.resolve("localhost", 443, socket.AF_INET)
     assert {a["host"] for a in answers} == {"127.0.0.1"}
+    assert connects == []
+
+
+def test_the_socket_factory_refuses_a_forbidden_address_before_connect(
+    connects: list[Any],
+) -> None:
+    # The second gate, behind the resolver: whatever reaches connect() is checked again.
+    strict = guarded_socket_factory(DeliveryPolicy().refusal_check("https"))
+    for family, sockaddr in [
+        (socket.AF_INET, ("10.0.0.1", 443)),
+        (socket.AF_INET6, ("::ffff:169.254.169.254", 443, 0, 0)),
+        (socket.AF_INET, ("127.0.0.1", 443)),
+    ]:
+        with pytest.raises(ForbiddenAddress):
+            strict((family, socket.SOCK_STREAM, 6, "", sockaddr))
+    opened = guarded_socket_factory(LOOPBACK.refusal_check("http"))(
+        (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", 80))
+    )
+    opened.close()
     assert connects == []
 
 
