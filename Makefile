@@ -6,7 +6,8 @@ STAMP := $(VENV)/.installed
 # The exact versions `make test` last passed with; `make lock` renews them on purpose.
 CONSTRAINTS := constraints.txt
 
-.PHONY: run test lint typecheck lock bench-write bench-propagation clean asyncapi
+.PHONY: run test lint typecheck lock bench-write bench-propagation bench-webhooks \
+	bench-funding-match clean asyncapi
 
 $(STAMP): pyproject.toml $(CONSTRAINTS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,6 +47,12 @@ bench-write: $(STAMP)
 
 bench-propagation: $(STAMP)
 	$(BIN)/python -m bench.propagation
+
+bench-webhooks: $(STAMP)
+	$(BIN)/python -m bench.webhooks
+
+bench-funding-match: $(STAMP)
+	$(BIN)/python -m bench.funding_match
 
 clean:
 	rm -rf data .pytest_cache .mypy_cache

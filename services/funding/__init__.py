@@ -1,0 +1,1 @@
+"""The funding service: funding calls (Förderaufrufe), eligibility, subscriptions and alerts."""
