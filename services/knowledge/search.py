@@ -148,6 +148,7 @@ class SearchIndex:
             self._index = tantivy.Index(self.schema)
         self._writer: Any = self._index.writer(heap_size=writer_heap, num_threads=1)
         self._lock = threading.Lock()
+        self._infixes: dict[str, tantivy.Query] = {}
 
     def close(self) -> None:
         """Release the directory's writer lock (another process may then open it)."""
@@ -215,6 +216,19 @@ class SearchIndex:
             )
         return allowed
 
+    def _infix_query(self, infix: str) -> tantivy.Query:
+        # Compiling the automaton costs milliseconds; queries repeat, the compiled one is kept.
+        query = self._infixes.get(infix)
+        if query is None:
+            pattern = f".*{_regex_escape(infix)}.*"
+            query = tantivy.Query.boost_query(
+                tantivy.Query.regex_query(self.schema, "words", pattern), _INFIX_BOOST
+            )
+            if len(self._infixes) >= 10_000:
+                self._infixes.clear()
+            self._infixes[infix] = query
+        return query
+
     def text_query(self, words: Sequence[QueryWord]) -> tantivy.Query:
         """BM25 over the weighted fields, plus compound infixes and one-typo variants."""
         schema = self.schema
@@ -241,9 +255,7 @@ class SearchIndex:
                 fuzzy = tantivy.Query.fuzzy_term_query(schema, "words", word.folded, distance=1)
                 options.append(tantivy.Query.boost_query(fuzzy, _FUZZY_BOOST))
             if word.infix:
-                pattern = f".*{_regex_escape(word.infix)}.*"
-                infix = tantivy.Query.regex_query(schema, "words", pattern)
-                options.append(tantivy.Query.boost_query(infix, _INFIX_BOOST))
+                options.append(self._infix_query(word.infix))
             per_word.append(
                 (
                     tantivy.Occur.Should,
@@ -290,13 +302,14 @@ class SearchIndex:
         text = self.text_query(words) if words else None
         full = self._filtered(text, filters or SearchFilters(), visible_to)
         searcher = self._index.searcher()
-        result = searcher.search(full, limit=limit, offset=offset, count=True)
+        # tantivy refuses a limit of 0; a count-only request still asks for one hit.
+        result = searcher.search(full, limit=max(1, limit), offset=offset, count=True)
         hits = []
-        for score, address in result.hits:
+        matches: dict[str, bool] = {}
+        for score, address in result.hits[:limit]:
             doc = _decode(searcher.doc(address)["source"][0])
-            hits.append(
-                SearchHit(doc.id, doc.kind, doc.title, float(score), snippet(doc, words), doc)
-            )
+            text = snippet(doc, words, matches=matches)
+            hits.append(SearchHit(doc.id, doc.kind, doc.title, float(score), text, doc))
         counts = self._facets(searcher, full) if facets else {}
         return SearchResult(total=int(result.count or 0), hits=hits, facets=counts)
 
@@ -337,10 +350,12 @@ class SearchIndex:
                 (tantivy.Occur.MustNot, tantivy.Query.term_query(self.schema, "id", doc_id))
             )
         searcher = self._index.searcher()
-        result = searcher.search(tantivy.Query.boolean_query(clauses), limit=limit, count=False)
+        result = searcher.search(
+            tantivy.Query.boolean_query(clauses), limit=max(1, limit), count=False
+        )
         return [
             (float(score), _decode(searcher.doc(address)["source"][0]))
-            for score, address in result.hits
+            for score, address in result.hits[:limit]
         ]
 
     def size_bytes(self, path: Path | str) -> int:
@@ -358,13 +373,31 @@ def _regex_escape(text: str) -> str:
     return "".join(ch if ch.isalnum() else f"\\{ch}" for ch in text)
 
 
-def snippet(doc: SearchDocument, words: Sequence[QueryWord], size: int = _SNIPPET_CHARS) -> str:
-    """The passage of summary or body with the most query words, HTML-escaped, in <mark>."""
+def snippet(
+    doc: SearchDocument,
+    words: Sequence[QueryWord],
+    size: int = _SNIPPET_CHARS,
+    *,
+    matches: dict[str, bool] | None = None,
+) -> str:
+    """The passage of summary or body with the most query words, HTML-escaped, in <mark>.
+
+    `matches` caches, for one query, whether a word matched (hits share their words).
+    """
+    cache = matches if matches is not None else {}
+    query = list(words)
+
+    def hit(word: str) -> bool:
+        found = cache.get(word)
+        if found is None:
+            found = cache[word] = analysis.word_matches(word, query)
+        return found
+
     best: tuple[int, str, int, int, list[analysis.Word]] | None = None
     for text in (doc.summary, doc.body, doc.title):
         if not text:
             continue
-        found = [w for w in analysis.words(text) if analysis.word_matches(w.text, list(words))]
+        found = [w for w in analysis.words(text) if hit(w.text)]
         # A hyphenated chain is marked whole only when none of its parts is the match.
         found = [
             w

@@ -1,0 +1,258 @@
+"""Search benchmark: the knowledge index (tantivy, German analysis) without HTTP.
+
+Builds an on-disk index of N synthetic German documents (solutions, articles, projects
+of 200 municipalities, all three visibilities), reports build time and size on disk,
+then runs a fixed mix of queries (single words, two and three words, compounds,
+typos, umlaut transliterations; half of them with a facet filter; every one with
+highlighted snippets and facet counts) from 16 concurrent client threads and reports
+p50/p99 latency and throughput. This is the baseline for the later HTTP benchmark.
+Usage: python -m bench.search [--sizes 10000 100000] [--clients 16] [--queries 4000]
+"""
+
+import argparse
+import json
+import os
+import platform
+import random
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from services.knowledge.search import SearchDocument, SearchFilters, SearchIndex, Viewer
+
+MODIFIERS = [
+    "Bau",
+    "Bürger",
+    "Schul",
+    "Kita",
+    "Verkehrs",
+    "Abfall",
+    "Wasser",
+    "Personal",
+    "Steuer",
+    "Melde",
+    "Gewerbe",
+    "Friedhofs",
+    "Sozial",
+    "Jugend",
+    "Rats",
+    "Haushalts",
+    "Straßen",
+    "Wahl",
+    "Energie",
+    "Klima",
+    "Feuerwehr",
+    "Tourismus",
+    "Kultur",
+    "Sport",
+    "Park",
+]
+HEADS = [
+    "antrag",
+    "portal",
+    "verwaltung",
+    "verfahren",
+    "planung",
+    "service",
+    "amt",
+    "management",
+    "register",
+    "informationssystem",
+    "beteiligung",
+    "beratung",
+    "konzept",
+    "plattform",
+    "kataster",
+    "genehmigung",
+    "datenbank",
+    "assistent",
+    "dienst",
+    "karte",
+]
+WORDS = [
+    "digital",
+    "digitale",
+    "Digitalisierung",
+    "online",
+    "papierlos",
+    "Bürgerinnen",
+    "Bürger",
+    "Verwaltung",
+    "Landkreis",
+    "Gemeinde",
+    "Stadt",
+    "Antragstellung",
+    "Schnittstelle",
+    "Fachverfahren",
+    "Open",
+    "Source",
+    "gemeinsam",
+    "Nachnutzung",
+    "Pilotprojekt",
+    "Einführung",
+    "Ausschreibung",
+    "Förderung",
+    "Datenschutz",
+    "barrierefrei",
+    "mobil",
+    "Termine",
+    "Formulare",
+    "E-Akte",
+    "Onlinezugangsgesetz",
+    "Kommunen",
+    "Zusammenarbeit",
+    "Betrieb",
+    "Rechenzentrum",
+    "Cloud",
+    "Geodaten",
+    "Nutzerkonto",
+    "Bezahlung",
+    "Prozess",
+    "Mitarbeitende",
+    "Schulung",
+    "Öffentlichkeit",
+    "Transparenz",
+    "Sensoren",
+    "Energie",
+    "Lärmschutz",
+    "Straßenbeleuchtung",
+    "Haushaltsplan",
+    "Sitzungen",
+    "Vorlagen",
+    "Wahlhelfer",
+]
+TOPICS = ["bauen", "bildung", "mobilitaet", "umwelt", "soziales", "verwaltung", "sicherheit"]
+QUERIES = [
+    "Bauantrag",
+    "Bürgerportal",
+    "Buergerportal",
+    "Digitalisierung",
+    "digitale Verwaltung",
+    "Kitaplatz",
+    "Ratsinformationssystem",
+    "Straßenbeleuchtung",
+    "Strassen",
+    "Abfallkalender",
+    "Onlinezugangsgesetz Formulare",
+    "Digitalisirung",
+    "Verwaltnug",
+    "Personalverwaltung",
+    "Schnittstelle Fachverfahren",
+    "Open Source Nachnutzung",
+    "Geodaten Karte",
+    "Antrag",
+    "Wasserzähler",
+    "Friedhofsverwaltung",
+    "E-Akte Einführung",
+    "Klimakonzept",
+    "Wahlhelfer",
+    "Energie Sensoren Landkreis",
+    "papierlos",
+    "Jugendbeteiligung",
+    "Tourismusportal",
+]
+
+
+def synthetic(count: int, seed: int = 7) -> Iterator[SearchDocument]:
+    rng = random.Random(seed)
+    kinds = ("solution", "article", "project")
+    for n in range(count):
+        compound = rng.choice(MODIFIERS) + rng.choice(HEADS)
+        title = f"{compound} {rng.choice(WORDS)} {rng.choice(WORDS)}"
+        summary = " ".join(rng.choice(WORDS) for _ in range(14))
+        body = " ".join(
+            rng.choice(WORDS) if rng.random() > 0.15 else rng.choice(MODIFIERS) + rng.choice(HEADS)
+            for _ in range(rng.randint(40, 140))
+        )
+        yield SearchDocument(
+            id=f"doc-{n}",
+            kind=kinds[n % 3],  # type: ignore[arg-type]
+            title=title,
+            summary=summary,
+            body=body,
+            visibility=rng.choice(("public", "public", "region", "private")),  # type: ignore[arg-type]
+            owner_ags=f"09{rng.randint(100, 299):03d}000",
+            topics=tuple(rng.sample(TOPICS, rng.randint(1, 2))),
+            maturity=rng.choice(("concept", "beta", "stable", None)),
+            license=rng.choice(("EUPL-1.2", "MIT", "AGPL-3.0-or-later", None)),
+            status=rng.choice(("planned", "active", "done")),
+        )
+
+
+def percentiles(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+
+    def at(q: float) -> float:
+        return round(ordered[min(len(ordered) - 1, int(len(ordered) * q))] * 1000, 2)
+
+    return {"p50_ms": at(0.50), "p99_ms": at(0.99), "max_ms": round(ordered[-1] * 1000, 2)}
+
+
+def run(size: int, clients: int, queries: int) -> dict[str, object]:
+    directory = Path(tempfile.mkdtemp(prefix="lotse-search-bench-"))
+    try:
+        index = SearchIndex(directory, writer_heap=256_000_000)
+        started = time.perf_counter()
+        index.rebuild(synthetic(size), batch=20_000)
+        build_s = time.perf_counter() - started
+        index.close()
+        size_mb = sum(p.stat().st_size for p in directory.rglob("*") if p.is_file()) / 1e6
+        viewers = [
+            Viewer(),
+            Viewer(signed_in=True, ags="09150000"),
+            Viewer(signed_in=True, region_wide=True),
+        ]
+        latencies: list[float] = []
+        lock = threading.Lock()
+        per_client = queries // clients
+
+        def client(seed: int) -> None:
+            rng = random.Random(seed)
+            mine: list[float] = []
+            for _ in range(per_client):
+                text = rng.choice(QUERIES)
+                filters = SearchFilters(topic=rng.choice(TOPICS)) if rng.random() < 0.5 else None
+                t0 = time.perf_counter()
+                index.search(text, filters, rng.choice(viewers), limit=10)
+                mine.append(time.perf_counter() - t0)
+            with lock:
+                latencies.extend(mine)
+
+        for text in QUERIES:  # warm the caches once, as a running replica would be
+            index.search(text, None, viewers[2])
+        threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        wall = time.perf_counter() - started
+        return {
+            "documents": size,
+            "build_s": round(build_s, 1),
+            "size_mb": round(size_mb, 1),
+            "clients": clients,
+            "queries": len(latencies),
+            "queries_per_s": round(len(latencies) / wall, 1),
+            **percentiles(latencies),
+        }
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--queries", type=int, default=4_000)
+    args = parser.parse_args()
+    print(f"# {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    for size in args.sizes:
+        print(json.dumps(run(size, args.clients, args.queries)), flush=True)
+
+
+if __name__ == "__main__":
+    main()
