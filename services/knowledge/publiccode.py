@@ -385,10 +385,7 @@ class _Importer:
                 self.warn(path, f"{lang!r} is not a BCP 47 language tag")
         ready = localisation.get("localisationReady")
         if not isinstance(ready, bool):
-            if ready is not None or localisation:
-                self.warn(
-                    "localisation.localisationReady", "localisationReady must be true or false"
-                )
+            self.warn("localisation.localisationReady", "localisationReady must be true or false")
             ready = None
         audience = self.mapping(d.get("intendedAudience"), "intendedAudience")
         based_on = d.get("isBasedOn")
