@@ -449,7 +449,9 @@ class _Importer:
             short = self.text(body.get("shortDescription"), f"{path}.shortDescription") or ""
             long_ = self.text(body.get("longDescription"), f"{path}.longDescription") or ""
             if not short and not long_:
-                self.warn(path, "neither shortDescription nor longDescription; language ignored")
+                for key in ("shortDescription", "longDescription", "features"):
+                    if not body.get(key):
+                        self.warn(f"{path}.{key}", f"{key} is a required field; language ignored")
                 continue
             if not short:
                 self.warn(f"{path}.shortDescription", "shortDescription is a required field")
