@@ -174,6 +174,8 @@ class _Reader:
 
     def __init__(self) -> None:
         self.lines: dict[str, int] = {}
+        # Where each value begins: a missing key is reported where its mapping's content is.
+        self.starts: dict[str, int] = {}
         self.visited = 0
 
     def value(self, node: yaml.Node, path: str, depth: int = 0) -> Any:
@@ -183,6 +185,7 @@ class _Reader:
                 Issue("(root)", "too many nodes or aliases (a YAML bomb?); refused", None)
             )
         self.lines.setdefault(path, node.start_mark.line + 1)
+        self.starts[path] = node.start_mark.line + 1
         if isinstance(node, yaml.MappingNode):
             out: dict[str, Any] = {}
             for key_node, value_node in node.value:
@@ -204,11 +207,13 @@ class _Reader:
         return _scalar(node)
 
     def line(self, path: str) -> int | None:
+        if path in self.lines:
+            return self.lines[path]
         while path:
-            if path in self.lines:
-                return self.lines[path]
             path = path.rsplit(".", 1)[0] if "." in path else ""
-        return 1
+            if path in self.starts:
+                return self.starts[path]
+        return self.starts.get("", 1)
 
 
 def _scalar(node: yaml.Node) -> Any:
