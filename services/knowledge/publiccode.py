@@ -702,7 +702,8 @@ class _Importer:
                 topics = self.texts(section.get("themen"), f"{key}.themen")
                 costs = self.text(section.get("kosten"), f"{key}.kosten")
                 section = {k: v for k, v in section.items() if k not in _DE_OWNED}
-            sections[code] = section
+            if section:  # an empty section carries nothing worth keeping
+                sections[code] = section
         return sections, leika, topics, costs
 
 
