@@ -1,7 +1,9 @@
 """Search benchmark: the knowledge index (tantivy, German analysis) without HTTP.
 
 Builds an on-disk index of N synthetic German documents (solutions, articles, projects
-of 200 municipalities, all three visibilities), reports build time and size on disk,
+of 200 municipalities, all three visibilities; words drawn by Zipf's law from a 40,000
+word vocabulary with the domain's words among the common ones, so a query matches the
+share of documents it would in real text), reports build time and size on disk,
 then runs a fixed mix of queries (single words, two and three words, compounds,
 typos, umlaut transliterations; half of them with a facet filter; every one with
 highlighted snippets and facet counts) from 16 concurrent client threads and reports
@@ -10,6 +12,7 @@ Usage: python -m bench.search [--sizes 10000 100000] [--clients 16] [--queries 4
 """
 
 import argparse
+import itertools
 import json
 import os
 import platform
@@ -156,23 +159,80 @@ QUERIES = [
 ]
 
 
+SYLLABLES = [
+    "ber",
+    "gen",
+    "hau",
+    "schaft",
+    "land",
+    "stein",
+    "feld",
+    "mark",
+    "tal",
+    "wald",
+    "ung",
+    "lei",
+    "ter",
+    "kom",
+    "mu",
+    "nal",
+    "ver",
+    "band",
+    "stra",
+    "dorf",
+    "amt",
+    "rat",
+    "grund",
+    "wirt",
+    "bahn",
+    "brun",
+    "nen",
+    "kreis",
+    "heim",
+    "burg",
+    "bach",
+    "weg",
+    "platz",
+    "ord",
+]
+FUNCTION_WORDS = ["die", "der", "und", "in", "den", "von", "zu", "mit", "das", "für", "im"]
+
+
+def vocabulary(rng: random.Random, size: int = 40_000) -> list[str]:
+    """Words by rank for a Zipf draw: function words first, the domain among the common."""
+    pseudo = {
+        "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))).capitalize()
+        for _ in range(size)
+    }
+    compounds = [m + h for m in MODIFIERS for h in HEADS]
+    domain = WORDS + compounds
+    rest = sorted(pseudo)
+    rng.shuffle(rest)
+    # Domain words spread over ranks 20..3000, as in real administrative text.
+    ranked = FUNCTION_WORDS + rest[: 3000 - len(domain)]
+    for word in domain:
+        ranked.insert(rng.randint(len(FUNCTION_WORDS) + 10, len(ranked)), word)
+    return ranked + rest[3000 - len(domain) :]
+
+
 def synthetic(count: int, seed: int = 7) -> Iterator[SearchDocument]:
+    """Documents whose words follow Zipf's law (s = 1.05) over a 40,000-word vocabulary."""
     rng = random.Random(seed)
+    words = vocabulary(rng)
+    weights = list(itertools.accumulate(1.0 / (rank + 1) ** 1.05 for rank in range(len(words))))
     kinds = ("solution", "article", "project")
+
+    def text(n: int) -> str:
+        return " ".join(rng.choices(words, cum_weights=weights, k=n))
+
     for n in range(count):
         compound = rng.choice(MODIFIERS) + rng.choice(HEADS)
-        title = f"{compound} {rng.choice(WORDS)} {rng.choice(WORDS)}"
-        summary = " ".join(rng.choice(WORDS) for _ in range(14))
-        body = " ".join(
-            rng.choice(WORDS) if rng.random() > 0.15 else rng.choice(MODIFIERS) + rng.choice(HEADS)
-            for _ in range(rng.randint(40, 140))
-        )
         yield SearchDocument(
             id=f"doc-{n}",
             kind=kinds[n % 3],  # type: ignore[arg-type]
-            title=title,
-            summary=summary,
-            body=body,
+            title=f"{compound} {text(3)}",
+            summary=text(20),
+            body=text(rng.randint(60, 250)),
             visibility=rng.choice(("public", "public", "region", "private")),  # type: ignore[arg-type]
             owner_ags=f"09{rng.randint(100, 299):03d}000",
             topics=tuple(rng.sample(TOPICS, rng.randint(1, 2))),
