@@ -3,10 +3,11 @@
 Text becomes terms in four steps: words (hyphenated words also as their parts), lowercase,
 the German Snowball stemmer (inflection, umlauts and ae/oe/ue, ß -> ss) and a word-family
 root for the derivational suffixes Snowball keeps (-isier-, -ier-), so `Digitalisierung`
-and `digitale` meet at `digital`. Compounds are handled without a dictionary: the index
-keeps every folded word, and a query stem of 5+ letters also matches as an infix of those
-words (`bauantrag` inside `bauantragsverfahren`), which is how German compounds are built:
-the head and modifiers are contiguous substrings of the compound.
+and `digitale` meet at `digital`. Compounds are handled without a dictionary: a query stem
+of 5+ letters also matches as the first part of a word (`bauantrag` in
+`Bauantragsverfahren`) or as the last part of a word's stem (`antrag` in `Bauanträge`),
+because German compounds put their parts side by side; the index keeps the folded words
+and their reversed stems, so both are cheap prefix scans. Hyphenated words are split.
 """
 
 import re
@@ -55,6 +56,7 @@ class Word:
     end: int
 
 
+@lru_cache(maxsize=200_000)
 def fold(word: str) -> str:
     """Lowercase, umlauts and ß folded, transliterations (ue, ae, oe) folded the same way."""
     lowered = word.lower().translate(_UMLAUTS)
@@ -176,7 +178,7 @@ def word_matches(word: str, query: list[QueryWord]) -> bool:
     for q in query:
         if set(own) & set(q.terms):
             return True
-        if q.infix and q.infix in folded:
+        if q.infix and (folded.startswith(q.infix) or own[0].endswith(q.infix)):
             return True
         if q.fuzzy and (within_one_edit(own[0], q.stem) or within_one_edit(folded, q.folded)):
             return True

@@ -34,6 +34,7 @@ _INFIX_BOOST = 0.6
 _FUZZY_BOOST = 0.4
 _ROOT_BOOST = 0.5
 _SNIPPET_CHARS = 180
+_SNIPPET_SCAN = 2_000
 _FACET_SIZE = 200
 
 
@@ -100,8 +101,10 @@ def _schema() -> tantivy.Schema:
     builder.add_text_field("id", stored=True, tokenizer_name="raw")
     for name, _ in _FIELDS:
         builder.add_text_field(name, tokenizer_name="whitespace")
-    # Folded surface words: where query stems are found inside compounds.
+    # Folded surface words (a compound's first part is their prefix) and reversed stems
+    # (its last part is their prefix): prefix scans of the term dictionary stay cheap.
     builder.add_text_field("words", tokenizer_name="whitespace", index_option="basic")
+    builder.add_text_field("heads", tokenizer_name="whitespace", index_option="basic")
     for name in (*FACETS, "visibility", "owner"):
         builder.add_text_field(name, fast=True, tokenizer_name="raw", index_option="basic")
     builder.add_bytes_field("source", stored=True)
@@ -115,7 +118,9 @@ def _encode(doc: SearchDocument) -> tantivy.Document:
     out.add_text("summary", " ".join(analysis.terms(doc.summary)))
     out.add_text("body", " ".join(analysis.terms(doc.body)))
     text = f"{doc.title} {doc.summary} {doc.body}"
-    out.add_text("words", " ".join(set(analysis.folded_words(text))))
+    folded = set(analysis.folded_words(text))
+    out.add_text("words", " ".join(folded))
+    out.add_text("heads", " ".join({analysis.stem(w)[::-1] for w in folded}))
     out.add_text("kind", doc.kind)
     out.add_text("visibility", doc.visibility)
     out.add_text("owner", doc.owner_ags)
@@ -217,12 +222,18 @@ class SearchIndex:
         return allowed
 
     def _infix_query(self, infix: str) -> tantivy.Query:
-        # Compiling the automaton costs milliseconds; queries repeat, the compiled one is kept.
+        """The stem as the first part (prefix of a word) or last part (a stem's suffix)."""
         query = self._infixes.get(infix)
         if query is None:
-            pattern = f".*{_regex_escape(infix)}.*"
+            first = tantivy.Query.regex_query(self.schema, "words", f"{_regex_escape(infix)}.*")
+            last = tantivy.Query.regex_query(
+                self.schema, "heads", f"{_regex_escape(infix[::-1])}.*"
+            )
             query = tantivy.Query.boost_query(
-                tantivy.Query.regex_query(self.schema, "words", pattern), _INFIX_BOOST
+                tantivy.Query.boolean_query(
+                    [(tantivy.Occur.Should, first), (tantivy.Occur.Should, last)]
+                ),
+                _INFIX_BOOST,
             )
             if len(self._infixes) >= 10_000:
                 self._infixes.clear()
@@ -247,9 +258,6 @@ class SearchIndex:
                             tantivy.Query.term_query(schema, name, extra), weight * _ROOT_BOOST
                         )
                     )
-                if word.fuzzy:
-                    fuzzy = tantivy.Query.fuzzy_term_query(schema, name, word.stem, distance=1)
-                    options.append(tantivy.Query.boost_query(fuzzy, weight * _FUZZY_BOOST))
             if word.fuzzy:
                 # A typo in the ending defeats the stemmer: compare the typed word as well.
                 fuzzy = tantivy.Query.fuzzy_term_query(schema, "words", word.folded, distance=1)
@@ -394,7 +402,8 @@ def snippet(
         return found
 
     best: tuple[int, str, int, int, list[analysis.Word]] | None = None
-    for text in (doc.summary, doc.body, doc.title):
+    # Like tantivy's own snippet generator, only the beginning of a long body is read.
+    for text in (doc.summary, doc.body[:_SNIPPET_SCAN], doc.title):
         if not text:
             continue
         found = [w for w in analysis.words(text) if hit(w.text)]
