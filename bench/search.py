@@ -8,7 +8,8 @@ then runs a fixed mix of queries (single words, two and three words, compounds,
 typos, umlaut transliterations; half of them with a facet filter; every one with
 highlighted snippets and facet counts) from 16 concurrent client threads and reports
 p50/p99 latency and throughput. This is the baseline for the later HTTP benchmark.
-Usage: python -m bench.search [--sizes 10000 100000] [--clients 16] [--queries 4000]
+Two passes per size: the full search (snippets and facet counts) and ranked hits only,
+which is what tantivy itself costs. Usage: python -m bench.search [--sizes 10000 100000] [--clients 16] [--queries 4000]
 """
 
 import argparse
@@ -251,7 +252,50 @@ def percentiles(samples: list[float]) -> dict[str, float]:
     return {"p50_ms": at(0.50), "p99_ms": at(0.99), "max_ms": round(ordered[-1] * 1000, 2)}
 
 
-def run(size: int, clients: int, queries: int) -> dict[str, object]:
+def measure(index: SearchIndex, clients: int, queries: int, *, full: bool) -> dict[str, object]:
+    """`clients` threads, each sending its share of `queries`, one after the other."""
+    viewers = [
+        Viewer(),
+        Viewer(signed_in=True, ags="09150000"),
+        Viewer(signed_in=True, region_wide=True),
+    ]
+    latencies: list[float] = []
+    lock = threading.Lock()
+    per_client = queries // clients
+
+    def client(seed: int) -> None:
+        rng = random.Random(seed)
+        mine: list[float] = []
+        for _ in range(per_client):
+            text = rng.choice(QUERIES)
+            filters = SearchFilters(topic=rng.choice(TOPICS)) if rng.random() < 0.5 else None
+            t0 = time.perf_counter()
+            index.search(text, filters, rng.choice(viewers), limit=10, facets=full, snippets=full)
+            mine.append(time.perf_counter() - t0)
+        with lock:
+            latencies.extend(mine)
+
+    for text in QUERIES:  # warm the caches once, as a running replica would be
+        index.search(text, None, viewers[2])
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    started = time.perf_counter()
+    cpu = time.process_time()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    return {
+        "mode": "snippets+facets" if full else "ranked hits only",
+        "clients": clients,
+        "queries": len(latencies),
+        "queries_per_s": round(len(latencies) / wall, 1),
+        "cpu_ms_per_query": round((time.process_time() - cpu) / len(latencies) * 1000, 2),
+        **percentiles(latencies),
+    }
+
+
+def run(size: int, clients: int, queries: int) -> list[dict[str, object]]:
     directory = Path(tempfile.mkdtemp(prefix="lotse-search-bench-"))
     try:
         index = SearchIndex(directory, writer_heap=256_000_000)
@@ -260,45 +304,12 @@ def run(size: int, clients: int, queries: int) -> dict[str, object]:
         build_s = time.perf_counter() - started
         index.close()
         size_mb = sum(p.stat().st_size for p in directory.rglob("*") if p.is_file()) / 1e6
-        viewers = [
-            Viewer(),
-            Viewer(signed_in=True, ags="09150000"),
-            Viewer(signed_in=True, region_wide=True),
+        built = {"documents": size, "build_s": round(build_s, 1), "size_mb": round(size_mb, 1)}
+        reader = SearchIndex(directory)
+        return [
+            {**built, **measure(reader, clients, queries, full=True)},
+            {**built, **measure(reader, clients, queries, full=False)},
         ]
-        latencies: list[float] = []
-        lock = threading.Lock()
-        per_client = queries // clients
-
-        def client(seed: int) -> None:
-            rng = random.Random(seed)
-            mine: list[float] = []
-            for _ in range(per_client):
-                text = rng.choice(QUERIES)
-                filters = SearchFilters(topic=rng.choice(TOPICS)) if rng.random() < 0.5 else None
-                t0 = time.perf_counter()
-                index.search(text, filters, rng.choice(viewers), limit=10)
-                mine.append(time.perf_counter() - t0)
-            with lock:
-                latencies.extend(mine)
-
-        for text in QUERIES:  # warm the caches once, as a running replica would be
-            index.search(text, None, viewers[2])
-        threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
-        started = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        wall = time.perf_counter() - started
-        return {
-            "documents": size,
-            "build_s": round(build_s, 1),
-            "size_mb": round(size_mb, 1),
-            "clients": clients,
-            "queries": len(latencies),
-            "queries_per_s": round(len(latencies) / wall, 1),
-            **percentiles(latencies),
-        }
     finally:
         shutil.rmtree(directory, ignore_errors=True)
 
@@ -311,7 +322,8 @@ def main() -> None:
     args = parser.parse_args()
     print(f"# {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     for size in args.sizes:
-        print(json.dumps(run(size, args.clients, args.queries)), flush=True)
+        for row in run(size, args.clients, args.queries):
+            print(json.dumps(row), flush=True)
 
 
 if __name__ == "__main__":

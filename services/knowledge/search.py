@@ -301,6 +301,7 @@ class SearchIndex:
         offset: int = 0,
         *,
         facets: bool = True,
+        snippets: bool = True,
     ) -> SearchResult:
         """Ranked hits with highlighted snippets and facet counts, only what `visible_to` sees.
 
@@ -316,7 +317,7 @@ class SearchIndex:
         matches: dict[str, bool] = {}
         for score, address in result.hits[:limit]:
             doc = _decode(searcher.doc(address)["source"][0])
-            text = snippet(doc, words, matches=matches)
+            text = snippet(doc, words, matches=matches) if snippets else ""
             hits.append(SearchHit(doc.id, doc.kind, doc.title, float(score), text, doc))
         counts = self._facets(searcher, full) if facets else {}
         return SearchResult(total=int(result.count or 0), hits=hits, facets=counts)
