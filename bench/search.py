@@ -9,7 +9,8 @@ typos, umlaut transliterations; half of them with a facet filter; every one with
 highlighted snippets and facet counts) from 16 concurrent client threads and reports
 p50/p99 latency and throughput. This is the baseline for the later HTTP benchmark.
 Two passes per size: the full search (snippets and facet counts) and ranked hits only,
-which is what tantivy itself costs. Usage: python -m bench.search [--sizes 10000 100000] [--clients 16] [--queries 4000]
+which is what tantivy itself costs.
+Usage: python -m bench.search [--sizes 10000 100000] [--clients 16] [--queries 4000]
 """
 
 import argparse

@@ -151,15 +151,24 @@ class SearchIndex:
             self._index = tantivy.Index(self.schema, path=str(path))
         else:
             self._index = tantivy.Index(self.schema)
-        self._writer: Any = self._index.writer(heap_size=writer_heap, num_threads=1)
+        # The writer (and the directory's lock) only when something is written.
+        self._writer_heap = writer_heap
+        self._open_writer: Any = None
         self._lock = threading.Lock()
         self._infixes: dict[str, tantivy.Query] = {}
 
+    @property
+    def _writer(self) -> Any:
+        if self._open_writer is None:
+            self._open_writer = self._index.writer(heap_size=self._writer_heap, num_threads=1)
+        return self._open_writer
+
     def close(self) -> None:
-        """Release the directory's writer lock (another process may then open it)."""
+        """Release the directory's writer lock (another process may then write)."""
         with self._lock:
-            self._writer.wait_merging_threads()
-            self._writer = None
+            if self._open_writer is not None:
+                self._open_writer.wait_merging_threads()
+                self._open_writer = None
 
     # -- writes -------------------------------------------------------------------------
 
