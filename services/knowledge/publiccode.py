@@ -127,7 +127,7 @@ LANGUAGES = frozenset(
 def is_language(tag: str) -> bool:
     """A BCP 47 tag whose language is an ISO 639-1 code (de, en-GB, de-CH-1996)."""
     match = _LANG.match(tag)
-    return bool(match) and match.group(1).lower() in LANGUAGES
+    return match is not None and match.group(1).lower() in LANGUAGES
 
 
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
@@ -656,7 +656,7 @@ class _Importer:
                 out.append(
                     Requirement(
                         name=name,
-                        kind=kind,  # type: ignore[arg-type]
+                        kind=kind,
                         version=self.text(dep.get("version"), f"{path}.version"),
                         version_min=self.text(dep.get("versionMin"), f"{path}.versionMin"),
                         version_max=self.text(dep.get("versionMax"), f"{path}.versionMax"),

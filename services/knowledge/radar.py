@@ -13,7 +13,7 @@ Each suggestion carries a German reason naming what the two have in common.
 """
 
 import math
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -83,7 +83,7 @@ class _Profile:
 
 
 def _profile(item: RadarItem) -> _Profile:
-    weights: Counter[str] = Counter()
+    weights: defaultdict[str, float] = defaultdict(float)
     surface: dict[str, str] = {}
     pieces: list[str] = []
     for part, weight in ((item.title, 2.0), (item.summary, 1.0), (item.description, 1.0)):

@@ -326,10 +326,12 @@ class SearchIndex:
         matches: dict[str, bool] = {}
         for score, address in result.hits[:limit]:
             doc = _decode(searcher.doc(address)["source"][0])
-            text = snippet(doc, words, matches=matches) if snippets else ""
-            hits.append(SearchHit(doc.id, doc.kind, doc.title, float(score), text, doc))
+            marked = snippet(doc, words, matches=matches) if snippets else ""
+            hits.append(SearchHit(doc.id, doc.kind, doc.title, float(score), marked, doc))
         counts = self._facets(searcher, full) if facets else {}
-        return SearchResult(total=int(result.count or 0), hits=hits, facets=counts)
+        # `count` exists at runtime; the package's type stub does not declare it.
+        total = int(getattr(result, "count", None) or 0)
+        return SearchResult(total=total, hits=hits, facets=counts)
 
     def _facets(
         self, searcher: tantivy.Searcher, query: tantivy.Query

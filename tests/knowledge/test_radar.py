@@ -7,6 +7,7 @@ duplicate, and five catalogue solutions. Made up in our own words after the kind
 projects German municipalities publish.
 """
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -127,13 +128,9 @@ def test_updates_and_removals_take_effect() -> None:
     assert "kita-s" in {s.id for s in radar.suggest(BY_ID["kita-fue"]).projects}
     radar.remove("kita-s")
     assert "kita-s" not in {s.id for s in radar.suggest(BY_ID["kita-fue"]).projects}
-    hidden = RadarItem(**{**_fields(BY_ID["kita-h"]), "visibility": "private"})
+    hidden = dataclasses.replace(BY_ID["kita-h"], visibility="private")
     radar.upsert(hidden)
     assert "kita-h" not in {s.id for s in radar.suggest(BY_ID["kita-fue"]).projects}
-
-
-def _fields(value: RadarItem) -> dict[str, object]:
-    return {name: getattr(value, name) for name in RadarItem.__slots__}
 
 
 def test_one_off_suggest_over_given_items() -> None:
