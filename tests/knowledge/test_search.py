@@ -229,3 +229,18 @@ def test_upsert_replaces_delete_removes_rebuild_resets(tmp_path: Path) -> None:
     assert ids(reopened, "Kita") == {"2"}
     reopened.rebuild([doc("3", "Friedhofsverwaltung")])
     assert ids(reopened, "Kita") == set() and ids(reopened, "Friedhof") == {"3"}
+
+
+def test_a_count_only_request_returns_the_total(index: SearchIndex) -> None:
+    # tantivy itself refuses a limit of 0 (it panics); the index asks for one and drops it.
+    result = index.search("Bauantrag", limit=0)
+    assert result.hits == [] and result.total >= 2
+    assert sum(result.facets["kind"].values()) == result.total
+
+
+def test_readers_of_a_directory_take_no_lock(tmp_path: Path) -> None:
+    writer = SearchIndex(tmp_path)
+    writer.upsert(doc("1", "Wasserzähler per Funk ablesen"))
+    # Another replica (or process) opens the same directory to read while the writer lives.
+    reader = SearchIndex(tmp_path)
+    assert ids(reader, "Wasserzaehler") == {"1"}
