@@ -301,7 +301,7 @@ def run(size: int, clients: int, queries: int) -> list[dict[str, object]]:
     try:
         index = SearchIndex(directory, writer_heap=256_000_000)
         started = time.perf_counter()
-        index.rebuild(synthetic(size), batch=20_000)
+        index.rebuild(synthetic(size))
         build_s = time.perf_counter() - started
         index.close()
         size_mb = sum(p.stat().st_size for p in directory.rglob("*") if p.is_file()) / 1e6

@@ -188,16 +188,17 @@ class SearchIndex:
             self._writer.delete_documents_by_term("id", doc_id)
             self._commit()
 
-    def rebuild(self, docs: Iterable[SearchDocument], *, batch: int = 5_000) -> int:
-        """Replace the whole index with `docs` (the service's database is the truth)."""
+    def rebuild(self, docs: Iterable[SearchDocument]) -> int:
+        """Replace the whole index with `docs` (the service's database is the truth).
+
+        One commit at the end: readers see the old index until the new one is complete.
+        """
         count = 0
         with self._lock:
             self._writer.delete_all_documents()
             for doc in docs:
                 self._writer.add_document(_encode(doc))
                 count += 1
-                if count % batch == 0:
-                    self._writer.commit()
             self._commit()
         return count
 

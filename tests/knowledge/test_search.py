@@ -1,5 +1,6 @@
 """The knowledge search index: German as people type it, visibility, snippets, ranking."""
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -244,3 +245,19 @@ def test_readers_of_a_directory_take_no_lock(tmp_path: Path) -> None:
     # Another replica (or process) opens the same directory to read while the writer lives.
     reader = SearchIndex(tmp_path)
     assert ids(reader, "Wasserzaehler") == {"1"}
+
+
+def test_a_rebuild_is_seen_whole_or_not_at_all(tmp_path: Path) -> None:
+    idx = SearchIndex(tmp_path)
+    idx.upsert(doc("old", "Parkraumbewirtschaftung"))
+    seen: list[set[str]] = []
+
+    def docs() -> Iterator[SearchDocument]:
+        for n in range(3):
+            # While the rebuild runs, readers still see the complete old index.
+            seen.append(ids(SearchIndex(tmp_path), "Parkraumbewirtschaftung"))
+            yield doc(f"new{n}", "Parkraumbewirtschaftung neu")
+
+    idx.rebuild(docs())
+    assert seen == [{"old"}] * 3
+    assert ids(idx, "Parkraumbewirtschaftung") == {"new0", "new1", "new2"}
