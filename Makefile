@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # The exact versions `make test` last passed with; `make lock` renews them on purpose.
 CONSTRAINTS := constraints.txt
 
-.PHONY: run test lint typecheck lock bench-write bench-propagation clean asyncapi
+.PHONY: run test lint typecheck lock bench-write bench-propagation bench-search clean asyncapi
 
 $(STAMP): pyproject.toml $(CONSTRAINTS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,9 @@ bench-write: $(STAMP)
 
 bench-propagation: $(STAMP)
 	$(BIN)/python -m bench.propagation
+
+bench-search: $(STAMP)
+	$(BIN)/python -m bench.search
 
 clean:
 	rm -rf data .pytest_cache .mypy_cache

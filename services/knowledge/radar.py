@@ -204,7 +204,12 @@ class Kooperationsradar:
             )
             if score < MIN_SCORE:
                 continue
-            telling = sorted(shared, key=lambda t: self.idf(t) * own.weights[t], reverse=True)
+            # Nouns (capitalised in German) first: they name the undertaking, verbs rarely do.
+            telling = sorted(
+                shared,
+                key=lambda t: (own.surface[t][:1].isupper(), self.idf(t) * own.weights[t]),
+                reverse=True,
+            )
             names = _unique(own.surface[t] for t in telling if self.idf(t) > 1.0)[:5]
             suggestion = Suggestion(
                 id=item.id,
