@@ -235,13 +235,21 @@ class _BudgetLoader(yaml.SafeLoader):
     """A safe loader that counts aliases while composing, so a bomb stops early too."""
 
     aliases = 0
+    depth = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
             self.aliases += 1
             if self.aliases > MAX_NODES:
                 raise Refused(Issue("(root)", "too many aliases; refused", None))
-        return super().compose_node(parent, index)
+        # The composer recurses per level: a deeply nested file would exhaust the stack.
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise Refused(Issue("(root)", f"nested deeper than {MAX_DEPTH} levels; refused"))
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 def _compose(text: str) -> yaml.Node | None:

@@ -184,6 +184,12 @@ def test_a_yaml_bomb_is_refused_before_it_expands() -> None:
     assert recursive.solution is None
 
 
+def test_deep_nesting_is_refused_not_a_crash() -> None:
+    result = import_publiccode('publiccodeYmlVersion: "0"\nname: x\na: ' + "[" * 5000 + "]" * 5000)
+    assert result.solution is None
+    assert "nested deeper" in result.errors[0].message
+
+
 def test_an_oversized_file_is_refused_unread() -> None:
     text = MINIMAL.format(version='"0"') + "# " + "x" * MAX_BYTES + "\n"
     result = import_publiccode(text)
