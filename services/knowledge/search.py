@@ -15,7 +15,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import tantivy
 
@@ -55,6 +55,18 @@ class SearchDocument:
     status: str | None = None
 
 
+class Caller(Protocol):
+    """What the visibility rule needs of a caller; the kit's Principal has it (no import:
+    these cores stay free of the kit)."""
+
+    @property
+    def signed_in(self) -> bool: ...
+    @property
+    def region_wide(self) -> bool: ...
+    @property
+    def ags(self) -> str | None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Viewer:
     """Who is asking, in the form of the region's visibility rule (shared/region/visibility)."""
@@ -62,6 +74,11 @@ class Viewer:
     signed_in: bool = False
     region_wide: bool = False
     ags: str | None = None
+
+    @classmethod
+    def of(cls, principal: "Caller") -> "Viewer":
+        """The viewer for a request's caller (the kit's Principal, or anything shaped so)."""
+        return cls(principal.signed_in, principal.region_wide, principal.ags)
 
 
 ANONYMOUS = Viewer()

@@ -261,3 +261,11 @@ def test_a_rebuild_is_seen_whole_or_not_at_all(tmp_path: Path) -> None:
     idx.rebuild(docs())
     assert seen == [{"old"}] * 3
     assert ids(idx, "Parkraumbewirtschaftung") == {"new0", "new1", "new2"}
+
+
+def test_a_viewer_from_the_callers_principal() -> None:
+    from shared.kit.auth import Principal, Role
+
+    assert Viewer.of(Principal(Role.ANONYMOUS, "anon")) == ANON
+    assert Viewer.of(Principal(Role.MUNICIPALITY, "k", ags="09563000")) == FUERTH
+    assert Viewer.of(Principal(Role.COORDINATOR, "c")).region_wide
