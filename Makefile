@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 CONSTRAINTS := constraints.txt
 
 .PHONY: run test lint typecheck lock bench-write bench-propagation bench-webhooks \
-	bench-funding-match clean asyncapi
+	bench-funding-match bench-search clean asyncapi
 
 $(STAMP): pyproject.toml $(CONSTRAINTS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -53,6 +53,9 @@ bench-webhooks: $(STAMP)
 
 bench-funding-match: $(STAMP)
 	$(BIN)/python -m bench.funding_match
+
+bench-search: $(STAMP)
+	$(BIN)/python -m bench.search
 
 clean:
 	rm -rf data .pytest_cache .mypy_cache

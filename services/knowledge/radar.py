@@ -1,0 +1,298 @@
+"""The Kooperationsradar: which other municipalities do the same thing, and which solutions fit.
+
+Two steps, both lexical (no model downloads, no embeddings):
+
+1. Candidates: the project's most telling words (by tf-idf over the radar's projects and
+   solutions) go to the search index as one BM25 query, restricted to what the owning
+   municipality may see, so a private project of another municipality never comes back.
+2. Rerank: a weighted sum of the share of the project's rare terms the candidate shares
+   (compound-aware: `Bauantrag` meets `Bauantragsverfahren`), the normalised BM25 score,
+   shared OZG services, shared topics and shared target groups.
+
+Each suggestion carries a German reason naming what the two have in common.
+"""
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from services.knowledge import analysis
+from services.knowledge.search import SearchDocument, SearchIndex, Viewer
+from shared.region.topics import TOPICS
+
+ItemKind = Literal["project", "solution"]
+
+# Weights of the rerank; set on the labelled set in tests/knowledge/data/radar_projects.json.
+W_TERMS = 0.55
+W_BM25 = 0.15
+W_OZG = 0.15
+W_TOPICS = 0.10
+W_TARGETS = 0.05
+# Below this a match is noise, not a hint worth a municipality's time.
+MIN_SCORE = 0.12
+QUERY_TERMS = 24
+CANDIDATES = 60
+
+
+@dataclass(frozen=True, slots=True)
+class RadarItem:
+    """A project or a catalogue solution as the radar sees it."""
+
+    id: str
+    kind: ItemKind
+    title: str
+    owner_ags: str
+    visibility: Literal["public", "region", "private"]
+    summary: str = ""
+    description: str = ""
+    topics: tuple[str, ...] = ()
+    target_groups: tuple[str, ...] = ()
+    ozg_refs: tuple[str, ...] = ()
+
+    def text(self) -> str:
+        return f"{self.title}\n{self.summary}\n{self.description}"
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    id: str
+    kind: ItemKind
+    title: str
+    owner_ags: str
+    score: float
+    reason: str
+    shared_terms: tuple[str, ...] = ()
+    shared_topics: tuple[str, ...] = ()
+    shared_ozg: tuple[str, ...] = ()
+
+
+@dataclass
+class RadarResult:
+    projects: list[Suggestion] = field(default_factory=list)
+    solutions: list[Suggestion] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _Profile:
+    item: RadarItem
+    weights: dict[str, float]  # analysed term -> count, title counted twice
+    folded: str  # every folded word and stem, space separated, for compound matching
+    surface: dict[str, str]  # analysed term -> the word as written
+
+
+def _profile(item: RadarItem) -> _Profile:
+    weights: defaultdict[str, float] = defaultdict(float)
+    surface: dict[str, str] = {}
+    pieces: list[str] = []
+    for part, weight in ((item.title, 2.0), (item.summary, 1.0), (item.description, 1.0)):
+        for word in analysis.words(part):
+            terms = analysis.word_terms(word.text)
+            for term in terms:
+                weights[term] += weight
+                surface.setdefault(term, word.text)
+            if terms:
+                pieces.append(analysis.fold(word.text))
+                pieces.append(terms[0])
+    return _Profile(item, dict(weights), " " + " ".join(pieces) + " ", surface)
+
+
+def _shares(term: str, other: _Profile) -> bool:
+    """Whether `other` holds the term: as a word, or as a compound's first or last part."""
+    if term in other.weights:
+        return True
+    if len(term) < analysis.MIN_INFIX:
+        return False
+    return f" {term}" in other.folded or f"{term} " in other.folded
+
+
+def _jaccard(a: Sequence[str], b: Sequence[str]) -> float:
+    sa, sb = set(a), set(b)
+    return len(sa & sb) / len(sa | sb) if sa and sb else 0.0
+
+
+class Kooperationsradar:
+    """The radar's view of the region: the search index plus each item's profile.
+
+    The service calls `upsert`/`remove` next to the search index's own updates (or
+    `rebuild` from its database); `suggest` is a pure read.
+    """
+
+    def __init__(self, index: SearchIndex | None = None) -> None:
+        self.index = index or SearchIndex()
+        self._profiles: dict[str, _Profile] = {}
+        self._df: Counter[str] = Counter()
+
+    def __len__(self) -> int:
+        return len(self._profiles)
+
+    def _forget(self, item_id: str) -> None:
+        old = self._profiles.pop(item_id, None)
+        if old is not None:
+            self._df.subtract(old.weights.keys())
+
+    def _remember(self, item: RadarItem) -> None:
+        self._forget(item.id)
+        profile = _profile(item)
+        self._profiles[item.id] = profile
+        self._df.update(profile.weights.keys())
+
+    def upsert(self, item: RadarItem, *, index: bool = True) -> None:
+        """Add or replace an item; `index=False` when the search index is kept elsewhere."""
+        self._remember(item)
+        if index:
+            self.index.upsert(_document(item))
+
+    def remove(self, item_id: str, *, index: bool = True) -> None:
+        self._forget(item_id)
+        if index:
+            self.index.delete(item_id)
+
+    def rebuild(self, items: Iterable[RadarItem], *, index: bool = True) -> None:
+        self._profiles.clear()
+        self._df.clear()
+        items = list(items)
+        for item in items:
+            self._remember(item)
+        if index:
+            self.index.upsert_many(_document(item) for item in items)
+
+    def idf(self, term: str) -> float:
+        n = len(self._profiles)
+        return math.log((n + 1) / (self._df.get(term, 0) + 0.5))
+
+    def suggest(self, project: RadarItem, limit: int = 5) -> RadarResult:
+        """Projects of other municipalities doing the same, and solutions that fit."""
+        own = self._profiles.get(project.id) or _profile(project)
+        ranked = sorted(own.weights, key=lambda t: own.weights[t] * self.idf(t), reverse=True)[
+            :QUERY_TERMS
+        ]
+        words = [w for w in analysis.parse_query(" ".join(ranked))]
+        viewer = Viewer(signed_in=True, ags=project.owner_ags)
+        found = self.index.candidates(
+            words,
+            viewer,
+            kinds=("project", "solution"),
+            exclude_ids=[project.id],
+            limit=CANDIDATES,
+        )
+        top = max((score for score, _ in found), default=0.0) or 1.0
+        own_mass = sum(own.weights[t] * self.idf(t) for t in own.weights) or 1.0
+        result = RadarResult()
+        for bm25, doc in found:
+            other = self._profiles.get(doc.id)
+            if other is None or not _readable(other.item, viewer):
+                continue
+            item = other.item
+            if item.kind == "project" and item.owner_ags == project.owner_ags:
+                continue  # the radar looks for others; the own portfolio is elsewhere
+            shared = [t for t in own.weights if _shares(t, other)]
+            other_mass = sum(other.weights[t] * self.idf(t) for t in other.weights) or 1.0
+            back = [t for t in other.weights if _shares(t, own)]
+            forward = sum(own.weights[t] * self.idf(t) for t in shared) / own_mass
+            backward = sum(other.weights[t] * self.idf(t) for t in back) / other_mass
+            terms_score = math.sqrt(forward * backward)
+            ozg = tuple(sorted(set(project.ozg_refs) & set(item.ozg_refs)))
+            topics = tuple(t for t in project.topics if t in item.topics)
+            score = (
+                W_TERMS * terms_score
+                + W_BM25 * (bm25 / top)
+                + W_OZG * (1.0 if ozg else 0.0)
+                + W_TOPICS * _jaccard(project.topics, item.topics)
+                + W_TARGETS * _jaccard(project.target_groups, item.target_groups)
+            )
+            if score < MIN_SCORE:
+                continue
+            # Nouns (capitalised in German) first: they name the undertaking, verbs rarely do.
+            telling = sorted(
+                shared,
+                key=lambda t: (own.surface[t][:1].isupper(), self.idf(t) * own.weights[t]),
+                reverse=True,
+            )
+            names = _unique(own.surface[t] for t in telling if self.idf(t) > 1.0)[:5]
+            suggestion = Suggestion(
+                id=item.id,
+                kind=item.kind,
+                title=item.title,
+                owner_ags=item.owner_ags,
+                score=round(score, 4),
+                reason=_reason(project, item, names, topics, ozg),
+                shared_terms=tuple(names),
+                shared_topics=topics,
+                shared_ozg=ozg,
+            )
+            (result.projects if item.kind == "project" else result.solutions).append(suggestion)
+        result.projects.sort(key=lambda s: s.score, reverse=True)
+        result.solutions.sort(key=lambda s: s.score, reverse=True)
+        result.projects = result.projects[:limit]
+        result.solutions = result.solutions[:limit]
+        return result
+
+
+def _readable(item: RadarItem, viewer: Viewer) -> bool:
+    # The index already filters; this is the same rule once more on the profile itself.
+    return item.visibility in ("public", "region") or item.owner_ags == viewer.ags
+
+
+def _unique(values: Iterable[str]) -> list[str]:
+    seen: set[str] = set()
+    out = []
+    for value in values:
+        key = value.lower()
+        if key not in seen:
+            seen.add(key)
+            out.append(value)
+    return out
+
+
+def _reason(
+    project: RadarItem,
+    item: RadarItem,
+    names: Sequence[str],
+    topics: Sequence[str],
+    ozg: Sequence[str],
+) -> str:
+    parts: list[str] = []
+    if item.kind == "project":
+        lead = f"beide Vorhaben befassen sich mit „{names[0]}“" if names else "ähnliches Vorhaben"
+    else:
+        lead = f"die Lösung „{item.title}“ passt zu „{names[0]}“" if names else "passende Lösung"
+    parts.append(lead)
+    if ozg:
+        parts.append("dieselbe OZG-Leistung: " + ", ".join(ozg))
+    if names:
+        parts.append("gemeinsame Begriffe: " + ", ".join(names))
+    if topics:
+        parts.append("gemeinsame Themen: " + ", ".join(TOPICS.get(t, t) for t in topics))
+    shared_groups = [g for g in project.target_groups if g in item.target_groups]
+    if shared_groups:
+        parts.append("gleiche Zielgruppe: " + ", ".join(shared_groups))
+    return "; ".join(parts)
+
+
+def _document(item: RadarItem) -> SearchDocument:
+    return SearchDocument(
+        id=item.id,
+        kind=item.kind,
+        title=item.title,
+        visibility=item.visibility,
+        owner_ags=item.owner_ags,
+        summary=item.summary,
+        body=item.description,
+        topics=item.topics,
+    )
+
+
+def suggest(
+    project: RadarItem,
+    projects: Iterable[RadarItem],
+    solutions: Iterable[RadarItem] = (),
+    limit: int = 5,
+) -> RadarResult:
+    """One-off radar over given projects and solutions (an in-memory index of its own)."""
+    radar = Kooperationsradar()
+    radar.rebuild([*projects, *solutions])
+    if project.id not in radar._profiles:
+        radar._remember(project)
+    return radar.suggest(project, limit)

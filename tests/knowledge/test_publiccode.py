@@ -1,0 +1,239 @@
+"""publiccode.yml import and export: what the world sends, what is refused, round trips."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from services.knowledge.catalogue import (
+    Contact,
+    Description,
+    LeikaRef,
+    Requirement,
+    Solution,
+)
+from services.knowledge.publiccode import (
+    MAX_BYTES,
+    ImportResult,
+    Issue,
+    export_publiccode,
+    import_publiccode,
+)
+
+DATA = Path(__file__).parent / "data" / "publiccode"
+
+
+def load(name: str) -> ImportResult:
+    return import_publiccode((DATA / name).read_bytes())
+
+
+def paths(issues: list[Issue]) -> set[str]:
+    return {issue.path for issue in issues}
+
+
+def test_a_complete_german_file_imports_every_field() -> None:
+    result = load("valid/ratsinfo_full.yml")
+    assert result.ok and result.warnings == [] and result.errors == []
+    s = result.solution
+    assert s is not None
+    assert s.name == "Ratsfenster"
+    assert s.short_description.startswith("Sitzungen, Vorlagen und Beschlüsse")
+    assert len(s.short_description) <= 150
+    assert "OParl-Schnittstelle" in s.long_description
+    assert s.descriptions["en"].localised_name == "Council Window"
+    assert s.license == "EUPL-1.2 OR AGPL-3.0-or-later"
+    assert s.maturity == "stable" and s.software_type == "standalone/web"
+    assert s.maintenance_type == "contract" and s.maintainers == ["Beispiel IT GmbH"]
+    assert s.contractors[0].until == "2028-12-31"
+    assert s.contacts == [
+        Contact(
+            "Erika Mustermann",
+            "erika.mustermann@lra-musterhausen.example",
+            "+49 911 000000",
+            "Landratsamt Musterhausen",
+        )
+    ]
+    assert s.leika == [LeikaRef("99006024000000", "10405", "Querschnitt", "Politik & Beteiligung")]
+    assert s.ozg_refs == ["10405"]
+    assert s.topics == ["participation", "administration"]
+    assert s.cost_notes is not None and "4.000 Euro" in s.cost_notes
+    assert Requirement("PostgreSQL", "open", version_min="14") in s.requirements
+    assert Requirement("Dokumentenscanner", "hardware") in s.requirements
+    assert s.platforms == ["web", "linux"]
+    assert s.categories == ["document-management", "regulations-and-directives"]
+    assert (s.software_version, s.release_date) == ("3.2.1", "2026-03-14")
+    assert s.used_by == ["Landkreis Musterhausen", "Stadt Beispielburg"]
+    assert s.url and s.landing_url == "https://ratsfenster.example.org"
+    # What the record has no field for stays in the German section, verbatim.
+    assert s.country_sections == {"DE": {"bundesland": "BY"}}
+
+
+def test_the_italian_section_is_kept_verbatim_and_old_spellings_warn() -> None:
+    result = load("valid/termin_v02_lowercase_it.yml")
+    assert result.solution is not None
+    assert result.solution.country_sections["IT"] == {
+        "countryExtensionVersion": "0.2",
+        "conforme": {"gdpr": True},
+    }
+    assert result.solution.audience_countries == ["DE"]
+    assert {"it", "legal.repoOwner", "intendedAudience.countries[0]", "publiccodeYmlVersion"} <= (
+        paths(result.warnings)
+    )
+
+
+MINIMAL = """\
+publiccodeYmlVersion: {version}
+name: Kita-Anmeldung
+url: https://git.example.org/kita
+platforms: [web]
+developmentStatus: stable
+softwareType: standalone/web
+description:
+  de:
+    shortDescription: Kitaplätze zentral anmelden und vergeben.
+    longDescription: >
+      Eltern melden ihr Kind einmal für alle Kitas der Gemeinde an, die Gemeinde vergibt
+      die Plätze nach ihren Kriterien und alle Beteiligten sehen den Stand ihrer Anmeldung.
+    features: [Zentrale Anmeldung]
+legal:
+  license: EUPL-1.2
+maintenance:
+  type: none
+localisation:
+  localisationReady: false
+  availableLanguages: [de]
+"""
+
+
+@pytest.mark.parametrize(
+    "version",
+    ['"0"', "0", '"0.2"', "0.2", '"0.2.1"', '"0.3"', "0.3.0", "0.4", '"0.4.0"', "0.5.0", "0.5",
+     '"0.7"', "0.7.0"],
+)  # fmt: skip
+def test_every_released_version_is_read(version: str) -> None:
+    result = import_publiccode(MINIMAL.format(version=version))
+    assert result.ok, result.errors
+    assert result.solution is not None and result.solution.name == "Kita-Anmeldung"
+    current = version.strip('"') == "0"
+    assert ("publiccodeYmlVersion" in paths(result.warnings)) != current
+    assert len(result.warnings) == (0 if current else 1)
+
+
+def test_an_unquoted_050_file_imports() -> None:
+    result = load("valid/abfall_v050_unquoted.yml")
+    assert result.solution is not None
+    assert result.solution.platforms == ["web", "android", "ios"]
+    assert result.solution.localisation_ready is False
+
+
+def test_a_sloppy_file_imports_with_warnings_that_name_key_and_line() -> None:
+    result = load("nonconforming/fachverfahren_sloppy.yml")
+    s = result.solution
+    assert s is not None and result.errors == []
+    by_path = {issue.path: issue for issue in result.warnings}
+    assert by_path["categories[0]"].line == 10  # 'government' is no category
+    assert by_path["maintenance.type"].line == 25  # 'commercial'
+    assert by_path["legal.repoOwner"].line == 23  # deprecated
+    assert by_path["landingUrl"].line == 5 and by_path["creationDate"].line == 6  # unknown keys
+    assert "intendedAudience.countries[0]" in by_path  # lowercase country code
+    assert "de" in by_path  # lowercase country section
+    assert "developmentStatus" in by_path and "releaseDate" in by_path
+    assert "localisation.availableLanguages[1]" in by_path  # 'ua' is no language
+    # What could be read, is; what could not, is left empty rather than guessed.
+    assert s.maintenance_type == "contract"
+    assert s.categories == ["government", "workflow-management"]
+    assert s.license == "Apache-2.0"
+    assert s.maturity is None and s.release_date is None
+    assert s.software_type == "standalone/other"
+    assert s.audience_countries == ["DE", "AT"]
+    assert s.leika == [LeikaRef(leika_id="99050012104000", ozg_id="10045")]
+    assert len(s.short_description) <= 150 and s.short_description.endswith("…")
+    assert "description.de.shortDescription" in by_path
+
+
+@pytest.mark.parametrize(
+    ("name", "path"),
+    [
+        ("refused/no_name.yml", "name"),
+        ("refused/no_description.yml", "description"),
+        ("refused/bad_license.yml", "legal.license"),
+        ("refused/unknown_version.yml", "publiccodeYmlVersion"),
+        ("refused/not_a_mapping.yml", "(root)"),
+        ("refused/not_yaml.yml", "(root)"),
+        ("refused/latin1.yml", "(root)"),
+        ("refused/billion_laughs.yml", "(root)"),
+    ],
+)
+def test_what_makes_a_record_unusable_is_refused(name: str, path: str) -> None:
+    result = load(name)
+    assert result.solution is None
+    assert path in paths(result.errors), result.errors
+
+
+def test_a_refusal_names_the_line() -> None:
+    assert load("refused/bad_license.yml").errors[0].line == 7
+    assert load("refused/not_yaml.yml").errors[0].line is not None
+
+
+def test_a_yaml_bomb_is_refused_before_it_expands() -> None:
+    # Nine levels of nine aliases: 9**9 (387 million) strings if expanded.
+    result = load("refused/billion_laughs.yml")
+    assert result.errors and "YAML bomb" in result.errors[0].message
+    # A self-referencing anchor is refused too (or reported as invalid YAML).
+    recursive = import_publiccode('publiccodeYmlVersion: "0"\nname: &n [*n]\n')
+    assert recursive.solution is None
+
+
+def test_deep_nesting_is_refused_not_a_crash() -> None:
+    result = import_publiccode('publiccodeYmlVersion: "0"\nname: x\na: ' + "[" * 5000 + "]" * 5000)
+    assert result.solution is None
+    assert "nested deeper" in result.errors[0].message
+
+
+def test_an_oversized_file_is_refused_unread() -> None:
+    text = MINIMAL.format(version='"0"') + "# " + "x" * MAX_BYTES + "\n"
+    result = import_publiccode(text)
+    assert result.solution is None
+    assert "larger than" in result.errors[0].message
+
+
+def test_round_trip_keeps_every_field_of_a_real_looking_file() -> None:
+    first = load("valid/ratsinfo_full.yml").solution
+    assert first is not None
+    exported = export_publiccode(first)
+    assert yaml.safe_load(exported)["publiccodeYmlVersion"] == "0"
+    again = import_publiccode(exported)
+    assert again.warnings == [] and again.errors == []  # the export meets the standard
+    assert again.solution == first
+
+
+def test_round_trip_of_a_record_made_in_lotse() -> None:
+    made = Solution(
+        name="Schulwegplaner",
+        descriptions={
+            "de": Description(
+                short_description="Sichere Schulwege planen und mit Eltern teilen.",
+                long_description=(
+                    "Der Schulwegplaner zeigt Gefahrenstellen, Lotsenpunkte und empfohlene "
+                    "Wege zu jeder Grundschule. Eltern melden Gefahren über ein Formular, die "
+                    "Verkehrsbehörde prüft sie und veröffentlicht die Karte."
+                ),
+                features=["Gefahrenstellen melden", "Karte pro Schule"],
+            )
+        },
+        license="MIT",
+        url="https://git.example.org/schulweg",
+        maturity="beta",
+        software_type="standalone/web",
+        platforms=["web"],
+        topics=["mobility", "education"],
+        leika=[LeikaRef(ozg_id="10300")],
+        maintenance_type="internal",
+        contacts=[Contact("Verkehrsbehörde Musterstadt", email="verkehr@example.org")],
+        cost_notes="Betrieb auf vorhandenem Geoserver, keine Lizenzkosten.",
+        localisation_ready=False,
+        available_languages=["de"],
+    )
+    result = import_publiccode(export_publiccode(made))
+    assert result.warnings == [] and result.errors == []
+    assert result.solution == made
