@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.gateway.models import ApiKey, FeedEntry, Municipality
 from shared.kit.auth import Principal, Role
-from shared.kit.http import LotseError, decode_cursor, encode_cursor
+from shared.kit.pagination import SortKey, keyset_page
 from shared.region.visibility import visible_to
 
 
@@ -28,15 +28,8 @@ async def list_municipalities(
     query = select(Municipality)
     if land:
         query = query.where(Municipality.ags.startswith(land))  # type: ignore[attr-defined]
-    total = await _count(session, query)
-    if cursor:
-        (after,) = decode_cursor(cursor, size=1)
-        query = query.where(Municipality.ags > str(after))
-    rows = (await session.scalars(query.order_by(Municipality.ags).limit(limit + 1))).all()
-    if len(rows) > limit:
-        rows = rows[:limit]
-        return rows, encode_cursor([rows[-1].ags]), total
-    return rows, None, total
+    order = [SortKey(Municipality.ags, str)]  # type: ignore[arg-type]
+    return await keyset_page(session, query, order=order, cursor=cursor, limit=limit)
 
 
 async def key_by_hash(session: AsyncSession, secret_hash: str) -> ApiKey | None:
@@ -72,19 +65,9 @@ async def _count(session: AsyncSession, query: Select[Any]) -> int:
 async def list_manageable_keys(
     session: AsyncSession, principal: Principal, *, cursor: str | None, limit: int
 ) -> tuple[Sequence[ApiKey], str | None, int]:
-    """One page of the keys `principal` manages; returns rows, next cursor, total."""
+    order = [SortKey(ApiKey.id, str)]  # type: ignore[arg-type]
     query = manageable_keys(principal)
-    total = await _count(session, query)
-    if cursor:
-        (key_id,) = decode_cursor(cursor, size=1)
-        if not isinstance(key_id, str):
-            raise LotseError("The cursor is not one this API handed out.")
-        query = query.where(ApiKey.id > key_id)
-    rows = (await session.scalars(query.order_by(ApiKey.id).limit(limit + 1))).all()
-    if len(rows) > limit:
-        rows = rows[:limit]
-        return rows, encode_cursor([rows[-1].id]), total
-    return rows, None, total
+    return await keyset_page(session, query, order=order, cursor=cursor, limit=limit)
 
 
 async def touch_keys(session: AsyncSession, last_used: dict[str, object]) -> None:
@@ -102,21 +85,9 @@ def readable_feed(principal: Principal) -> Select[tuple[FeedEntry]]:
 async def list_feed(
     session: AsyncSession, principal: Principal, *, cursor: str | None, limit: int
 ) -> tuple[Sequence[FeedEntry], str | None, int]:
-    """One page of the feed, newest first; returns rows, next cursor, total."""
+    order = [SortKey(FeedEntry.seq, int, descending=True)]  # type: ignore[arg-type]
     query = readable_feed(principal)
-    total = await _count(session, query)
-    if cursor:
-        (before,) = decode_cursor(cursor, size=1)
-        if not isinstance(before, int) or not 0 < before < 2**63:
-            raise LotseError("The cursor is not one this API handed out.")
-        query = query.where(FeedEntry.seq < before)  # type: ignore[operator]
-    rows = (
-        await session.scalars(query.order_by(FeedEntry.seq.desc()).limit(limit + 1))  # type: ignore[union-attr]
-    ).all()
-    if len(rows) > limit:
-        rows = rows[:limit]
-        return rows, encode_cursor([rows[-1].seq]), total
-    return rows, None, total
+    return await keyset_page(session, query, order=order, cursor=cursor, limit=limit)
 
 
 async def newest_feed_entry(session: AsyncSession, subject: str) -> FeedEntry | None:

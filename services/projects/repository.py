@@ -2,15 +2,15 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, func, insert, or_, select
+from sqlalchemy import Select, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.projects.models import KnownMunicipality, Project
 from shared.kit.auth import Principal
-from shared.kit.http import LotseError, decode_cursor, encode_cursor
+from shared.kit.pagination import SortKey, keyset_page
 from shared.region.visibility import visible_to
 
 
@@ -58,6 +58,13 @@ def _filtered(query: Select[tuple[Project]], filters: ProjectFilters) -> Select[
     return query
 
 
+# Newest change first; the id breaks ties so every project has one place in the order.
+PROJECT_ORDER = (
+    SortKey(Project.updated_at, datetime, descending=True),  # type: ignore[arg-type]
+    SortKey(Project.id, str, descending=True),  # type: ignore[arg-type]
+)
+
+
 async def list_readable(
     session: AsyncSession,
     principal: Principal,
@@ -68,33 +75,7 @@ async def list_readable(
 ) -> tuple[Sequence[Project], str | None, int]:
     """One page of projects, newest change first; returns rows, next cursor, total."""
     query = _filtered(readable(principal), filters)
-    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    if cursor:
-        updated_at, last_id = decode_cursor(cursor, size=2)
-        try:
-            after = datetime.fromisoformat(updated_at)
-            if after.tzinfo is None or not isinstance(last_id, str):
-                raise ValueError("not a cursor of ours")
-            after = after.astimezone(UTC)
-        except (TypeError, ValueError, OverflowError) as exc:
-            raise LotseError("The cursor is not one this API handed out.") from exc
-        query = query.where(
-            or_(
-                Project.updated_at < after,
-                and_(Project.updated_at == after, Project.id < last_id),
-            )
-        )
-    rows = (
-        await session.scalars(
-            query.order_by(Project.updated_at.desc(), Project.id.desc()).limit(limit + 1)  # type: ignore[attr-defined]
-        )
-    ).all()
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        last = rows[-1]
-        next_cursor = encode_cursor([last.updated_at.isoformat(), last.id])
-    return rows, next_cursor, total
+    return await keyset_page(session, query, order=PROJECT_ORDER, cursor=cursor, limit=limit)
 
 
 async def unknown_municipalities(session: AsyncSession, ags: set[str]) -> set[str]:

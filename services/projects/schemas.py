@@ -15,7 +15,8 @@ from shared.contracts.projects import (
     ProjectStatus,
     Visibility,
 )
-from shared.kit.http import Page, not_nullable
+from shared.kit.http import not_nullable
+from shared.kit.pagination import Page
 from shared.region.ags import AGS
 from shared.region.topics import Topic
 

@@ -5,16 +5,14 @@ request ids, a body size limit, cursor pagination, ETags and conditional reads, 
 OpenAPI document that says all of this.
 """
 
-import base64
-import binascii
 import hashlib
 import json
 import logging
 import re
 import time
 import uuid
-from collections.abc import Callable, Sequence
-from typing import Annotated, Any, Generic, TypeVar
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from fastapi import FastAPI, Header, HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -408,17 +406,7 @@ def _new_traceparent() -> str:
     return f"00-{uuid.uuid4().hex}-{uuid.uuid4().hex[:16]}-01"
 
 
-# -- pagination ---------------------------------------------------------------
-
-T = TypeVar("T")
-
-
-class Page(BaseModel, Generic[T]):
-    """One page of a list; pass `next_cursor` as `cursor` to get the next one."""
-
-    items: Sequence[T]
-    next_cursor: str | None = Field(default=None, description="opaque; absent on the last page")
-    total: int = Field(ge=0, description="all items matching the filters, on every page")
+# -- schemas ----------------------------------------------------------------
 
 
 def not_nullable(*fields: str) -> Callable[[dict[str, Any]], None]:
@@ -435,23 +423,6 @@ def not_nullable(*fields: str) -> Callable[[dict[str, Any]], None]:
             prop.pop("default", None)
 
     return drop_null
-
-
-def encode_cursor(values: Sequence[Any]) -> str:
-    raw = json.dumps(list(values), separators=(",", ":"), default=str).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str, *, size: int) -> list[Any]:
-    """Decode a cursor made by encode_cursor; a tampered one is a 400, not a 500."""
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
-        raise LotseError("The cursor is not one this API handed out.") from exc
-    if not isinstance(values, list) or len(values) != size:
-        raise LotseError("The cursor is not one this API handed out.")
-    return values
 
 
 # -- ETags ----------------------------------------------------------------------

@@ -29,11 +29,14 @@ class Page(BaseModel, Generic[T]):
 
     items: Sequence[T]
     next_cursor: str | None = Field(default=None, description="opaque; absent on the last page")
-    total: int | None = Field(default=None, description="all items matching the filters")
+    total: int = Field(ge=0, description="all items matching the filters, on every page")
 
 
 class BadCursor(LotseError):
-    slug, title = "bad-cursor", "The cursor is not one this API handed out"
+    """A 400 for a cursor this API did not hand out (tampered, truncated, invented)."""
+
+    def __init__(self) -> None:
+        super().__init__("The cursor is not one this API handed out.")
 
 
 def encode_cursor(values: Sequence[Any]) -> str:
@@ -110,12 +113,9 @@ async def keyset_page(
     order: Sequence[SortKey],
     cursor: str | None,
     limit: int,
-    count: bool = True,
-) -> tuple[Sequence[Row], str | None, int | None]:
+) -> tuple[Sequence[Row], str | None, int]:
     """One page of `query` in `order`; returns its rows, the next cursor and the total."""
-    total = None
-    if count:
-        total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
     if cursor:
         raw = decode_cursor(cursor, size=len(order))
         query = query.where(

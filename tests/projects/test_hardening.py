@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from shared.kit.http import encode_cursor
+from shared.kit.pagination import encode_cursor
 from tests.conftest import Platform
 
 PROJECT = {"title": "Robust", "topics": ["it_security"], "visibility": "public"}

@@ -11,7 +11,7 @@ from sqlmodel import Field, SQLModel
 
 from shared.kit.db import Database
 from shared.kit.http import LotseError
-from shared.kit.pagination import SortKey, encode_cursor, keyset_page
+from shared.kit.pagination import SortKey, decode_cursor, encode_cursor, keyset_page
 from tests.conftest import BACKENDS, database_url
 
 
@@ -111,3 +111,14 @@ async def test_a_cursor_this_api_did_not_hand_out_is_a_400(db: Database, cursor:
         with pytest.raises(LotseError) as refused:
             await keyset_page(session, select(Item), order=ORDER, cursor=cursor, limit=3)
     assert refused.value.status == 400
+
+
+def test_cursor_round_trips_and_tampering_is_a_400() -> None:
+    assert decode_cursor(encode_cursor(["2026-11-22T00:00:00+00:00", "id"]), size=2) == [
+        "2026-11-22T00:00:00+00:00",
+        "id",
+    ]
+    for bad in ("%%%", encode_cursor(["only-one"]), "bm90IGpzb24"):
+        with pytest.raises(LotseError) as raised:
+            decode_cursor(bad, size=2)
+        assert raised.value.status == 400
