@@ -21,10 +21,17 @@ from shared.contracts.projects import (
 )
 from shared.kit.auth import Principal, Role
 from shared.kit.events import CloudEvent
-from shared.kit.http import Conflict, Forbidden, InvalidInput, Unauthorized
+from shared.kit.http import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    Unauthorized,
+    check_if_match,
+)
 from shared.kit.outbox import add_event
 from shared.kit.sqltypes import utcnow
-from shared.region.ags import land_of
+from shared.region.ags import UnknownMunicipality, land_of
 
 # Which roles each role may issue keys for.
 KEY_GRANTS: dict[Role, frozenset[Role]] = {
@@ -34,10 +41,6 @@ KEY_GRANTS: dict[Role, frozenset[Role]] = {
     # revoke one it issued: it issues keys of its own AGS only.
     Role.MUNICIPALITY: frozenset({Role.MUNICIPALITY}),
 }
-
-
-class UnknownMunicipality(InvalidInput):
-    slug, title = "unknown-municipality", "Municipality not known in this region"
 
 
 def _signed_in(principal: Principal) -> None:
@@ -88,12 +91,17 @@ async def update_municipality(
     session: AsyncSession,
     *,
     principal: Principal,
-    municipality: Municipality,
+    ags: str,
     changes: MunicipalityUpdate,
+    if_match: str | None,
     source: str,
 ) -> Municipality:
-    """Change name, kind or population; coordinators and admins only."""
+    """Change name, kind or population of the version `if_match` names; coordinators only."""
     require_coordinator(principal, "change municipalities")
+    municipality = await repository.get_municipality(session, ags, for_update=True)
+    if municipality is None:
+        raise NotFound(f"No municipality with AGS {ags} is registered.")
+    check_if_match(if_match, municipality.version)
     requested = changes.model_dump(exclude_unset=True)
     if requested.get("name", "") is None or requested.get("kind", "") is None:
         raise InvalidInput("name and kind cannot be cleared.")

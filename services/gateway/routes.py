@@ -23,6 +23,7 @@ from services.gateway.schemas import (
     TopicPublic,
 )
 from shared.kit.auth import AuthenticatedRoute, Principal
+from shared.kit.deps import DbSession
 from shared.kit.http import (
     Conflict,
     Forbidden,
@@ -34,17 +35,14 @@ from shared.kit.http import (
     PreconditionRequired,
     Unauthorized,
     cacheable,
-    check_if_match,
     etag_of,
     responses,
 )
-from shared.kit.idempotency import IdempotencyKeyReused, IdempotentRequest, idempotent_request
-from shared.kit.service import DbSession
-from shared.region.ags import AGS_PATTERN
+from shared.kit.idempotency import Idempotency, IdempotencyKeyReused
+from shared.region.ags import AGS
 from shared.region.topics import TOPICS, VOCABULARY_VERSION
 
 Caller = Annotated[Principal, Depends(caller)]
-Idempotency = Annotated[IdempotentRequest, Depends(idempotent_request)]
 
 router = APIRouter(prefix="/api/v1", dependencies=[Depends(caller)], route_class=AuthenticatedRoute)
 
@@ -80,9 +78,6 @@ async def register_municipality(
     session: DbSession,
     idempotency: Idempotency,
 ) -> Response:
-    replayed = await idempotency.replay(session)
-    if replayed is not None:
-        return replayed
     municipality = await domain.register_municipality(
         session, principal=principal, data=data, source=request.app.state.settings.source
     )
@@ -126,7 +121,7 @@ async def list_municipalities(
     responses=responses(NotFound),
 )
 async def get_municipality(
-    ags: Annotated[str, Path(pattern=AGS_PATTERN)],
+    ags: Annotated[AGS, Path()],
     session: DbSession,
     if_none_match: IfNoneMatch = None,
 ) -> Response:
@@ -154,23 +149,19 @@ def _municipality_response(
     ),
 )
 async def update_municipality(
-    ags: Annotated[str, Path(pattern=AGS_PATTERN)],
+    ags: Annotated[AGS, Path()],
     changes: MunicipalityUpdate,
     request: Request,
     principal: Caller,
     session: DbSession,
     if_match: IfMatch = None,
 ) -> Response:
-    municipality = await repository.get_municipality(session, ags, for_update=True)
-    if municipality is None:
-        raise NotFound(f"No municipality with AGS {ags} is registered.")
-    domain.require_coordinator(principal, "change municipalities")
-    check_if_match(if_match, municipality.version)
     municipality = await domain.update_municipality(
         session,
         principal=principal,
-        municipality=municipality,
+        ags=ags,
         changes=changes,
+        if_match=if_match,
         source=request.app.state.settings.source,
     )
     return _municipality_response(municipality)
@@ -190,18 +181,17 @@ async def update_municipality(
 async def issue_key(
     data: ApiKeyCreate, principal: Caller, session: DbSession, idempotency: Idempotency
 ) -> Response:
-    if await idempotency.replay(session) is not None:
-        raise Conflict(
-            "This Idempotency-Key issued a key already, and a key is shown only once. "
-            "If it was lost, revoke it and issue a new one."
-        )
     key, secret = await domain.issue_key(session, principal=principal, data=data)
     public = ApiKeyPublic.model_validate(key, from_attributes=True)
     return idempotency.created(
         session,
         ApiKeyCreated(**public.model_dump(), key=secret).model_dump_json(),
         {"Location": f"/api/v1/api-keys/{key.id}", "Cache-Control": "no-store"},
-        remembered_body=public.model_dump_json(),  # never the secret itself
+        # A key is shown once: a retry learns that, and the secret is never stored.
+        replay_as=Conflict(
+            "This Idempotency-Key issued a key already, and a key is shown only once. "
+            "If it was lost, revoke it and issue a new one."
+        ),
     )
 
 

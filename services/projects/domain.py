@@ -16,10 +16,11 @@ from shared.contracts.projects import (
     ProjectStatusChanged,
     ProjectUpdated,
 )
-from shared.kit.auth import Principal, require_writer
-from shared.kit.http import Conflict, Forbidden, InvalidInput, LotseError
+from shared.kit.auth import Principal
+from shared.kit.http import Conflict, Forbidden, InvalidInput, LotseError, NotFound, check_if_match
 from shared.kit.outbox import add_event
 from shared.kit.sqltypes import utcnow
+from shared.region.ags import UnknownMunicipality
 
 # Which status a project may move to from each status. Completed work stays
 # completed; a cancelled project can be revived as planned.
@@ -41,17 +42,12 @@ class ImportRejected(InvalidInput):
     slug, title = "import-rejected", "The import has invalid rows; nothing was imported"
 
 
-class UnknownMunicipality(InvalidInput):
-    slug, title = "unknown-municipality", "Municipality not known in this region"
-
-
 def snapshot(project: Project) -> ProjectSnapshot:
     """The public state of a project, as API and events show it."""
     return ProjectSnapshot.model_validate(project, from_attributes=True)
 
 
 def _owner_for_new_project(principal: Principal, requested: str | None) -> str:
-    require_writer(principal)
     if principal.region_wide:
         if requested is None:
             raise InvalidInput(
@@ -69,10 +65,18 @@ def _owner_for_new_project(principal: Principal, requested: str | None) -> str:
     return principal.ags
 
 
-def ensure_can_edit(principal: Principal, project: Project) -> None:
-    require_writer(principal)
+async def editable_project(session: AsyncSession, principal: Principal, project_id: str) -> Project:
+    """The project `principal` may change, locked until the commit: 404 unseen, 403 not theirs.
+
+    Readers and anonymous callers never get here: the service's routes refuse them
+    before the body is read (AuthenticatedRoute).
+    """
+    project = await repository.get_readable(session, principal, project_id, for_update=True)
+    if project is None:
+        raise NotFound(f"There is no project {project_id} you may see.")
     if not principal.region_wide and project.municipality_ags != principal.ags:
         raise Forbidden("Only the owning municipality or a coordinator can change this project.")
+    return project
 
 
 async def _ensure_known(session: AsyncSession, owner: str, partners: list[str]) -> None:
@@ -143,7 +147,6 @@ async def import_projects(
     source: str,
 ) -> list[ProjectSnapshot]:
     """Create every row, or none; report the `invalid` rows and those the rules refuse."""
-    require_writer(principal)
     created: list[ProjectSnapshot] = []
     errors = list(invalid)
     for line, data in rows:
@@ -164,12 +167,14 @@ async def update_project(
     session: AsyncSession,
     *,
     principal: Principal,
-    project: Project,
+    project_id: str,
     changes: ProjectUpdate,
+    if_match: str | None,
     source: str,
 ) -> Project:
-    """Apply a partial update; a status change must follow TRANSITIONS."""
-    ensure_can_edit(principal, project)
+    """Apply a partial update to the version `if_match` names; status follows TRANSITIONS."""
+    project = await editable_project(session, principal, project_id)
+    check_if_match(if_match, project.version)
     requested = changes.model_dump(exclude_unset=True)
     cleared = sorted(k for k, v in requested.items() if v is None and k in REQUIRED_ON_UPDATE)
     if cleared:
@@ -218,9 +223,17 @@ async def update_project(
 
 
 async def delete_project(
-    session: AsyncSession, *, principal: Principal, project: Project, source: str
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    project_id: str,
+    if_match: str | None,
+    source: str,
 ) -> None:
-    ensure_can_edit(principal, project)
+    """Delete a project; `if_match` is optional here, and a stale one is refused."""
+    project = await editable_project(session, principal, project_id)
+    if if_match is not None:
+        check_if_match(if_match, project.version)
     last = snapshot(project)
     await session.delete(project)
     await add_event(session, ProjectDeleted(project=last), source=source, subject=project.id)

@@ -5,11 +5,9 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.projects import domain, repository
 from services.projects.importing import parse_import
-from services.projects.models import Project
 from services.projects.schemas import (
     ImportResult,
     ProjectCreate,
@@ -21,10 +19,9 @@ from shared.contracts.projects import ProjectSnapshot, ProjectStatus, Visibility
 from shared.kit.auth import (
     AuthenticatedRoute,
     CurrentPrincipal,
-    Principal,
     internal_principal,
-    require_writer,
 )
+from shared.kit.deps import DbSession
 from shared.kit.http import (
     Conflict,
     Forbidden,
@@ -38,13 +35,11 @@ from shared.kit.http import (
     Unauthorized,
     UnsupportedMediaType,
     cacheable,
-    check_if_match,
     etag_of,
     responses,
 )
-from shared.kit.idempotency import IdempotencyKeyReused, IdempotentRequest, idempotent_request
-from shared.kit.service import DbSession
-from shared.region.ags import AGS_PATTERN
+from shared.kit.idempotency import Idempotency, IdempotencyKeyReused
+from shared.region.ags import AGS
 from shared.region.topics import Topic
 
 router = APIRouter(
@@ -55,7 +50,6 @@ router = APIRouter(
     route_class=AuthenticatedRoute,
 )
 
-Idempotency = Annotated[IdempotentRequest, Depends(idempotent_request)]
 PUBLIC_JSON = "application/json"
 
 
@@ -66,15 +60,6 @@ def _render(project: ProjectSnapshot, status_code: int = 200) -> Response:
         media_type=PUBLIC_JSON,
         headers={"ETag": etag_of(project.version)},
     )
-
-
-async def _editable(session: AsyncSession, principal: Principal, project_id: uuid.UUID) -> Project:
-    """The project to change, locked until the commit: 404 unseen, 403 not yours."""
-    project = await repository.get_readable(session, principal, str(project_id), for_update=True)
-    if project is None:
-        raise NotFound(f"There is no project {project_id} you may see.")
-    domain.ensure_can_edit(principal, project)
-    return project
 
 
 def _source(request: Request) -> str:
@@ -97,9 +82,6 @@ async def create_project(
     session: DbSession,
     idempotency: Idempotency,
 ) -> Response:
-    replayed = await idempotency.replay(session)
-    if replayed is not None:
-        return replayed
     project = await domain.create_project(
         session, principal=principal, data=data, source=_source(request)
     )
@@ -136,10 +118,6 @@ async def import_projects(
     session: DbSession,
     idempotency: Idempotency,
 ) -> Response:
-    require_writer(principal)  # before reading up to 16 MiB of rows
-    replayed = await idempotency.replay(session)
-    if replayed is not None:
-        return replayed
     settings = request.app.state.settings
     rows, invalid = parse_import(
         await request.body(),
@@ -164,7 +142,7 @@ async def list_projects(
     principal: CurrentPrincipal,
     session: DbSession,
     municipality: Annotated[
-        str | None, Query(pattern=AGS_PATTERN, description="AGS of the owning municipality")
+        AGS | None, Query(description="AGS of the owning municipality")
     ] = None,
     topic: Topic | None = None,
     status: ProjectStatus | None = None,
@@ -254,10 +232,13 @@ async def update_project(
     session: DbSession,
     if_match: IfMatch = None,
 ) -> Response:
-    project = await _editable(session, principal, project_id)
-    check_if_match(if_match, project.version)
     project = await domain.update_project(
-        session, principal=principal, project=project, changes=changes, source=_source(request)
+        session,
+        principal=principal,
+        project_id=str(project_id),
+        changes=changes,
+        if_match=if_match,
+        source=_source(request),
     )
     return _render(domain.snapshot(project))
 
@@ -278,10 +259,11 @@ async def delete_project(
         str | None, Header(description="optional here: when sent, a stale one gets 412")
     ] = None,
 ) -> Response:
-    project = await _editable(session, principal, project_id)
-    if if_match is not None:
-        check_if_match(if_match, project.version)
     await domain.delete_project(
-        session, principal=principal, project=project, source=_source(request)
+        session,
+        principal=principal,
+        project_id=str(project_id),
+        if_match=if_match,
+        source=_source(request),
     )
     return Response(status_code=204)

@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import Header, Request, Response
+from fastapi import Depends, Header, Request, Response
 from sqlalchemy import Column, Integer, String, Text, delete
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import Field, SQLModel
 
-from shared.kit.http import LotseError
+from shared.kit.deps import DbSession
+from shared.kit.http import PROBLEM_JSON, LotseError
 from shared.kit.sqltypes import UTCDateTime, utcnow
 
 KEY_MAX_LENGTH = 200
@@ -20,6 +21,14 @@ KEEP_FOR = timedelta(hours=24)
 
 class IdempotencyKeyReused(LotseError):
     status, slug, title = 422, "idempotency-key-reused", "Idempotency-Key used for another request"
+
+
+class ReplayedAnswer(Exception):
+    """The answer to an earlier request with the same key; the app sends it as it was."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__("replayed")
+        self.response = response
 
 
 class IdempotencyRecord(SQLModel, table=True):
@@ -42,7 +51,7 @@ class IdempotentRequest:
     key: str | None
     request_hash: str
 
-    async def replay(self, session: AsyncSession) -> Response | None:
+    async def stored_answer(self, session: AsyncSession) -> Response | None:
         """The stored answer to an earlier request with this key, if there was one."""
         if self.key is None:
             return None
@@ -89,19 +98,23 @@ class IdempotentRequest:
         body: str,
         headers: dict[str, str] | None = None,
         *,
-        remembered_body: str | None = None,
+        replay_as: LotseError | None = None,
     ) -> Response:
         """The 201 answer to this POST, remembered with its effects for later replays.
 
-        `remembered_body` replaces what is stored when the answer holds a secret.
+        `replay_as` is remembered instead when the answer must not be given twice (it
+        holds a secret shown once): a retry then gets that problem.
         """
         headers = headers or {}
-        self.remember(
-            session,
-            status_code=201,
-            body=body if remembered_body is None else remembered_body,
-            headers=headers,
-        )
+        if replay_as is None:
+            self.remember(session, status_code=201, body=body, headers=headers)
+        else:
+            self.remember(
+                session,
+                status_code=replay_as.status,
+                body=json.dumps(replay_as.problem()),
+                headers={"Content-Type": PROBLEM_JSON, "Cache-Control": "no-store"},
+            )
         return Response(body, status_code=201, media_type="application/json", headers=headers)
 
 
@@ -115,6 +128,7 @@ async def purge_expired(session: AsyncSession) -> None:
 
 async def idempotent_request(
     request: Request,
+    session: DbSession,
     idempotency_key: Annotated[
         str | None,
         Header(
@@ -126,7 +140,11 @@ async def idempotent_request(
         ),
     ] = None,
 ) -> IdempotentRequest:
-    """FastAPI dependency: read Idempotency-Key and fingerprint the request body."""
+    """FastAPI dependency: read Idempotency-Key and fingerprint the request body.
+
+    A retry with a key already answered ends here: ReplayedAnswer carries the first
+    answer out, and the endpoint does not run again.
+    """
     key = idempotency_key
     principal: Any = getattr(request.state, "principal", None)
     subject = getattr(principal, "subject", "anonymous")
@@ -135,6 +153,14 @@ async def idempotent_request(
         fingerprint = hashlib.sha256(request.headers.get("content-type", "").encode() + b"\n")
         fingerprint.update(await request.body())
         digest = fingerprint.hexdigest()
-    return IdempotentRequest(
+    answer = IdempotentRequest(
         scope=f"{subject}:{request.method}:{request.url.path}", key=key, request_hash=digest
     )
+    stored = await answer.stored_answer(session)
+    if stored is not None:
+        raise ReplayedAnswer(stored)
+    return answer
+
+
+Idempotency = Annotated[IdempotentRequest, Depends(idempotent_request)]
+"""The Idempotency-Key of a POST whose first answer was not given yet."""

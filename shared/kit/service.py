@@ -7,13 +7,12 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.kit.auth import (
     WRITE_METHODS,
@@ -23,10 +22,10 @@ from shared.kit.auth import (
     internal_principal,
 )
 from shared.kit.bus import EventBus, Handler
-from shared.kit.db import Database, session_scope
+from shared.kit.db import Database
 from shared.kit.events import EventRegistry
 from shared.kit.http import RequestContextMiddleware, complete_openapi, install_problem_handlers
-from shared.kit.idempotency import purge_expired
+from shared.kit.idempotency import ReplayedAnswer, purge_expired
 from shared.kit.observability import configure_logging
 from shared.kit.outbox import OutboxRelay
 from shared.kit.settings import ServiceSettings
@@ -147,6 +146,7 @@ def create_service_app(
     app.openapi = openapi  # type: ignore[method-assign]
     app.state.authenticate = authenticate
     install_problem_handlers(app)
+    app.add_exception_handler(ReplayedAnswer, _send_replayed_answer)
     app.add_middleware(ForwardedCallsStayInTheApi)
     app.add_middleware(
         RequestContextMiddleware,
@@ -169,6 +169,11 @@ def create_service_app(
                 "route_class=AuthenticatedRoute"
             )
     return app
+
+
+async def _send_replayed_answer(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ReplayedAnswer)
+    return exc.response
 
 
 async def _housekeeping(db: Database, every_seconds: float = 3600) -> None:
@@ -212,13 +217,3 @@ def operations_router() -> APIRouter:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     return router
-
-
-async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
-    async for session in session_scope(request.app.state.db):
-        yield session
-
-
-# scope="function": the unit of work commits before the response leaves, so a 201
-# is only ever sent for rows (and outbox events) that are durable.
-DbSession = Annotated[AsyncSession, Depends(_request_session, scope="function")]

@@ -7,6 +7,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, StringConstraints, WithJsonSchema
 
+from shared.kit.http import InvalidInput
+
 LAENDER: dict[str, str] = {
     "01": "Schleswig-Holstein",
     "02": "Hamburg",
@@ -56,3 +58,9 @@ AGS = Annotated[
     ),
 ]
 """An AGS as API and contracts accept it: 8 digits starting with a real Land."""
+
+
+class UnknownMunicipality(InvalidInput):
+    """An AGS that is well-formed but names no municipality registered in this region."""
+
+    slug, title = "unknown-municipality", "Municipality not known in this region"
