@@ -5,11 +5,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, func, insert, or_, select
+from sqlalchemy import Select, and_, bindparam, func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.projects.models import KnownMunicipality, Project
 from shared.kit.auth import Principal
+from shared.kit.db import core_execute
 from shared.kit.http import LotseError, decode_cursor, encode_cursor
 from shared.region.visibility import visible_to
 
@@ -97,14 +98,18 @@ async def list_readable(
     return rows, next_cursor, total
 
 
+# Built once: the write path runs them on every create (see core_execute).
+_KNOWN = KnownMunicipality.__table__.c  # type: ignore[attr-defined]
+_SELECT_KNOWN = select(_KNOWN.ags).where(_KNOWN.ags.in_(bindparam("ags", expanding=True)))
+_INSERT_PROJECT = insert(Project.__table__)  # type: ignore[arg-type]
+
+
 async def unknown_municipalities(session: AsyncSession, ags: set[str]) -> set[str]:
     """Which of these AGS the region does not (yet) know."""
     if not ags:
         return set()
-    known = await session.scalars(
-        select(KnownMunicipality.ags).where(KnownMunicipality.ags.in_(ags))  # type: ignore[attr-defined]
-    )
-    return ags - set(known)
+    known = await core_execute(session, _SELECT_KNOWN, {"ags": list(ags)})
+    return ags - set(known.scalars())
 
 
 async def get_known_municipality(session: AsyncSession, ags: str) -> KnownMunicipality | None:
@@ -113,4 +118,4 @@ async def get_known_municipality(session: AsyncSession, ags: str) -> KnownMunici
 
 async def insert_project(session: AsyncSession, row: dict[str, Any]) -> None:
     # A plain insert: creating is the hot path, and ORM objects cost more than the SQL.
-    await session.execute(insert(Project.__table__), row)  # type: ignore[arg-type]
+    await core_execute(session, _INSERT_PROJECT, row)
