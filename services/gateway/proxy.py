@@ -12,6 +12,7 @@ from fastapi import Request, Response
 from httpx_aiohttp import AiohttpTransport
 
 from shared.kit.auth import TOKEN_SECONDS, Principal, sign_internal_token
+from shared.kit.hop import HopClient, HopConnectError, HopError, HopTimeout
 from shared.kit.http import GatewayTimeout, NotFound, ServiceUnavailable
 from shared.kit.observability import request_id_var, traceparent_var
 
@@ -54,6 +55,8 @@ class ServiceProxy:
             ),
             timeout=httpx.Timeout(read_timeout, connect=connect_timeout),
         )
+        # The forwarding hop itself: a third of the gateway's CPU per write went to httpx.
+        self.hop = HopClient(connect_timeout=connect_timeout, read_timeout=read_timeout)
 
     async def forward(self, request: Request, principal: Principal, base_url: str) -> Response:
         if not _plain_path(request.scope.get("raw_path") or request.url.path.encode()):
@@ -71,22 +74,21 @@ class ServiceProxy:
             headers["x-request-id"] = request_id
         if traceparent := traceparent_var.get():
             headers["traceparent"] = traceparent
+        # The path and query as the caller sent them (checked above), not re-encoded.
+        target = (request.scope.get("raw_path") or request.url.path.encode()).decode("latin-1")
+        if query := request.scope.get("query_string"):
+            target += "?" + query.decode("latin-1")
         try:
-            upstream = await self.client.request(
-                request.method,
-                base_url + request.url.path,
-                params=request.url.query or None,
-                content=await request.body(),
-                headers=headers,
+            upstream = await self.hop.request(
+                request.method, base_url, target, content=await request.body(), headers=headers
             )
-        except httpx.ConnectTimeout as exc:
-            # The aiohttp transport reports a refused connection as ConnectTimeout.
+        except HopConnectError as exc:
             raise ServiceUnavailable(
                 "The service behind this path is not reachable right now; try again shortly."
             ) from exc
-        except httpx.TimeoutException as exc:
+        except HopTimeout as exc:
             raise GatewayTimeout("The service did not answer in time; try again.") from exc
-        except httpx.TransportError as exc:
+        except HopError as exc:
             raise ServiceUnavailable(
                 "The service behind this path is not reachable right now; try again shortly."
             ) from exc
@@ -119,4 +121,5 @@ class ServiceProxy:
         return response.json()
 
     async def close(self) -> None:
+        await self.hop.close()
         await self.client.aclose()
