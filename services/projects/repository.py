@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.projects.models import KnownMunicipality, Project
 from shared.kit.auth import Principal
-from shared.kit.db import core_execute
+from shared.kit.db import Prepared
 from shared.kit.http import LotseError, decode_cursor, encode_cursor
 from shared.region.visibility import visible_to
 
@@ -98,18 +98,16 @@ async def list_readable(
     return rows, next_cursor, total
 
 
-# Built once: the write path runs them on every create (see core_execute).
+# Prepared once: the write path runs them on every create.
 _KNOWN = KnownMunicipality.__table__.c  # type: ignore[attr-defined]
-_SELECT_KNOWN = select(_KNOWN.ags).where(_KNOWN.ags.in_(bindparam("ags", expanding=True)))
-_INSERT_PROJECT = insert(Project.__table__)  # type: ignore[arg-type]
+_SELECT_KNOWN = Prepared(select(_KNOWN.ags).where(_KNOWN.ags == bindparam("ags")))
+_INSERT_PROJECT = Prepared(insert(Project.__table__))  # type: ignore[arg-type]
 
 
 async def unknown_municipalities(session: AsyncSession, ags: set[str]) -> set[str]:
     """Which of these AGS the region does not (yet) know."""
-    if not ags:
-        return set()
-    known = await core_execute(session, _SELECT_KNOWN, {"ags": list(ags)})
-    return ags - set(known.scalars())
+    # One lookup per AGS: there is mostly one (the owner), and a prepared `=` is cheap.
+    return {a for a in ags if not await _SELECT_KNOWN.run(session, {"ags": a})}
 
 
 async def get_known_municipality(session: AsyncSession, ags: str) -> KnownMunicipality | None:
@@ -118,4 +116,4 @@ async def get_known_municipality(session: AsyncSession, ags: str) -> KnownMunici
 
 async def insert_project(session: AsyncSession, row: dict[str, Any]) -> None:
     # A plain insert: creating is the hot path, and ORM objects cost more than the SQL.
-    await core_execute(session, _INSERT_PROJECT, row)
+    await _INSERT_PROJECT.run(session, row)
