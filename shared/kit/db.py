@@ -1,7 +1,7 @@
 """Engines, sessions and migrations: SQLite (WAL) by default, PostgreSQL by URL."""
 
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -59,6 +59,11 @@ class _InlineSQLiteConnection(aiosqlite.Connection):
         if not self._running or not self._connection:
             raise ValueError("Connection closed")
         return self._connection.execute(sql, parameters)
+
+    def execute_many_now(self, sql: str, parameters: list[list[Any]]) -> None:
+        if not self._running or not self._connection:
+            raise ValueError("Connection closed")
+        self._connection.executemany(sql, parameters)
 
 
 async def _connect_sqlite(path: str) -> aiosqlite.Connection:
@@ -170,6 +175,29 @@ class Prepared:
                 return cursor.fetchall() if plan.returns_rows else []
         result = await connection.execute(self.statement, dict(params))
         return [tuple(row) for row in result] if result.returns_rows else []
+
+    async def run_many(self, session: AsyncSession, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Execute a write once per row (all rows with the same names), e.g. a batch insert."""
+        if not rows:
+            return
+        connection = await session.connection()
+        driver = connection.sync_connection.connection.driver_connection
+        if isinstance(driver, _InlineSQLiteConnection):
+            plan = self._plan(connection.dialect, rows[0])
+            if plan is not None and not plan.returns_rows:
+                values = [
+                    [
+                        row[name] if process is None else process(row[name])
+                        for name, process in zip(plan.names, plan.processors, strict=True)
+                    ]
+                    for row in rows
+                ]
+                try:
+                    driver.execute_many_now(plan.sql, values)
+                except sqlite3.Error as exc:
+                    raise DBAPIError.instance(plan.sql, values, exc, sqlite3.Error) from exc
+                return
+        await connection.execute(self.statement, [dict(row) for row in rows])
 
     def _plan(self, dialect: Dialect, params: Mapping[str, Any]) -> _Plan | None:
         key = (dialect.name, frozenset(params))

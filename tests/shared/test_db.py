@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from services.projects.models import Project
 from shared.kit.db import Database, Prepared
+from shared.kit.inbox import InboxRecord
 
 PROJECTS = Project.__table__  # type: ignore[attr-defined]
 INSERT = Prepared(insert(PROJECTS))
@@ -60,3 +61,18 @@ async def test_a_prepared_statement_raises_sqlalchemys_errors(db: Database) -> N
         await INSERT.run(session, project_row("p-twice"))
         with pytest.raises(IntegrityError):
             await INSERT.run(session, project_row("p-twice"))
+
+
+async def test_a_prepared_batch_stores_every_row_like_sqlalchemy(db: Database) -> None:
+    inbox = InboxRecord.__table__  # type: ignore[attr-defined]
+    moment = datetime(2026, 11, 29, 15, 30, tzinfo=UTC)
+    rows = [
+        {"source": "/lotse/t", "event_id": f"e{n}", "type": "t.v1", "processed_at": moment}
+        for n in range(3)
+    ]
+    async with db.session() as session:
+        await Prepared(insert(inbox)).run_many(session, rows)
+        await session.commit()
+    async with db.session() as session:
+        stored = [dict(r._mapping) for r in await session.execute(select(inbox))]
+    assert sorted(stored, key=lambda r: r["event_id"]) == rows
