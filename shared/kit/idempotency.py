@@ -118,13 +118,15 @@ async def idempotent_request(request: Request) -> IdempotentRequest:
     key = request.headers.get("idempotency-key")
     if key is not None and not (0 < len(key) <= KEY_MAX_LENGTH):
         raise LotseError(f"Idempotency-Key must have 1 to {KEY_MAX_LENGTH} characters.")
+    if key is None:  # nothing to replay or remember: no scope or fingerprint to build
+        return IdempotentRequest(scope="", key=None, request_hash="")
     principal: Any = getattr(request.state, "principal", None)
     subject = getattr(principal, "subject", "anonymous")
-    digest = ""
-    if key is not None:  # the same bytes as CSV or as JSON Lines are different requests
-        fingerprint = hashlib.sha256(request.headers.get("content-type", "").encode() + b"\n")
-        fingerprint.update(await request.body())
-        digest = fingerprint.hexdigest()
+    # The same bytes as CSV or as JSON Lines are different requests.
+    fingerprint = hashlib.sha256(request.headers.get("content-type", "").encode() + b"\n")
+    fingerprint.update(await request.body())
     return IdempotentRequest(
-        scope=f"{subject}:{request.method}:{request.url.path}", key=key, request_hash=digest
+        scope=f"{subject}:{request.method}:{request.url.path}",
+        key=key,
+        request_hash=fingerprint.hexdigest(),
     )
