@@ -149,8 +149,10 @@ class Prepared:
 
     On SQLite it runs straight on the driver's connection, in the session's transaction:
     SQLAlchemy's execution costs about 80 µs a statement, the statement itself under 10.
-    Elsewhere (PostgreSQL) it is core_execute. Rows come back as plain tuples, so
-    statements whose result columns need converting (dates, JSON) are not taken.
+    Elsewhere (PostgreSQL) SQLAlchemy Core runs it on the session's connection. Either
+    way the session does not autoflush first: flush pending ORM objects yourself when
+    the statement must see them. Rows come back as plain tuples, so statements whose
+    result columns need converting (dates, JSON) take SQLAlchemy's path.
     """
 
     def __init__(self, statement: Executable) -> None:
