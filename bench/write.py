@@ -127,6 +127,9 @@ def main() -> None:
             f"{name}_cpu_ms_per_write": round((cpu_seconds(pid) - before[name]) / writes * 1000, 2)
             for name, pid in lotse.pids.items()
         }
+        result["cpu_ms_per_write"] = round(
+            sum(result[f"{name}_cpu_ms_per_write"] for name in lotse.pids), 2
+        )
     report = {
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}",
         "generator": generator,

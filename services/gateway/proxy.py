@@ -14,6 +14,7 @@ from fastapi import Request, Response
 from httpx_aiohttp import AiohttpTransport
 
 from shared.kit.auth import TOKEN_SECONDS, Principal, sign_internal_token
+from shared.kit.hop import HopClient, HopConnectError, HopError, HopTimeout
 from shared.kit.http import GatewayTimeout, NotFound, ServiceUnavailable
 from shared.kit.observability import request_id_var, traceparent_var
 
@@ -92,6 +93,8 @@ class ServiceProxy:
             ),
             timeout=httpx.Timeout(read_timeout, connect=connect_timeout),
         )
+        # The forwarding hop itself: a third of the gateway's CPU per write went to httpx.
+        self.hop = HopClient(connect_timeout=connect_timeout, read_timeout=read_timeout)
 
     async def forward(
         self, request: Request, principal: Principal, prefix: str, base_url: str
@@ -114,20 +117,16 @@ class ServiceProxy:
         if traceparent := traceparent_var.get():
             headers["traceparent"] = traceparent
         try:
-            upstream = await self.client.request(
-                request.method,
-                base_url + target,
-                content=await request.body(),
-                headers=headers,
+            upstream = await self.hop.request(
+                request.method, base_url, target, content=await request.body(), headers=headers
             )
-        except httpx.ConnectTimeout as exc:
-            # The aiohttp transport reports a refused connection as ConnectTimeout.
+        except HopConnectError as exc:
             raise ServiceUnavailable(
                 "The service behind this path is not reachable right now; try again shortly."
             ) from exc
-        except httpx.TimeoutException as exc:
+        except HopTimeout as exc:
             raise GatewayTimeout("The service did not answer in time; try again.") from exc
-        except httpx.TransportError as exc:
+        except HopError as exc:
             raise ServiceUnavailable(
                 "The service behind this path is not reachable right now; try again shortly."
             ) from exc
@@ -162,4 +161,5 @@ class ServiceProxy:
         return response.json()
 
     async def close(self) -> None:
+        await self.hop.close()
         await self.client.aclose()

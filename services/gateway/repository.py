@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.gateway.models import ApiKey, FeedEntry, Municipality
 from shared.kit.auth import Principal, Role
+from shared.kit.db import Prepared
 from shared.kit.pagination import SortKey, keyset_page
 from shared.region.visibility import visible_to
 
@@ -113,7 +114,10 @@ async def restrict_feed_of(
     )
 
 
+_INSERT_FEED_ENTRY = Prepared(insert(FeedEntry.__table__))  # type: ignore[arg-type]
+
+
 async def add_feed_entry(session: AsyncSession, **values: Any) -> None:
-    # A plain insert: the feed consumer writes one row per event, and ORM objects
+    # A prepared insert: the feed consumer writes one row per event, and ORM objects
     # cost several times the statement itself.
-    await session.execute(insert(FeedEntry.__table__), values)  # type: ignore[arg-type]
+    await _INSERT_FEED_ENTRY.run(session, values)

@@ -5,11 +5,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, insert, select
+from sqlalchemy import Select, bindparam, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.projects.models import KnownMunicipality, Project
 from shared.kit.auth import Principal
+from shared.kit.db import Prepared
 from shared.kit.pagination import SortKey, keyset_page
 from shared.region.visibility import visible_to
 
@@ -78,14 +79,16 @@ async def list_readable(
     return await keyset_page(session, query, order=PROJECT_ORDER, cursor=cursor, limit=limit)
 
 
+# Prepared once: the write path runs them on every create.
+_KNOWN = KnownMunicipality.__table__.c  # type: ignore[attr-defined]
+_SELECT_KNOWN = Prepared(select(_KNOWN.ags).where(_KNOWN.ags == bindparam("ags")))
+_INSERT_PROJECT = Prepared(insert(Project.__table__))  # type: ignore[arg-type]
+
+
 async def unknown_municipalities(session: AsyncSession, ags: set[str]) -> set[str]:
     """Which of these AGS the region does not (yet) know."""
-    if not ags:
-        return set()
-    known = await session.scalars(
-        select(KnownMunicipality.ags).where(KnownMunicipality.ags.in_(ags))  # type: ignore[attr-defined]
-    )
-    return ags - set(known)
+    # One lookup per AGS: there is mostly one (the owner), and a prepared `=` is cheap.
+    return {a for a in ags if not await _SELECT_KNOWN.run(session, {"ags": a})}
 
 
 async def get_known_municipality(session: AsyncSession, ags: str) -> KnownMunicipality | None:
@@ -94,4 +97,4 @@ async def get_known_municipality(session: AsyncSession, ags: str) -> KnownMunici
 
 async def insert_project(session: AsyncSession, row: dict[str, Any]) -> None:
     # A plain insert: creating is the hot path, and ORM objects cost more than the SQL.
-    await session.execute(insert(Project.__table__), row)  # type: ignore[arg-type]
+    await _INSERT_PROJECT.run(session, row)

@@ -141,9 +141,7 @@ async def import_projects(
 async def list_projects(
     principal: CurrentPrincipal,
     session: DbSession,
-    municipality: Annotated[
-        AGS | None, Query(description="AGS of the owning municipality")
-    ] = None,
+    municipality: Annotated[AGS | None, Query(description="AGS of the owning municipality")] = None,
     topic: Topic | None = None,
     status: ProjectStatus | None = None,
     visibility: Visibility | None = None,

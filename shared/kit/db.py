@@ -1,7 +1,8 @@
 """Engines, sessions and migrations: SQLite (WAL) by default, PostgreSQL by URL."""
 
 import sqlite3
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -9,8 +10,9 @@ from typing import Any
 import aiosqlite
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Executable, event, text
+from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -51,6 +53,17 @@ class _InlineSQLiteConnection(aiosqlite.Connection):
         if not self._running or not self._connection:
             raise ValueError("Connection closed")
         return fn(*args, **kwargs)
+
+    def execute_now(self, sql: str, parameters: list[Any]) -> sqlite3.Cursor:
+        """One statement, synchronously, for Prepared's fast path."""
+        if not self._running or not self._connection:
+            raise ValueError("Connection closed")
+        return self._connection.execute(sql, parameters)
+
+    def execute_many_now(self, sql: str, parameters: list[list[Any]]) -> None:
+        if not self._running or not self._connection:
+            raise ValueError("Connection closed")
+        self._connection.executemany(sql, parameters)
 
 
 async def _connect_sqlite(path: str) -> aiosqlite.Connection:
@@ -119,3 +132,99 @@ async def session_scope(db: Database) -> AsyncIterator[AsyncSession]:
         except BaseException:
             await session.rollback()
             raise
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A statement compiled for SQLite: its SQL, and how to bind each `?`."""
+
+    sql: str
+    names: tuple[str, ...]
+    processors: tuple[Callable[[Any], Any] | None, ...]
+    returns_rows: bool
+
+
+class Prepared:
+    """A Core statement for a hot path, compiled once per set of parameter names.
+
+    On SQLite it runs straight on the driver's connection, in the session's transaction:
+    SQLAlchemy's execution costs about 80 µs a statement, the statement itself under 10.
+    Elsewhere (PostgreSQL) SQLAlchemy Core runs it on the session's connection. Either
+    way the session does not autoflush first: flush pending ORM objects yourself when
+    the statement must see them. Rows come back as plain tuples, so statements whose
+    result columns need converting (dates, JSON) take SQLAlchemy's path.
+    """
+
+    def __init__(self, statement: Executable) -> None:
+        self.statement = statement
+        self._plans: dict[tuple[str, frozenset[str]], _Plan | None] = {}
+
+    async def run(self, session: AsyncSession, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        """Execute with `params`; the rows of a SELECT, nothing for a write."""
+        connection = await session.connection()
+        driver = connection.sync_connection.connection.driver_connection
+        if isinstance(driver, _InlineSQLiteConnection):
+            plan = self._plan(connection.dialect, params)
+            if plan is not None:
+                values = [
+                    params[name] if process is None else process(params[name])
+                    for name, process in zip(plan.names, plan.processors, strict=True)
+                ]
+                try:
+                    cursor = driver.execute_now(plan.sql, values)
+                except sqlite3.Error as exc:  # the same errors as SQLAlchemy raises them
+                    raise DBAPIError.instance(plan.sql, values, exc, sqlite3.Error) from exc
+                return cursor.fetchall() if plan.returns_rows else []
+        result = await connection.execute(self.statement, dict(params))
+        return [tuple(row) for row in result] if result.returns_rows else []
+
+    async def run_many(self, session: AsyncSession, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Execute a write once per row (all rows with the same names), e.g. a batch insert."""
+        if not rows:
+            return
+        connection = await session.connection()
+        driver = connection.sync_connection.connection.driver_connection
+        if isinstance(driver, _InlineSQLiteConnection):
+            plan = self._plan(connection.dialect, rows[0])
+            if plan is not None and not plan.returns_rows:
+                values = [
+                    [
+                        row[name] if process is None else process(row[name])
+                        for name, process in zip(plan.names, plan.processors, strict=True)
+                    ]
+                    for row in rows
+                ]
+                try:
+                    driver.execute_many_now(plan.sql, values)
+                except sqlite3.Error as exc:
+                    raise DBAPIError.instance(plan.sql, values, exc, sqlite3.Error) from exc
+                return
+        await connection.execute(self.statement, [dict(row) for row in rows])
+
+    def _plan(self, dialect: Dialect, params: Mapping[str, Any]) -> _Plan | None:
+        key = (dialect.name, frozenset(params))
+        if key not in self._plans:
+            self._plans[key] = _compile_plan(self.statement, dialect, list(params))
+        return self._plans[key]
+
+
+def _compile_plan(statement: Executable, dialect: Dialect, keys: list[str]) -> _Plan | None:
+    """The SQLite plan of `statement`, or None where only SQLAlchemy can run it."""
+    compiled: Any = statement.compile(dialect=dialect, column_keys=keys)  # type: ignore[attr-defined]
+    names = tuple(compiled.positiontup or ())
+    if (
+        dialect.paramstyle != "qmark"
+        or compiled.insert_prefetch  # Python-side defaults SQLAlchemy would compute
+        or compiled.update_prefetch
+        or compiled.literal_execute_params
+        or compiled.post_compile_params  # expanding IN
+        or not set(names) <= set(keys)
+    ):
+        return None
+    selected = getattr(statement, "selected_columns", ())
+    if any(c.type.dialect_impl(dialect).result_processor(dialect, None) for c in selected):
+        return None
+    processors = tuple(
+        compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
+    )
+    return _Plan(compiled.string, names, processors, bool(selected))

@@ -146,15 +146,17 @@ async def idempotent_request(
     answer out, and the endpoint does not run again.
     """
     key = idempotency_key
+    if key is None:  # nothing to replay or remember: no scope or fingerprint to build
+        return IdempotentRequest(scope="", key=None, request_hash="")
     principal: Any = getattr(request.state, "principal", None)
     subject = getattr(principal, "subject", "anonymous")
-    digest = ""
-    if key is not None:  # the same bytes as CSV or as JSON Lines are different requests
-        fingerprint = hashlib.sha256(request.headers.get("content-type", "").encode() + b"\n")
-        fingerprint.update(await request.body())
-        digest = fingerprint.hexdigest()
+    # The same bytes as CSV or as JSON Lines are different requests.
+    fingerprint = hashlib.sha256(request.headers.get("content-type", "").encode() + b"\n")
+    fingerprint.update(await request.body())
     answer = IdempotentRequest(
-        scope=f"{subject}:{request.method}:{request.url.path}", key=key, request_hash=digest
+        scope=f"{subject}:{request.method}:{request.url.path}",
+        key=key,
+        request_hash=fingerprint.hexdigest(),
     )
     stored = await answer.stored_answer(session)
     if stored is not None:

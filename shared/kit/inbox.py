@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import Field, SQLModel
 
 from shared.kit.bus import Handler
-from shared.kit.db import Database
+from shared.kit.db import Database, Prepared
 from shared.kit.events import CloudEvent
 from shared.kit.sqltypes import UTCDateTime, utcnow
 
@@ -22,6 +22,9 @@ class InboxRecord(SQLModel, table=True):
     event_id: str = Field(sa_column=Column(String(200), primary_key=True))
     type: str = Field(sa_column=Column(String(200), nullable=False))
     processed_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+_INSERT_RECORDS = Prepared(insert(InboxRecord.__table__))  # type: ignore[arg-type]
 
 
 def idempotent(db: Database, handler: SessionHandler) -> Handler:
@@ -54,9 +57,8 @@ def idempotent(db: Database, handler: SessionHandler) -> Handler:
                     {"source": event.source, "event_id": event.id, "type": event.type,
                      "processed_at": now}
                 )  # fmt: skip
-            if records:
-                # The table, not the entity: a plain executemany, no ORM bookkeeping.
-                await session.execute(insert(InboxRecord.__table__), records)  # type: ignore[arg-type]
+            # The table, not the entity: a plain executemany, no ORM bookkeeping.
+            await _INSERT_RECORDS.run_many(session, records)
             await session.commit()
 
     return handle

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel
 
 from shared.kit.bus import EventBus, OutgoingRecord
-from shared.kit.db import Database
+from shared.kit.db import Database, Prepared
 from shared.kit.events import CloudEvent, EventPayload, encode_headers
 from shared.kit.observability import EVENTS_PUBLISHED, OUTBOX_PENDING, current_traceparent
 from shared.kit.sqltypes import UTCDateTime, utcnow
@@ -41,6 +41,9 @@ class OutboxEvent(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
 
+_INSERT_EVENT = Prepared(insert(OutboxEvent.__table__))  # type: ignore[arg-type]
+
+
 async def add_event(
     session: AsyncSession, payload: EventPayload, *, source: str, subject: str
 ) -> str:
@@ -49,8 +52,8 @@ async def add_event(
         payload, source=source, subject=subject, traceparent=current_traceparent()
     )
     # The table, not the entity: one plain INSERT, no ORM bookkeeping on the hot path.
-    await session.execute(
-        insert(OutboxEvent.__table__),  # type: ignore[arg-type]
+    await _INSERT_EVENT.run(
+        session,
         {
             "event_id": event.id,
             "topic": payload.topic,

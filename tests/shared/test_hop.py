@@ -1,0 +1,156 @@
+"""The gateway's hop to a service: kept-alive connections, a clear error for each failure."""
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+import pytest
+from fastapi import FastAPI, Request, Response
+
+from shared.cli.broker import free_port
+from shared.kit.hop import HopClient, HopConnectError, HopError, HopTimeout
+from tests.conftest import serve
+
+Answer = Callable[[asyncio.StreamReader, asyncio.StreamWriter, int], Awaitable[None]]
+
+
+def echo_app() -> FastAPI:
+    app = FastAPI()
+
+    @app.api_route("/{rest:path}", methods=["GET", "POST", "DELETE"])
+    async def echo(request: Request) -> Response:
+        seen = {
+            "method": request.method,
+            "raw_path": request.scope["raw_path"].decode(),
+            "query": request.scope["query_string"].decode(),
+            "header": request.headers.get("x-probe"),
+            "body": (await request.body()).decode(),
+            "client_port": request.client.port if request.client else None,
+        }
+        return Response(json.dumps(seen), status_code=207, headers={"etag": '"7"'})
+
+    return app
+
+
+@asynccontextmanager
+async def raw_server(answer: Answer) -> AsyncIterator[int]:
+    """A socket server whose answer the test writes byte by byte."""
+    connections = 0
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal connections
+        connections += 1
+        try:
+            await answer(reader, writer, connections)
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    try:
+        yield server.sockets[0].getsockname()[1]
+    finally:
+        server.close()
+
+
+async def read_request(reader: asyncio.StreamReader) -> bytes:
+    head = await reader.readuntil(b"\r\n\r\n")
+    lengths = [
+        int(line.split(b":")[1])
+        for line in head.split(b"\r\n")
+        if line.lower().startswith(b"content-length:")
+    ]
+    return head + await reader.readexactly(lengths[0] if lengths else 0)
+
+
+OK = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\ncontent-type: text/plain\r\n\r\nok"
+
+
+async def test_forwards_the_request_as_sent_and_keeps_the_connection() -> None:
+    port = free_port()
+    client = HopClient(connect_timeout=1, read_timeout=5)
+    async with serve(echo_app(), port):
+        answers = [
+            await client.request(
+                "POST",
+                f"http://127.0.0.1:{port}",
+                "/api/v1/things/%C3%A4?q=a+b&x=%2F",
+                headers={"x-probe": "yes", "content-type": "application/json"},
+                content=b'{"a": 1}',
+            ),
+            await client.request("GET", f"http://127.0.0.1:{port}", "/again", headers={}),
+        ]
+    await client.close()
+    first, second = (json.loads(a.content) for a in answers)
+    assert answers[0].status_code == 207
+    assert answers[0].headers["etag"] == '"7"'
+    assert first == first | {
+        "method": "POST",
+        "raw_path": "/api/v1/things/%C3%A4",
+        "query": "q=a+b&x=%2F",
+        "header": "yes",
+        "body": '{"a": 1}',
+    }
+    assert (second["method"], second["raw_path"], second["body"]) == ("GET", "/again", "")
+    assert second["client_port"] == first["client_port"]  # one connection for both
+
+
+async def test_a_refused_connection_is_a_connect_error() -> None:
+    client = HopClient(connect_timeout=1, read_timeout=5)
+    with pytest.raises(HopConnectError):
+        await client.request("GET", f"http://127.0.0.1:{free_port()}", "/", headers={})
+
+
+async def test_a_service_that_does_not_answer_is_a_timeout() -> None:
+    async def never(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, _: int) -> None:
+        await reader.read()  # until the client gives up and closes
+
+    client = HopClient(connect_timeout=1, read_timeout=0.2)
+    async with raw_server(never) as port:
+        with pytest.raises(HopTimeout):
+            await client.request("GET", f"http://127.0.0.1:{port}", "/", headers={})
+    await client.close()
+
+
+async def test_a_kept_connection_the_service_closed_is_replaced_without_an_error() -> None:
+    async def once_then_close(
+        reader: asyncio.StreamReader, writer: asyncio.StreamWriter, connection: int
+    ) -> None:
+        await read_request(reader)
+        writer.write(OK)
+        await writer.drain()
+        if connection == 1:
+            # The second request on the first connection: closed unanswered, as a
+            # service does when its keep-alive time runs out just as the request comes.
+            await read_request(reader)
+
+    client = HopClient(connect_timeout=1, read_timeout=5)
+    async with raw_server(once_then_close) as port:
+        url = f"http://127.0.0.1:{port}"
+        first = await client.request("POST", url, "/a", headers={}, content=b"1")
+        second = await client.request("POST", url, "/b", headers={}, content=b"2")
+    await client.close()
+    assert (first.status_code, first.content) == (200, b"ok")
+    assert (second.status_code, second.content, second.headers["content-type"]) == (
+        200,
+        b"ok",
+        "text/plain",
+    )
+
+
+async def test_an_answer_cut_off_midway_is_an_error_not_a_retry() -> None:
+    requests = 0
+
+    async def cut(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, _: int) -> None:
+        nonlocal requests
+        await read_request(reader)
+        requests += 1
+        writer.write(b"HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\nok")
+        await writer.drain()
+
+    client = HopClient(connect_timeout=1, read_timeout=5)
+    async with raw_server(cut) as port:
+        with pytest.raises(HopError, match="closed the connection"):
+            await client.request("POST", f"http://127.0.0.1:{port}", "/", headers={})
+    await client.close()
+    assert requests == 1
