@@ -30,16 +30,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             flush_seconds=settings.last_used_flush_seconds,
         )
         keys.start()
-        runtime.extras["keys"] = keys
-        runtime.extras["proxy"] = ServiceProxy(
-            secret=settings.internal_token_secret,
-            connect_timeout=settings.service_connect_timeout_seconds,
-            read_timeout=settings.service_read_timeout_seconds,
+        runtime.provide(keys)
+        runtime.provide(
+            ServiceProxy(
+                secret=settings.internal_token_secret,
+                connect_timeout=settings.service_connect_timeout_seconds,
+                read_timeout=settings.service_read_timeout_seconds,
+            )
         )
 
     async def on_stop(runtime: Runtime) -> None:
-        await runtime.extras["keys"].stop()
-        await runtime.extras["proxy"].close()
+        await runtime.part(KeyResolver).stop()
+        await runtime.part(ServiceProxy).close()
 
     return create_service_app(
         settings,

@@ -40,7 +40,7 @@ async def merged_openapi(app: FastAPI) -> dict[str, Any]:
         "apiKey": {"type": "http", "scheme": "bearer", "description": "a Lotse API key"}
     }
     document["security"] = [{"apiKey": []}, {}]
-    proxy: ServiceProxy = state.runtime.extras["proxy"]
+    proxy: ServiceProxy = state.runtime.part(ServiceProxy)
     complete = True
     for base_url in state.settings.service_routes.values():
         try:

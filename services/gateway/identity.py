@@ -17,6 +17,7 @@ from services.gateway.keys import key_hash
 from shared.kit.auth import ANONYMOUS, Principal, Role
 from shared.kit.db import Database
 from shared.kit.http import Unauthorized
+from shared.kit.service import part_of
 from shared.kit.sqltypes import utcnow
 
 log = logging.getLogger("lotse.gateway.identity")
@@ -101,7 +102,7 @@ async def caller(request: Request) -> Principal:
         scheme, _, secret = header.partition(" ")
         if scheme.lower() != "bearer" or not secret.strip():
             raise Unauthorized("Send your API key as `Authorization: Bearer <key>`.")
-        resolver: KeyResolver = request.app.state.runtime.extras["keys"]
+        resolver = part_of(request, KeyResolver)
         principal = await resolver.resolve(secret.strip())
     request.state.principal = principal
     return principal

@@ -39,6 +39,7 @@ from shared.kit.http import (
     responses,
 )
 from shared.kit.idempotency import Idempotency, IdempotencyKeyReused
+from shared.kit.service import part_of
 from shared.region.ags import AGS
 from shared.region.topics import TOPICS, VOCABULARY_VERSION
 
@@ -239,7 +240,7 @@ async def revoke_key(
         raise NotFound(f"There is no key {key_id} you manage.")
     domain.revoke_key(key)
     await session.commit()
-    resolver: KeyResolver = request.app.state.runtime.extras["keys"]
+    resolver = part_of(request, KeyResolver)
     resolver.forget()
     return Response(status_code=204)
 

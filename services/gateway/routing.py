@@ -5,6 +5,7 @@ from fastapi import APIRouter, Request, Response
 from services.gateway.identity import caller
 from services.gateway.proxy import ServiceProxy
 from shared.kit.auth import AuthenticatedRoute
+from shared.kit.service import part_of
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
@@ -21,7 +22,7 @@ def service_router(routes: dict[str, str]) -> APIRouter:
 def _forwarder(prefix: str, base_url: str):  # type: ignore[no-untyped-def]
     async def forward(request: Request) -> Response:
         principal = await caller(request)
-        proxy: ServiceProxy = request.app.state.runtime.extras["proxy"]
+        proxy = part_of(request, ServiceProxy)
         return await proxy.forward(request, principal, prefix, base_url)
 
     return forward

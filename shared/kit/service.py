@@ -7,7 +7,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
@@ -33,15 +33,36 @@ from shared.kit.settings import ServiceSettings
 log = logging.getLogger("lotse.service")
 
 
+Part = TypeVar("Part")
+
+
 @dataclass
 class Runtime:
-    """What a running service holds: settings, database, bus and outbox relay."""
+    """What a running service holds: settings, database, bus, outbox relay, and the
+    parts its on_start hook built (clients, caches), found again by their type."""
 
     settings: ServiceSettings
     db: Database
     bus: EventBus
     relay: OutboxRelay
-    extras: dict[str, Any] = field(default_factory=dict)
+    _parts: dict[type, object] = field(default_factory=dict)
+
+    def provide(self, part: object) -> None:
+        """Keep `part` for the routes; one part of each type."""
+        self._parts[type(part)] = part
+
+    def part(self, kind: type[Part]) -> Part:
+        """The part of type `kind` that on_start provided."""
+        found = self._parts.get(kind)
+        if not isinstance(found, kind):
+            raise LookupError(f"this service provides no {kind.__name__}")
+        return found
+
+
+def part_of(request: Request, kind: type[Part]) -> Part:
+    """The running service's part of type `kind`, for a route or dependency."""
+    runtime: Runtime = request.app.state.runtime
+    return runtime.part(kind)
 
 
 @dataclass(frozen=True)

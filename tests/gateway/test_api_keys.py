@@ -2,6 +2,7 @@
 
 from sqlalchemy import select
 
+from services.gateway.identity import KeyResolver
 from services.gateway.keys import display_prefix
 from services.gateway.models import ApiKey
 from tests.conftest import Platform, new_ags
@@ -43,7 +44,7 @@ async def test_revoked_key_stops_working_at_once(platform: Platform) -> None:
 async def test_last_use_is_recorded(platform: Platform) -> None:
     used, unused = await platform.key("reader"), await platform.key("reader")
     await platform.client(used).get("/api/v1/projects")
-    await platform.gateway.state.runtime.extras["keys"].flush()
+    await platform.gateway.state.runtime.part(KeyResolver).flush()
     async with platform.gateway.state.runtime.db.session() as session:
         rows = {r.prefix: r for r in (await session.scalars(select(ApiKey))).all()}
     assert rows[display_prefix(used)].last_used_at is not None
