@@ -1,6 +1,7 @@
 """The rules of the project registry. Nothing here commits: the caller's unit of work does."""
 
 import uuid
+from datetime import date
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -94,6 +95,15 @@ async def _ensure_known(session: AsyncSession, owner: str, partners: list[str]) 
         )
 
 
+def _check_date_order(start: date | None, end: date | None) -> None:
+    """A project cannot end before it starts; on create and on every update."""
+    if start and end and end < start:
+        raise InvalidInput(
+            "end_date lies before start_date.",
+            errors=[{"field": "end_date", "message": "before start_date"}],
+        )
+
+
 def _stored(value: Any) -> Any:
     """Pydantic values as the JSON columns keep them."""
     if isinstance(value, list):
@@ -120,6 +130,7 @@ async def create_project(
 ) -> ProjectSnapshot:
     """Register a new project and write its `created` event; return its snapshot."""
     owner = _owner_for_new_project(principal, data.municipality_ags)
+    _check_date_order(data.start_date, data.end_date)
     await _ensure_known(session, owner, data.partner_municipalities)
     now = utcnow()
     row = {k: _stored(v) for k, v in data.model_dump(exclude={"municipality_ags"}).items()}
@@ -193,13 +204,10 @@ async def update_project(
             f"A project cannot go from {previous_status} to {new_values['status']}; "
             f"allowed next: {allowed}."
         )
-    start = new_values.get("start_date", project.start_date)
-    end = new_values.get("end_date", project.end_date)
-    if start and end and end < start:
-        raise InvalidInput(
-            "end_date lies before start_date.",
-            errors=[{"field": "end_date", "message": "before start_date"}],
-        )
+    _check_date_order(
+        new_values.get("start_date", project.start_date),
+        new_values.get("end_date", project.end_date),
+    )
     if "partner_municipalities" in changed:
         await _ensure_known(session, project.municipality_ags, new_values["partner_municipalities"])
     for key in changed:

@@ -74,12 +74,6 @@ class ProjectFields(_Strict):
     visibility: Visibility = "region"
     tags: list[Tag] = Field(default_factory=list, max_length=30)
 
-    @model_validator(mode="after")
-    def _dates_in_order(self) -> "ProjectFields":
-        if self.start_date and self.end_date and self.end_date < self.start_date:
-            raise ValueError("end_date lies before start_date")
-        return self
-
 
 class ProjectCreate(ProjectFields):
     municipality_ags: AGS | None = Field(

@@ -110,6 +110,24 @@ class TestChanging:
         assert stale.status_code == 412
         assert (await client.get(url)).json()["title"] == "Neu"  # type: ignore[attr-defined]
 
+    async def test_a_project_cannot_end_before_it_starts(self, platform: Platform) -> None:
+        ags = await platform.municipality()
+        client = platform.client(await platform.key("municipality", ags))
+        backwards = PROJECT | {"start_date": "2027-05-01", "end_date": "2027-04-30"}
+        refused = await client.post("/api/v1/projects", json=backwards)
+        assert refused.status_code == 422
+        assert [e["field"] for e in refused.json()["errors"]] == ["end_date"]
+        mine = await client.get("/api/v1/projects", params={"municipality": ags})
+        assert mine.json()["total"] == 0
+        created = await client.post("/api/v1/projects", json=PROJECT | {"start_date": "2027-05-01"})
+        url = f"/api/v1/projects/{created.json()['id']}"
+        moved = await client.patch(
+            url, json={"end_date": "2027-01-01"}, headers={"If-Match": '"1"'}
+        )
+        assert moved.status_code == 422
+        assert [e["field"] for e in moved.json()["errors"]] == ["end_date"]
+        assert (await client.get(url)).json()["end_date"] is None
+
     async def test_illegal_status_transition_is_a_conflict(self, platform: Platform) -> None:
         client, project_id, _ = await self._project(platform)
         url = f"/api/v1/projects/{project_id}"
