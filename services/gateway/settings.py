@@ -25,6 +25,8 @@ class Settings(ServiceSettings):
     key_cache_seconds: float = 30.0
     last_used_flush_seconds: float = 10.0
     import_max_bytes: int = 16 * 1_048_576
+    # A registration answers once its event is published, or after this long (broker away).
+    registration_publish_seconds: float = 2.0
 
     @model_validator(mode="after")
     def _refuse_dev_admin_key_outside_dev(self) -> "Settings":

@@ -1,6 +1,7 @@
 """The rules of the project registry. Nothing here commits: the caller's unit of work does."""
 
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -88,6 +89,38 @@ async def _ensure_known(session: AsyncSession, owner: str, partners: list[str]) 
                 for a in sorted(unknown)
             ],
         )
+
+
+CatchUp = Callable[[], Awaitable[bool]]
+
+
+async def await_municipalities(session: AsyncSession, ags: set[str], catch_up: CatchUp) -> None:
+    """Make a municipality the gateway registered a moment ago known before a write checks it.
+
+    This service learns the region's municipalities from the gateway's events, so one
+    registered just now may not be applied here yet. The gateway answers a registration
+    only once its event is on the broker; so when a write names an AGS not known here,
+    waiting until this service's consumer has applied everything its topic holds right
+    now (read-your-writes across services) settles it, and still unknown afterwards
+    means unknown. Only writes naming an unknown AGS pay the wait, and it is bounded
+    (`municipality_wait_seconds`). The alternative, the gateway's internal token carrying
+    the caller's municipality, would cover a municipality's own key only, not partners
+    nor a coordinator naming the owner.
+
+    Call it before the unit of work writes or locks anything: while it waits, it ends
+    the session's read transaction, so the consumer can write (SQLite has one
+    connection) and the next read sees what it wrote.
+    """
+    if not ags or not await repository.unknown_municipalities(session, ags):
+        return
+    await session.rollback()
+    await catch_up()
+
+
+def named_municipalities(principal: Principal, data: ProjectCreate) -> set[str]:
+    """The AGS a new project names: its owner and its partners."""
+    owner = data.municipality_ags or principal.ags
+    return {a for a in (owner, *data.partner_municipalities) if a}
 
 
 def _stored(value: Any) -> Any:

@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import UTC, datetime
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
@@ -19,6 +20,7 @@ from services.projects.schemas import (
 )
 from shared.auth import CurrentPrincipal, Principal, internal_principal, require_writer
 from shared.contracts.projects import ProjectSnapshot, ProjectStatus, Visibility
+from shared.contracts.topics import GATEWAY
 from shared.http import (
     Conflict,
     Forbidden,
@@ -70,6 +72,12 @@ def _source(request: Request) -> str:
     return request.app.state.settings.source
 
 
+def _catch_up(request: Request) -> domain.CatchUp:
+    """Wait for this service's consumer of the gateway's events (see await_municipalities)."""
+    runtime = request.app.state.runtime
+    return partial(runtime.bus.catch_up, GATEWAY, runtime.settings.municipality_wait_seconds)
+
+
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
@@ -86,6 +94,9 @@ async def create_project(
     session: DbSession,
     idempotency: Idempotency,
 ) -> Response:
+    await domain.await_municipalities(
+        session, domain.named_municipalities(principal, data), _catch_up(request)
+    )
     replayed = await idempotency.replay(session)
     if replayed is not None:
         return replayed
@@ -126,15 +137,17 @@ async def import_projects(
     idempotency: Idempotency,
 ) -> Response:
     require_writer(principal)  # before reading up to 16 MiB of rows
-    replayed = await idempotency.replay(session)
-    if replayed is not None:
-        return replayed
     settings = request.app.state.settings
     rows, invalid = parse_import(
         await request.body(),
         request.headers.get("content-type", ""),
         max_rows=settings.import_max_rows,
     )
+    named = set().union(*(domain.named_municipalities(principal, data) for _, data in rows))
+    await domain.await_municipalities(session, named, _catch_up(request))
+    replayed = await idempotency.replay(session)
+    if replayed is not None:
+        return replayed
     created = await domain.import_projects(
         session, principal=principal, rows=rows, invalid=invalid, source=_source(request)
     )
@@ -230,6 +243,10 @@ async def update_project(
     session: DbSession,
     if_match: Annotated[str | None, Header()] = None,
 ) -> Response:
+    if changes.partner_municipalities:
+        await domain.await_municipalities(
+            session, set(changes.partner_municipalities), _catch_up(request)
+        )
     project = await _editable(session, principal, project_id)
     check_if_match(if_match, project.version)
     project = await domain.update_project(

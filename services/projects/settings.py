@@ -13,3 +13,4 @@ class Settings(ServiceSettings):
     service_name: str = "projects"
     import_max_rows: int = 10_000
     import_max_bytes: int = 16 * 1_048_576
+    municipality_wait_seconds: float = 2.0  # see domain.await_municipalities
