@@ -287,11 +287,12 @@ class EventBus:
         if not assigned:
             return  # not joined yet (or more members than partitions)
         positions: dict[TopicPartition, int] = {}
-        for tp in assigned:
-            try:
-                positions[tp] = await asyncio.wait_for(consumer.position(tp), 1)
-            except TimeoutError:
-                return  # not fetched yet: no claim about this partition
+        try:
+            async with asyncio.timeout(1):
+                for tp in assigned:
+                    positions[tp] = await consumer.position(tp)
+        except TimeoutError:
+            return  # a partition not fetched yet: no claim about it
         sub.applied = positions
         if not sub.caught_up.is_set():
             if sub.start_ends is None or not set(assigned) <= set(sub.start_ends):
@@ -310,8 +311,8 @@ class EventBus:
 
         Read-your-writes across services: what another service published before this
         call is applied here when this returns True. Partitions assigned to another
-        member of the group are that member's to apply. False after `within` seconds, or when
-        no consumer of `topic` runs here.
+        member of the group are that member's to apply. False after `within` seconds,
+        or when no consumer of `topic` runs here.
         """
         subs = [s for s in self._subscriptions if topic in s.topics and s.task is not None]
         if not subs:
