@@ -337,7 +337,7 @@ class OutboxRelay:
             .group_by(OutboxEvent.key)
         )
         async with self.db.session() as session:
-            await session.execute(
+            marked = await session.execute(
                 update(OutboxEvent)
                 .where(OutboxEvent.topic == topic)
                 .where(OutboxEvent.sent_at.is_not(None))  # type: ignore[union-attr]
@@ -354,8 +354,10 @@ class OutboxRelay:
             for where in [w for w in offsets if w[0] == topic]:
                 del offsets[where]
         self._topics_ready.discard(topic)
-        OUTBOX_REFILLS.labels(self.service, topic).inc()
         self._set_refill_pending(pending)
+        if not marked.rowcount:  # type: ignore[attr-defined]
+            return pending  # the refill under way covers it already
+        OUTBOX_REFILLS.labels(self.service, topic).inc()
         self._refill_progress.begin(pending)
         log.warning(
             "broker lost the history of %s: publishing %d events again (those of the last "
