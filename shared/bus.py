@@ -2,7 +2,7 @@
 
 Producer: acks=all, idempotence by setting. Consumers: one group per service and
 purpose, no auto-commit; an offset is committed only after the handler's DB
-transaction committed; a rebalance listener commits what is done; undecodable
+transaction committed, and never while the group rebalances; undecodable
 records and handlers that keep failing go to the topic's dead-letter topic.
 Each consumer knows how far it has applied its partitions, so a service can say
 when it has caught up (readiness) and wait for what another service just wrote.
@@ -15,9 +15,13 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
-from aiokafka.abc import ConsumerRebalanceListener
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import CommitFailedError, KafkaError, TopicAlreadyExistsError
+from aiokafka.errors import (
+    CommitFailedError,
+    IllegalStateError,
+    KafkaError,
+    TopicAlreadyExistsError,
+)
 from aiokafka.structs import RecordMetadata
 from sqlalchemy.exc import InterfaceError, OperationalError
 
@@ -70,25 +74,6 @@ class Subscription:
         """Wake whoever waits for progress (catch_up), then arm the next wake-up."""
         progress, self.progress = self.progress, asyncio.Event()
         progress.set()
-
-
-class _CommitOnRevoke(ConsumerRebalanceListener):
-    """Commit what was processed before partitions move to another member."""
-
-    def __init__(self, consumer: AIOKafkaConsumer, done: dict[TopicPartition, int]) -> None:
-        self.consumer = consumer
-        self.done = done
-
-    async def on_partitions_revoked(self, revoked: Sequence[TopicPartition]) -> None:
-        offsets = {tp: off for tp, off in self.done.items() if tp in revoked}
-        if offsets:
-            with contextlib.suppress(KafkaError):
-                await self.consumer.commit(offsets)
-        for tp in revoked:
-            self.done.pop(tp, None)
-
-    async def on_partitions_assigned(self, assigned: Sequence[TopicPartition]) -> None:
-        return None
 
 
 class EventBus:
@@ -226,7 +211,6 @@ class EventBus:
     async def _consume(self, sub: Subscription) -> None:
         backoff = 0.2
         while not self._stopping:
-            done: dict[TopicPartition, int] = {}
             consumer = AIOKafkaConsumer(
                 bootstrap_servers=self.bootstrap,
                 client_id=f"{self.client_id}-{sub.group}",
@@ -242,7 +226,9 @@ class EventBus:
             sub.applied.clear()
             try:
                 await self.ensure_topics([*sub.topics, *(dlq_topic(t) for t in sub.topics)])
-                consumer.subscribe(list(sub.topics), listener=_CommitOnRevoke(consumer, done))
+                # No commit on revocation: after a broker restarted empty, the offsets this
+                # member holds point past the new log, and committing them would skip events.
+                consumer.subscribe(list(sub.topics))
                 await consumer.start()
                 backoff = 0.2
                 while not self._stopping:
@@ -253,7 +239,7 @@ class EventBus:
                     if batches:
                         # One transaction for everything fetched: per partition in order.
                         await self._process(sub, [r for rs in batches.values() for r in rs])
-                        done.update({tp: rs[-1].offset + 1 for tp, rs in batches.items()})
+                        done = {tp: rs[-1].offset + 1 for tp, rs in batches.items()}
                         await self._commit(sub, consumer, done)
                     if count < self.consumer_batch:  # the fetch buffer is drained
                         await self._note_applied(sub, consumer)
@@ -273,13 +259,12 @@ class EventBus:
         self, sub: Subscription, consumer: AIOKafkaConsumer, done: dict[TopicPartition, int]
     ) -> None:
         try:
-            await consumer.commit(dict(done))
-        except CommitFailedError as exc:
+            await consumer.commit(done)
+        except (CommitFailedError, IllegalStateError) as exc:
             # The group moved on (a rebalance, or a broker that restarted and forgot it):
             # the member rejoins by itself and resumes from the committed offsets, and the
             # inbox skips what was applied. Starting the consumer over would join twice.
-            log.info("consumer %s could not commit, rejoining: %s", sub.group, exc.args[-1])
-        done.clear()
+            log.info("consumer %s could not commit, rejoining: %r", sub.group, exc)
 
     async def _note_applied(self, sub: Subscription, consumer: AIOKafkaConsumer) -> None:
         """Record how far `sub` has applied its partitions; caught up once at the start ends."""

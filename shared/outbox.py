@@ -122,6 +122,10 @@ class OutboxRelay:
     relay creates its topics explicitly: a produce request that reaches a broker that
     restarted empty, before the topic exists, races the topic's creation there (the
     embedded broker then answers AlreadyExists / UnknownError for the next batches).
+    That race can also lose records the broker has just acknowledged, and clients
+    other than the relay trigger it too. So for `settle_seconds` after a loss was
+    noticed the refill waits, and what was published meanwhile is published once
+    more as new events when they are over (consumers skip what they have).
     """
 
     def __init__(
@@ -138,6 +142,7 @@ class OutboxRelay:
         retention: timedelta = timedelta(days=7),
         refill_per_second: float = 2000.0,
         refill_batch: int = 200,
+        settle_seconds: float = 1.0,
     ) -> None:
         self.db = db
         self.bus = bus
@@ -150,7 +155,10 @@ class OutboxRelay:
         self.retention = retention
         self.refill_per_second = refill_per_second
         self.refill_batch = refill_batch
+        self.settle_seconds = settle_seconds
         self.refill_pending = 0
+        # Topic -> (since when, until when on the loop clock) the broker was settling.
+        self._settling: dict[str, tuple[datetime, float]] = {}
         self._wake = asyncio.Event()
         self._refill_wake = asyncio.Event()
         # Last offset handed out per (topic, partition), per stream: within a stream
@@ -336,6 +344,11 @@ class OutboxRelay:
             .where(OutboxEvent.topic == topic)
             .group_by(OutboxEvent.key)
         )
+        # From a second before now (a publish may complete while this marks), for a
+        # fixed while: an empty topic is no news while the refill waits for it.
+        self._settling.setdefault(
+            topic, (utcnow() - timedelta(seconds=1), _now() + self.settle_seconds)
+        )
         async with self.db.session() as session:
             marked = await session.execute(
                 update(OutboxEvent)
@@ -380,7 +393,9 @@ class OutboxRelay:
                         self._set_refill_pending(await self._count_refill(session))
                     self._refill_progress.begin(self.refill_pending)
                     counted = True
-                published = await self.refill_step()
+                await self._republish_settled()
+                # The refill waits while a broker that lost a topic settles.
+                published = 0 if self._settling else await self.refill_step()
                 backoff = 0.1
             except asyncio.CancelledError:
                 raise
@@ -393,9 +408,32 @@ class OutboxRelay:
                 # Paced, so consumers keep up and a new event never waits behind a flood.
                 await asyncio.sleep(published / self.refill_per_second)
                 continue
+            idle = min([5 * self.poll_seconds, *(u - _now() for _, u in self._settling.values())])
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._refill_wake.wait(), 5 * self.poll_seconds)
+                await asyncio.wait_for(self._refill_wake.wait(), max(idle, 0.01))
             self._refill_wake.clear()
+
+    async def _republish_settled(self) -> None:
+        """Publish once more what went to a topic while the broker was settling."""
+        for topic, (since, until) in list(self._settling.items()):
+            if _now() < until:
+                continue
+            async with self.db.session() as session:
+                marked = await session.execute(
+                    update(OutboxEvent)
+                    .where(OutboxEvent.topic == topic)
+                    .where(OutboxEvent.sent_at >= since)  # type: ignore[operator]
+                    .values(sent_at=None, refill=False)  # new events again: out at once
+                )
+                await session.commit()
+                self._set_refill_pending(await self._count_refill(session))
+            del self._settling[topic]
+            self.wake()
+            log.warning(
+                "publishing %d events again that went to %s while the broker settled",
+                marked.rowcount or 0,  # type: ignore[attr-defined]
+                topic,
+            )
 
     async def refill_step(self) -> int:
         """Publish the next batch of the refill, in seq order; return how many went out."""
@@ -418,7 +456,7 @@ class OutboxRelay:
                 await session.execute(
                     update(OutboxEvent)
                     .where(OutboxEvent.seq.in_([row.seq for row in sent]))  # type: ignore[union-attr]
-                    .values(refill=False)
+                    .values(refill=False, sent_at=utcnow())
                 )
                 await session.commit()
             for row in sent:
