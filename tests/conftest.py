@@ -254,6 +254,14 @@ async def running_platform(backend: str, tmp: Path) -> AsyncIterator[Platform]:
             )
             for name, app in apps.items():  # the gateway last, as `lotse up` starts it
                 await stack.enter_async_context(serve(app, ports[name]))
+            # Ready as `lotse up` waits for it: consumers joined and caught up.
+            async with httpx.AsyncClient() as probe:
+                for url in urls.values():
+
+                    async def ready(url: str = url) -> bool:
+                        return (await probe.get(f"{url}/readyz")).status_code == 200
+
+                    await eventually(ready, within=60)
             platform = Platform(
                 backend=backend,
                 broker=broker,

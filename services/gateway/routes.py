@@ -83,9 +83,16 @@ async def register_municipality(
         session, principal=principal, data=data, source=request.app.state.settings.source
     )
     body = MunicipalityPublic.model_validate(municipality, from_attributes=True).model_dump_json()
-    return idempotency.created(
+    response = idempotency.created(
         session, body, {"Location": f"/api/v1/municipalities/{municipality.ags}"}
     )
+    # Registered means announced: once this answer is out, the other services can learn
+    # of the municipality from the broker (see projects' await_municipalities).
+    runtime = request.app.state.runtime
+    await runtime.relay.commit_and_publish(
+        session, within=runtime.settings.registration_publish_seconds
+    )
+    return response
 
 
 @router.get(

@@ -30,6 +30,8 @@ class Settings(ServiceSettings):
     service_read_timeout_seconds: float = 15.0
     key_cache_seconds: float = 30.0
     last_used_flush_seconds: float = 10.0
+    # A registration answers once its event is published, or after this long (broker away).
+    registration_publish_seconds: float = 2.0
 
     @model_validator(mode="before")
     @classmethod

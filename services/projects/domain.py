@@ -1,6 +1,7 @@
 """The rules of the project registry. Nothing here commits: the caller's unit of work does."""
 
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
@@ -104,6 +105,38 @@ def _check_date_order(start: date | None, end: date | None) -> None:
         )
 
 
+CatchUp = Callable[[], Awaitable[bool]]
+
+
+async def await_municipalities(session: AsyncSession, ags: set[str], catch_up: CatchUp) -> None:
+    """Make a municipality the gateway registered a moment ago known before a write checks it.
+
+    This service learns the region's municipalities from the gateway's events, so one
+    registered just now may not be applied here yet. The gateway answers a registration
+    only once its event is on the broker; so when a write names an AGS not known here,
+    waiting until this service's consumer has applied everything its topic holds right
+    now (read-your-writes across services) settles it, and still unknown afterwards
+    means unknown. Only writes naming an unknown AGS pay the wait, and it is bounded
+    (`municipality_wait_seconds`). The alternative, the gateway's internal token carrying
+    the caller's municipality, would cover a municipality's own key only, not partners
+    nor a coordinator naming the owner.
+
+    Call it before the unit of work writes or locks anything: while it waits, it ends
+    the session's read transaction, so the consumer can write (SQLite has one
+    connection) and the next read sees what it wrote.
+    """
+    if not ags or not await repository.unknown_municipalities(session, ags):
+        return
+    await session.rollback()
+    await catch_up()
+
+
+def named_municipalities(principal: Principal, data: ProjectCreate) -> set[str]:
+    """The AGS a new project names: its owner and its partners."""
+    owner = data.municipality_ags or principal.ags
+    return {a for a in (owner, *data.partner_municipalities) if a}
+
+
 def _stored(value: Any) -> Any:
     """Pydantic values as the JSON columns keep them."""
     if isinstance(value, list):
@@ -126,9 +159,20 @@ def _derived(values: dict[str, Any]) -> dict[str, str]:
 
 
 async def create_project(
-    session: AsyncSession, *, principal: Principal, data: ProjectCreate, source: str
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    data: ProjectCreate,
+    source: str,
+    catch_up: CatchUp | None = None,
 ) -> ProjectSnapshot:
-    """Register a new project and write its `created` event; return its snapshot."""
+    """Register a new project and write its `created` event; return its snapshot.
+
+    `catch_up` lets a municipality registered a moment ago be known first (see
+    await_municipalities).
+    """
+    if catch_up is not None:
+        await await_municipalities(session, named_municipalities(principal, data), catch_up)
     owner = _owner_for_new_project(principal, data.municipality_ags)
     _check_date_order(data.start_date, data.end_date)
     await _ensure_known(session, owner, data.partner_municipalities)
@@ -156,8 +200,12 @@ async def import_projects(
     rows: list[tuple[int, ProjectCreate]],
     invalid: list[dict[str, Any]],
     source: str,
+    catch_up: CatchUp | None = None,
 ) -> list[ProjectSnapshot]:
     """Create every row, or none; report the `invalid` rows and those the rules refuse."""
+    if catch_up is not None:
+        named = set().union(*(named_municipalities(principal, data) for _, data in rows))
+        await await_municipalities(session, named, catch_up)
     created: list[ProjectSnapshot] = []
     errors = list(invalid)
     for line, data in rows:
@@ -182,8 +230,11 @@ async def update_project(
     changes: ProjectUpdate,
     if_match: str | None,
     source: str,
+    catch_up: CatchUp | None = None,
 ) -> Project:
     """Apply a partial update to the version `if_match` names; status follows TRANSITIONS."""
+    if catch_up is not None and changes.partner_municipalities:
+        await await_municipalities(session, set(changes.partner_municipalities), catch_up)
     project = await editable_project(session, principal, project_id)
     check_if_match(if_match, project.version)
     requested = changes.model_dump(exclude_unset=True)

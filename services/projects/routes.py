@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import UTC, datetime
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
@@ -16,6 +17,7 @@ from services.projects.schemas import (
     ProjectUpdate,
 )
 from shared.contracts.projects import ProjectSnapshot, ProjectStatus, Visibility
+from shared.contracts.topics import GATEWAY
 from shared.kit.auth import (
     AuthenticatedRoute,
     CurrentPrincipal,
@@ -66,6 +68,12 @@ def _source(request: Request) -> str:
     return request.app.state.settings.source
 
 
+def _catch_up(request: Request) -> domain.CatchUp:
+    """Wait for this service's consumer of the gateway's events (see await_municipalities)."""
+    runtime = request.app.state.runtime
+    return partial(runtime.bus.catch_up, GATEWAY, runtime.settings.municipality_wait_seconds)
+
+
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
@@ -83,7 +91,11 @@ async def create_project(
     idempotency: Idempotency,
 ) -> Response:
     project = await domain.create_project(
-        session, principal=principal, data=data, source=_source(request)
+        session,
+        principal=principal,
+        data=data,
+        source=_source(request),
+        catch_up=_catch_up(request),
     )
     return idempotency.created(
         session,
@@ -125,7 +137,12 @@ async def import_projects(
         max_rows=settings.import_max_rows,
     )
     created = await domain.import_projects(
-        session, principal=principal, rows=rows, invalid=invalid, source=_source(request)
+        session,
+        principal=principal,
+        rows=rows,
+        invalid=invalid,
+        source=_source(request),
+        catch_up=_catch_up(request),
     )
     result = ImportResult(created=len(created), ids=[p.id for p in created])
     return idempotency.created(session, result.model_dump_json())
@@ -237,6 +254,7 @@ async def update_project(
         changes=changes,
         if_match=if_match,
         source=_source(request),
+        catch_up=_catch_up(request),
     )
     return _render(domain.snapshot(project))
 

@@ -12,3 +12,4 @@ class Settings(ServiceSettings):
 
     service_name: str = "projects"
     import_max_rows: int = 10_000
+    municipality_wait_seconds: float = 2.0  # see domain.await_municipalities

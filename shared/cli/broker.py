@@ -68,5 +68,12 @@ class EmbeddedBroker:
                 self.process.wait()
         self.process = None
 
+    def kill(self) -> None:
+        """Kill the broker at once (SIGKILL), as a crash would: it loses every event."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
+
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None

@@ -2,20 +2,26 @@
 
 Producer: acks=all, idempotence by setting. Consumers: one group per service and
 purpose, no auto-commit; an offset is committed only after the handler's DB
-transaction committed; a rebalance listener commits what is done; undecodable
+transaction committed, and never while the group rebalances; undecodable
 records and handlers that keep failing go to the topic's dead-letter topic.
+Each consumer knows how far it has applied its partitions, so a service can say
+when it has caught up (readiness) and wait for what another service just wrote.
 """
 
 import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
-from aiokafka.abc import ConsumerRebalanceListener
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+from aiokafka.errors import (
+    CommitFailedError,
+    IllegalStateError,
+    KafkaError,
+    TopicAlreadyExistsError,
+)
 from aiokafka.structs import RecordMetadata
 from sqlalchemy.exc import InterfaceError, OperationalError
 
@@ -52,25 +58,22 @@ class Subscription:
     topics: tuple[str, ...]
     handler: Handler
     task: asyncio.Task[None] | None = None
+    # Next offset of each assigned partition, taken when the fetch buffer was drained,
+    # so everything before it is applied and committed.
+    applied: dict[TopicPartition, int] = field(default_factory=dict)
+    # End offsets when the member first got its partitions; reached = caught up.
+    start_ends: dict[TopicPartition, int] | None = None
+    caught_up: asyncio.Event = field(default_factory=asyncio.Event)
+    progress: asyncio.Event = field(default_factory=asyncio.Event)
 
+    def reached(self, ends: dict[TopicPartition, int]) -> bool:
+        """Has this member applied every record before `ends` of its partitions?"""
+        return all(self.applied.get(tp, -1) >= end for tp, end in ends.items())
 
-class _CommitOnRevoke(ConsumerRebalanceListener):
-    """Commit what was processed before partitions move to another member."""
-
-    def __init__(self, consumer: AIOKafkaConsumer, done: dict[TopicPartition, int]) -> None:
-        self.consumer = consumer
-        self.done = done
-
-    async def on_partitions_revoked(self, revoked: Sequence[TopicPartition]) -> None:
-        offsets = {tp: off for tp, off in self.done.items() if tp in revoked}
-        if offsets:
-            with contextlib.suppress(KafkaError):
-                await self.consumer.commit(offsets)
-        for tp in revoked:
-            self.done.pop(tp, None)
-
-    async def on_partitions_assigned(self, assigned: Sequence[TopicPartition]) -> None:
-        return None
+    def advanced(self) -> None:
+        """Wake whoever waits for progress (catch_up), then arm the next wake-up."""
+        progress, self.progress = self.progress, asyncio.Event()
+        progress.set()
 
 
 class EventBus:
@@ -210,7 +213,6 @@ class EventBus:
     async def _consume(self, sub: Subscription) -> None:
         backoff = 0.2
         while not self._stopping:
-            done: dict[TopicPartition, int] = {}
             consumer = AIOKafkaConsumer(
                 bootstrap_servers=self.bootstrap,
                 client_id=f"{self.client_id}-{sub.group}",
@@ -223,31 +225,99 @@ class EventBus:
                 request_timeout_ms=max(self.request_timeout_ms, self.session_timeout_ms + 1000),
                 metadata_max_age_ms=5000,
             )
+            sub.applied.clear()
             try:
                 await self.ensure_topics([*sub.topics, *(dlq_topic(t) for t in sub.topics)])
-                consumer.subscribe(list(sub.topics), listener=_CommitOnRevoke(consumer, done))
+                # No commit on revocation: after a broker restarted empty, the offsets this
+                # member holds point past the new log, and committing them would skip events.
+                consumer.subscribe(list(sub.topics))
                 await consumer.start()
                 backoff = 0.2
                 while not self._stopping:
                     batches = await consumer.getmany(
-                        timeout_ms=500, max_records=self.consumer_batch
+                        timeout_ms=200, max_records=self.consumer_batch
                     )
-                    if not batches:
-                        continue
-                    # One transaction for everything fetched: per partition in order.
-                    await self._process(sub, [r for rs in batches.values() for r in rs])
-                    done.update({tp: rs[-1].offset + 1 for tp, rs in batches.items()})
-                    await consumer.commit(dict(done))
-                    done.clear()
+                    count = sum(len(rs) for rs in batches.values())
+                    if batches:
+                        # One transaction for everything fetched: per partition in order.
+                        await self._process(sub, [r for rs in batches.values() for r in rs])
+                        done = {tp: rs[-1].offset + 1 for tp, rs in batches.items()}
+                        await self._commit(sub, consumer, done)
+                    if count < self.consumer_batch:  # the fetch buffer is drained
+                        await self._note_applied(sub, consumer)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # the broker or the group went away: start over
                 log.warning("consumer %s restarts after: %r", sub.group, exc)
+                sub.applied.clear()
                 await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 5.0)
+                # Capped low: once the broker is back, events must flow within a second.
+                backoff = min(backoff * 2, 1.0)
             finally:
                 with contextlib.suppress(Exception):
                     await consumer.stop()
+
+    async def _commit(
+        self, sub: Subscription, consumer: AIOKafkaConsumer, done: dict[TopicPartition, int]
+    ) -> None:
+        try:
+            await consumer.commit(done)
+        except (CommitFailedError, IllegalStateError) as exc:
+            # The group moved on (a rebalance, or a broker that restarted and forgot it):
+            # the member rejoins by itself and resumes from the committed offsets, and the
+            # inbox skips what was applied. Starting the consumer over would join twice.
+            log.info("consumer %s could not commit, rejoining: %r", sub.group, exc)
+
+    async def _note_applied(self, sub: Subscription, consumer: AIOKafkaConsumer) -> None:
+        """Record how far `sub` has applied its partitions; caught up once at the start ends."""
+        assigned = consumer.assignment()
+        if not assigned:
+            return  # not joined yet (or more members than partitions)
+        positions: dict[TopicPartition, int] = {}
+        try:
+            async with asyncio.timeout(1):
+                for tp in assigned:
+                    positions[tp] = await consumer.position(tp)
+        except TimeoutError:
+            return  # a partition not fetched yet: no claim about it
+        sub.applied = positions
+        if not sub.caught_up.is_set():
+            if sub.start_ends is None or not set(assigned) <= set(sub.start_ends):
+                sub.start_ends = await consumer.end_offsets(list(assigned))
+            if sub.reached({tp: sub.start_ends[tp] for tp in assigned}):
+                log.info("consumer %s has caught up with %s", sub.group, ", ".join(sub.topics))
+                sub.caught_up.set()
+        sub.advanced()
+
+    def consumers_caught_up(self) -> bool:
+        """Has every consumer joined its group and applied what its topics held at start?"""
+        return all(sub.caught_up.is_set() for sub in self._subscriptions)
+
+    async def catch_up(self, topic: str, within: float) -> bool:
+        """Wait until this process's consumers of `topic` applied all it holds right now.
+
+        Read-your-writes across services: what another service published before this
+        call is applied here when this returns True. Partitions assigned to another
+        member of the group are that member's to apply. False after `within` seconds,
+        or when no consumer of `topic` runs here.
+        """
+        subs = [s for s in self._subscriptions if topic in s.topics and s.task is not None]
+        if not subs:
+            return False
+        try:
+            async with asyncio.timeout(within):
+                offsets = await self.end_offsets(topic)
+                ends = {TopicPartition(topic, p): end for p, end in offsets.items()}
+                for sub in subs:
+                    while True:
+                        progress = sub.progress
+                        mine = {tp: e for tp, e in ends.items() if tp in sub.applied}
+                        if sub.applied and sub.reached(mine):
+                            break
+                        await progress.wait()
+        except (TimeoutError, KafkaError, OSError):
+            return False
+        return True
 
     async def _process(
         self, sub: Subscription, records: Sequence[ConsumerRecord[bytes, bytes]]

@@ -52,3 +52,17 @@ def create_platform_tables() -> None:
         sa.Column("headers", sa.Text, nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False, index=True),
     )
+
+
+def add_outbox_refill() -> None:
+    """The outbox marks events to publish again after the broker lost them (shared.kit.outbox)."""
+    op.add_column(
+        "outbox", sa.Column("refill", sa.Boolean, nullable=False, server_default=sa.false())
+    )
+    op.create_index("ix_outbox_refill", "outbox", ["refill", "seq"])
+
+
+def drop_outbox_refill() -> None:
+    op.drop_index("ix_outbox_refill", "outbox")
+    with op.batch_alter_table("outbox") as batch:
+        batch.drop_column("refill")

@@ -33,6 +33,19 @@ EVENTS_CONSUMED = Counter(
     "lotse_events_consumed_total", "Events consumers handled", ["group", "type", "outcome"]
 )
 OUTBOX_PENDING = Gauge("lotse_outbox_pending", "Outbox rows not yet published", ["service"])
+OUTBOX_REFILLS = Counter(
+    "lotse_outbox_refills_total",
+    "Refills started because the broker lost the history of a topic",
+    ["service", "topic"],
+)
+OUTBOX_REFILL_PENDING = Gauge(
+    "lotse_outbox_refill_pending", "Events a refill still has to publish again", ["service"]
+)
+OUTBOX_REFILL_PUBLISHED = Counter(
+    "lotse_outbox_refill_published_total",
+    "Events published again to refill a broker that lost its history",
+    ["service", "topic"],
+)
 
 
 def current_traceparent() -> str | None:

@@ -2,17 +2,36 @@
 
 The domain adds its event to the session that holds its rows (`add_event`), so both
 commit together or not at all. The relay publishes committed rows in order, marks
-them sent, wakes at once after a commit and polls only as a fallback. It keeps the
-latest event of every aggregate, so a broker that lost its history (the embedded
-broker keeps events in memory) is refilled, and consumers, being idempotent, converge.
+them sent, wakes at once after a commit and polls only as a fallback.
+
+The outbox keeps every event of a retention window (LOTSE_OUTBOX_RETENTION_DAYS,
+default 7) and the latest event of every aggregate beyond it. A broker that lost
+its history (the embedded broker keeps events in memory) is refilled with all of
+them, in order, as a paced stream of its own beside the new events, so new events
+flow at once whatever the history; consumers are idempotent and keep the newest
+version, so a refilled older event arriving after a newer one changes nothing.
 """
 
 import asyncio
 import contextlib
 import logging
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 
-from sqlalchemy import Column, Integer, String, Text, delete, event, func, insert, select, update
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Integer,
+    String,
+    Text,
+    delete,
+    event,
+    false,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel
@@ -20,7 +39,14 @@ from sqlmodel import Field, SQLModel
 from shared.kit.bus import EventBus, OutgoingRecord
 from shared.kit.db import Database, Prepared
 from shared.kit.events import CloudEvent, EventPayload, encode_headers
-from shared.kit.observability import EVENTS_PUBLISHED, OUTBOX_PENDING, current_traceparent
+from shared.kit.observability import (
+    EVENTS_PUBLISHED,
+    OUTBOX_PENDING,
+    OUTBOX_REFILL_PENDING,
+    OUTBOX_REFILL_PUBLISHED,
+    OUTBOX_REFILLS,
+    current_traceparent,
+)
 from shared.kit.sqltypes import UTCDateTime, utcnow
 
 log = logging.getLogger("lotse.outbox")
@@ -39,6 +65,10 @@ class OutboxEvent(SQLModel, table=True):
     payload: str = Field(sa_column=Column(Text, nullable=False))
     traceparent: str | None = Field(default=None, sa_column=Column(String(55)))
     sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    # Sent once, to be sent again: the broker lost it (see OutboxRelay.refill).
+    refill: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
+    )
 
 
 _INSERT_EVENT = Prepared(insert(OutboxEvent.__table__))  # type: ignore[arg-type]
@@ -66,22 +96,40 @@ async def add_event(
         },
     )
     session.info["outbox_written"] = True
+    session.info.setdefault("outbox_event_ids", []).append(event.id)
     return event.id
 
 
 @event.listens_for(Session, "after_commit")
 def _wake_relay_after_commit(session: Session) -> None:
+    session.info.pop("outbox_event_ids", None)
     if session.info.pop("outbox_written", False):
         wake = session.info.get("outbox_wake")
         if wake is not None:
             wake()
 
 
+@event.listens_for(Session, "after_rollback")
+def _forget_rolled_back_events(session: Session) -> None:
+    session.info.pop("outbox_event_ids", None)
+    session.info.pop("outbox_written", None)
+
+
 class OutboxRelay:
     """Publishes committed outbox rows of one service, in order, and refills the broker.
 
-    A broker lost its history when offsets it hands out go back, or when a topic we
-    published to is empty; then the latest event of every aggregate goes out again.
+    Two streams: new events, published as soon as they are committed; and the refill,
+    paced at `refill_per_second`, of events the broker lost. A broker lost its history
+    when offsets it hands out go back, or when a topic we published to is empty.
+
+    Before publishing to a topic for the first time, and again after any failure, the
+    relay creates its topics explicitly: a produce request that reaches a broker that
+    restarted empty, before the topic exists, races the topic's creation there (the
+    embedded broker then answers AlreadyExists / UnknownError for the next batches).
+    That race can also lose records the broker has just acknowledged, and clients
+    other than the relay trigger it too. So for `settle_seconds` after a loss was
+    noticed the refill waits, and what was published meanwhile is published once
+    more as new events when they are over (consumers skip what they have).
     """
 
     def __init__(
@@ -95,6 +143,10 @@ class OutboxRelay:
         check_seconds: float = 2.0,
         prune_seconds: float = 60.0,
         linger_seconds: float = 0.002,
+        retention: timedelta = timedelta(days=7),
+        refill_per_second: float = 2000.0,
+        refill_batch: int = 200,
+        settle_seconds: float = 1.0,
     ) -> None:
         self.db = db
         self.bus = bus
@@ -102,27 +154,62 @@ class OutboxRelay:
         self.poll_seconds = poll_seconds
         self.batch_size = batch_size
         self.check_seconds = check_seconds
-        self._wake = asyncio.Event()
-        self._last_offsets: dict[tuple[str, int], int] = {}
         self.prune_seconds = prune_seconds
         self.linger_seconds = linger_seconds
+        self.retention = retention
+        self.refill_per_second = refill_per_second
+        self.refill_batch = refill_batch
+        self.settle_seconds = settle_seconds
+        self.refill_pending = 0
+        # Topic -> (since when, until when on the loop clock) the broker was settling.
+        self._settling: dict[str, tuple[datetime, float]] = {}
+        self._wake = asyncio.Event()
+        self._refill_wake = asyncio.Event()
+        # Last offset handed out per (topic, partition), per stream: within a stream
+        # offsets only grow, unless the broker forgot.
+        self._last_offsets: dict[tuple[str, int], int] = {}
+        self._refill_offsets: dict[tuple[str, int], int] = {}
+        self._topics_ready: set[str] = set()
+        self._waiters: dict[str, asyncio.Future[None]] = {}
+        self._refill_progress = _RefillProgress()
         self._next_check = 0.0
         self._next_prune = 0.0
-        self._task: asyncio.Task[None] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
         db.sessionmaker.configure(info={"outbox_wake": self.wake})
 
     def wake(self) -> None:
         self._wake.set()
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name=f"outbox-relay:{self.service}")
+        self._tasks = [
+            asyncio.create_task(self._run(), name=f"outbox-relay:{self.service}"),
+            asyncio.create_task(self._run_refill(), name=f"outbox-refill:{self.service}"),
+        ]
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+                await task
+        self._tasks = []
+
+    async def commit_and_publish(self, session: AsyncSession, within: float) -> bool:
+        """Commit `session`, then wait until its events are on the broker; False after
+        `within` seconds (the broker is away: the events follow, as always)."""
+        loop = asyncio.get_running_loop()
+        event_ids = list(session.info.get("outbox_event_ids", []))
+        futures = [self._waiters.setdefault(i, loop.create_future()) for i in event_ids]
+        try:
+            await session.commit()
+            if futures:
+                await asyncio.wait_for(asyncio.gather(*futures), within)
+            return True
+        except TimeoutError:
+            return False
+        finally:
+            for event_id in event_ids:
+                self._waiters.pop(event_id, None)
 
     async def _run(self) -> None:
         backoff = 0.1
@@ -142,7 +229,8 @@ class OutboxRelay:
             except Exception as exc:  # broker away: rows wait in the outbox
                 log.warning("outbox relay of %s waits: %r", self.service, exc)
                 await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 5.0)
+                # Capped low: once the broker is back, new events must flow within a second.
+                backoff = min(backoff * 2, 1.0)
                 self._wake.set()
 
     async def publish_pending(self) -> int:
@@ -159,37 +247,57 @@ class OutboxRelay:
         if not rows:
             OUTBOX_PENDING.labels(self.service).set(0)
             return 0
-        results = await self.bus.send([_record(row) for row in rows])
-        sent: list[int] = []
-        failure: BaseException | None = None
-        lost_topics: set[str] = set()
-        for row, result in zip(rows, results, strict=True):
-            if isinstance(result, BaseException):
-                # Nothing after a failed row counts as sent: it goes out again after
-                # it, so no aggregate's events overtake each other.
-                failure = result
-                break
-            assert row.seq is not None
-            sent.append(row.seq)
-            where = (row.topic, result.partition)
-            if result.offset < self._last_offsets.get(where, -1):
-                lost_topics.add(row.topic)  # offsets went back: the broker forgot
-            self._last_offsets[where] = result.offset
-            EVENTS_PUBLISHED.labels(row.topic).inc()
+        sent, lost, failure = await self._send(rows, self._last_offsets)
         if sent:
             async with self.db.session() as session:
                 await session.execute(
                     update(OutboxEvent)
-                    .where(OutboxEvent.seq.in_(sent))  # type: ignore[union-attr]
+                    .where(OutboxEvent.seq.in_([row.seq for row in sent]))  # type: ignore[union-attr]
                     .values(sent_at=utcnow())
                 )
                 await session.commit()
+            for row in sent:
+                EVENTS_PUBLISHED.labels(row.topic).inc()
+                waiter = self._waiters.get(row.event_id)
+                if waiter is not None and not waiter.done():
+                    waiter.set_result(None)
         OUTBOX_PENDING.labels(self.service).set(len(rows) - len(sent))
-        for topic in lost_topics:
+        for topic in lost:
             await self.refill(topic)
         if failure is not None:
             raise failure
         return len(rows)
+
+    async def _send(
+        self, rows: Sequence[OutboxEvent], last_offsets: dict[tuple[str, int], int]
+    ) -> tuple[list[OutboxEvent], set[str], BaseException | None]:
+        """Publish `rows` in order: the rows sent before the first failure, the topics
+        whose offsets went back (the broker forgot), and that failure."""
+        try:
+            await self._ensure_topics({row.topic for row in rows})
+        except Exception as exc:
+            return [], set(), exc
+        results = await self.bus.send([_record(row) for row in rows])
+        sent: list[OutboxEvent] = []
+        lost: set[str] = set()
+        for row, result in zip(rows, results, strict=True):
+            if isinstance(result, BaseException):
+                # Nothing after a failed row counts as sent: it goes out again after
+                # it, so no aggregate's events overtake each other.
+                self._topics_ready.clear()  # the broker may have restarted
+                return sent, lost, result
+            sent.append(row)
+            where = (row.topic, result.partition)
+            if result.offset <= last_offsets.get(where, -1):
+                lost.add(row.topic)  # offsets went back: the broker forgot
+            last_offsets[where] = result.offset
+        return sent, lost, None
+
+    async def _ensure_topics(self, topics: set[str]) -> None:
+        missing = topics - self._topics_ready
+        if missing:
+            await self.bus.ensure_topics(sorted(missing))
+            self._topics_ready |= missing
 
     async def _check_broker_history(self) -> None:
         """Refill the broker when a topic we published to is empty (it restarted empty)."""
@@ -212,40 +320,204 @@ class OutboxRelay:
             ends = await self.bus.end_offsets(topic)
             # Only "empty where we wrote" is a safe sign: the embedded broker reports
             # end offsets per batch, so comparing counts would see losses that are not.
-            written = [p for (t, p) in self._last_offsets if t == topic]
+            written = {p for (t, p) in [*self._last_offsets, *self._refill_offsets] if t == topic}
             if sum(ends.values()) == 0 or any(ends.get(p, 0) == 0 for p in written):
                 await self.refill(topic)
 
-    async def prune(self) -> None:
-        """Drop sent events superseded by a newer event of the same aggregate."""
+    async def prune(self) -> int:
+        """Drop sent events older than the retention window that a newer event of the
+        same aggregate supersedes; return how many."""
+        latest = select(func.max(OutboxEvent.seq)).group_by(OutboxEvent.topic, OutboxEvent.key)
         async with self.db.session() as session:
-            latest = select(func.max(OutboxEvent.seq)).group_by(OutboxEvent.key)
-            await session.execute(
+            result = await session.execute(
                 delete(OutboxEvent)
                 .where(OutboxEvent.sent_at.is_not(None))  # type: ignore[union-attr]
+                .where(OutboxEvent.refill.is_(False))  # type: ignore[attr-defined]
+                .where(OutboxEvent.occurred_at < utcnow() - self.retention)  # type: ignore[operator]
                 .where(OutboxEvent.seq.not_in(latest))  # type: ignore[union-attr]
             )
             await session.commit()
+        return result.rowcount or 0  # type: ignore[attr-defined]
 
     async def refill(self, topic: str) -> int:
-        """Mark the latest event of every aggregate on `topic` for publishing again."""
+        """Mark every event of the retention window on `topic`, and the latest of every
+        older aggregate, to be published again by the refill stream; return how many
+        are pending."""
+        latest = (
+            select(func.max(OutboxEvent.seq))
+            .where(OutboxEvent.topic == topic)
+            .group_by(OutboxEvent.key)
+        )
+        # From a second before now (a publish may complete while this marks), for a
+        # fixed while: an empty topic is no news while the refill waits for it.
+        self._settling.setdefault(
+            topic, (utcnow() - timedelta(seconds=1), _now() + self.settle_seconds)
+        )
         async with self.db.session() as session:
-            latest = (
-                select(func.max(OutboxEvent.seq))
-                .where(OutboxEvent.topic == topic)
-                .group_by(OutboxEvent.key)
-            )
-            result = await session.execute(
+            marked = await session.execute(
                 update(OutboxEvent)
-                .where(OutboxEvent.seq.in_(latest))  # type: ignore[union-attr]
+                .where(OutboxEvent.topic == topic)
                 .where(OutboxEvent.sent_at.is_not(None))  # type: ignore[union-attr]
-                .values(sent_at=None)
+                .where(OutboxEvent.refill.is_(False))  # type: ignore[attr-defined]
+                .where(
+                    (OutboxEvent.occurred_at >= utcnow() - self.retention)  # type: ignore[operator]
+                    | OutboxEvent.seq.in_(latest)  # type: ignore[union-attr]
+                )
+                .values(refill=True)
             )
             await session.commit()
-        self._last_offsets = {k: v for k, v in self._last_offsets.items() if k[0] != topic}
-        count = result.rowcount or 0  # type: ignore[attr-defined]
-        log.warning("broker lost %s history: re-publishing %d latest events", topic, count)
-        return count
+            pending = await self._count_refill(session)
+        for offsets in (self._last_offsets, self._refill_offsets):
+            for where in [w for w in offsets if w[0] == topic]:
+                del offsets[where]
+        self._topics_ready.discard(topic)
+        self._set_refill_pending(pending)
+        if not marked.rowcount:  # type: ignore[attr-defined]
+            return pending  # the refill under way covers it already
+        OUTBOX_REFILLS.labels(self.service, topic).inc()
+        self._refill_progress.begin(pending)
+        log.warning(
+            "broker lost the history of %s: publishing %d events again (those of the last "
+            "%g days and the latest of every older aggregate), %g per second",
+            topic,
+            pending,
+            self.retention.total_seconds() / 86400,
+            self.refill_per_second,
+        )
+        self._refill_wake.set()
+        return pending
+
+    async def _run_refill(self) -> None:
+        backoff = 0.1
+        counted = False
+        while True:
+            try:
+                if not counted:  # a refill the last run of the service left unfinished
+                    async with self.db.session() as session:
+                        self._set_refill_pending(await self._count_refill(session))
+                    self._refill_progress.begin(self.refill_pending)
+                    counted = True
+                await self._republish_settled()
+                # The refill waits while a broker that lost a topic settles.
+                published = 0 if self._settling else await self.refill_step()
+                backoff = 0.1
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # broker away: the refill waits like new events
+                log.warning("outbox refill of %s waits: %r", self.service, exc)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 1.0)
+                continue
+            if published:
+                # Paced, so consumers keep up and a new event never waits behind a flood.
+                await asyncio.sleep(published / self.refill_per_second)
+                continue
+            idle = min([5 * self.poll_seconds, *(u - _now() for _, u in self._settling.values())])
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._refill_wake.wait(), max(idle, 0.01))
+            self._refill_wake.clear()
+
+    async def _republish_settled(self) -> None:
+        """Publish once more what went to a topic while the broker was settling."""
+        for topic, (since, until) in list(self._settling.items()):
+            if _now() < until:
+                continue
+            async with self.db.session() as session:
+                marked = await session.execute(
+                    update(OutboxEvent)
+                    .where(OutboxEvent.topic == topic)
+                    .where(OutboxEvent.sent_at >= since)  # type: ignore[operator]
+                    .values(sent_at=None, refill=False)  # new events again: out at once
+                )
+                await session.commit()
+                self._set_refill_pending(await self._count_refill(session))
+            del self._settling[topic]
+            self.wake()
+            log.warning(
+                "publishing %d events again that went to %s while the broker settled",
+                marked.rowcount or 0,  # type: ignore[attr-defined]
+                topic,
+            )
+
+    async def refill_step(self) -> int:
+        """Publish the next batch of the refill, in seq order; return how many went out."""
+        async with self.db.session() as session:
+            rows = (
+                await session.scalars(
+                    select(OutboxEvent)
+                    .where(OutboxEvent.refill.is_(True))  # type: ignore[attr-defined]
+                    .order_by(OutboxEvent.seq)  # type: ignore[arg-type]
+                    .limit(self.refill_batch)
+                )
+            ).all()
+        if not rows:
+            if self.refill_pending:
+                self._set_refill_pending(0)
+            return 0
+        sent, lost, failure = await self._send(rows, self._refill_offsets)
+        if sent:
+            async with self.db.session() as session:
+                await session.execute(
+                    update(OutboxEvent)
+                    .where(OutboxEvent.seq.in_([row.seq for row in sent]))  # type: ignore[union-attr]
+                    .values(refill=False, sent_at=utcnow())
+                )
+                await session.commit()
+            for row in sent:
+                OUTBOX_REFILL_PUBLISHED.labels(self.service, row.topic).inc()
+            self._set_refill_pending(max(self.refill_pending - len(sent), 0))
+            self._refill_progress.advance(self.service, len(sent), self.refill_pending)
+        for topic in lost:
+            await self.refill(topic)
+        if failure is not None:
+            raise failure
+        return len(sent)
+
+    async def _count_refill(self, session: AsyncSession) -> int:
+        count = await session.scalar(
+            select(func.count()).select_from(OutboxEvent).where(OutboxEvent.refill.is_(True))  # type: ignore[attr-defined]
+        )
+        return int(count or 0)
+
+    def _set_refill_pending(self, pending: int) -> None:
+        self.refill_pending = pending
+        OUTBOX_REFILL_PENDING.labels(self.service).set(pending)
+
+
+class _RefillProgress:
+    """What the log says about a refill: a line every few seconds, and when it is done."""
+
+    def __init__(self, every_seconds: float = 5.0) -> None:
+        self.every_seconds = every_seconds
+        self.started = 0.0
+        self.done = 0
+        self.next_line = 0.0
+
+    def begin(self, pending: int) -> None:
+        if pending and not self.started:
+            self.started = self.next_line = _now()
+            self.done = 0
+
+    def advance(self, service: str, sent: int, pending: int) -> None:
+        self.done += sent
+        now = _now()
+        if pending == 0:
+            log.warning(
+                "refill of %s done: %d events published again in %.1f s",
+                service,
+                self.done,
+                now - self.started,
+            )
+            self.started = 0.0
+        elif now >= self.next_line:
+            self.next_line = now + self.every_seconds
+            log.warning(
+                "refill of %s: %d events published again, %d to go", service, self.done, pending
+            )
+
+
+def _now() -> float:
+    return asyncio.get_running_loop().time()
 
 
 def _record(row: OutboxEvent) -> OutgoingRecord:

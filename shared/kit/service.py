@@ -6,6 +6,7 @@ import gc
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -114,7 +115,12 @@ def create_service_app(
             partitions=settings.kafka_partitions,
         )
         relay = OutboxRelay(
-            db, bus, service=settings.service_name, poll_seconds=settings.outbox_poll_seconds
+            db,
+            bus,
+            service=settings.service_name,
+            poll_seconds=settings.outbox_poll_seconds,
+            retention=timedelta(days=settings.outbox_retention_days),
+            refill_per_second=settings.outbox_refill_per_second,
         )
         runtime = Runtime(settings=settings, db=db, bus=bus, relay=relay)
         app.state.runtime = runtime
@@ -217,8 +223,12 @@ def operations_router() -> APIRouter:
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @router.get("/readyz", summary="Database and broker are reachable")
+    @router.get("/readyz", summary="Database and broker reachable, consumers caught up")
     async def readyz(request: Request) -> JSONResponse:
+        """Ready once the database and the broker answer and every consumer has joined its
+        group and applied what its topics held at start; until then the service would
+        answer from state that is behind. A refill of the broker (shared.kit.outbox) is
+        reported but keeps the service ready: new events flow beside it."""
         runtime: Runtime = request.app.state.runtime
         checks: dict[str, str] = {}
         for name, probe in (("database", runtime.db.ping()), ("broker", runtime.bus.ping())):
@@ -227,7 +237,11 @@ def operations_router() -> APIRouter:
                 checks[name] = "ok"
             except Exception as exc:
                 checks[name] = f"unavailable: {type(exc).__name__}"
+        if runtime.settings.consumers_enabled:
+            checks["consumers"] = "ok" if runtime.bus.consumers_caught_up() else "catching up"
         ready = all(v == "ok" for v in checks.values())
+        pending = runtime.relay.refill_pending
+        checks["outbox_refill"] = f"{pending} events to publish again" if pending else "ok"
         return JSONResponse(
             {"status": "ready" if ready else "not ready", "checks": checks},
             status_code=200 if ready else 503,

@@ -58,6 +58,19 @@ class ServiceSettings(BaseSettings):
     )
     max_body_bytes: int = Field(default=1_048_576, description="largest request body accepted")
     outbox_poll_seconds: float = 1.0
+    outbox_retention_days: float = Field(
+        default=7,
+        gt=0,
+        validation_alias=_shared("LOTSE_OUTBOX_RETENTION_DAYS"),
+        description="the outbox keeps every event this long (and the latest of every "
+        "aggregate for ever), to refill a broker that lost its history",
+    )
+    outbox_refill_per_second: float = Field(
+        default=2000,
+        gt=0,
+        validation_alias=_shared("LOTSE_OUTBOX_REFILL_PER_SECOND"),
+        description="pace of a refill, so consumers keep up and new events never queue behind it",
+    )
     log_level: str = Field(default="INFO", validation_alias=_shared("LOTSE_LOG_LEVEL"))
     consumers_enabled: bool = True
 

@@ -84,10 +84,20 @@ async def test_unknown_path_and_method_are_problems(platform: Platform) -> None:
 async def test_health_readiness_and_metrics(platform: Platform) -> None:
     client = platform.client()
     assert (await client.get("/healthz")).json() == {"status": "ok"}
-    ready = await client.get("/readyz")
-    assert ready.json()["checks"] == {"database": "ok", "broker": "ok"}
+
+    async def ready() -> bool:
+        return (await client.get("/readyz")).status_code == 200
+
+    await eventually(ready)
+    assert (await client.get("/readyz")).json()["checks"] == {
+        "database": "ok",
+        "broker": "ok",
+        "consumers": "ok",
+        "outbox_refill": "ok",
+    }
     metrics = await client.get("/metrics")
     assert "lotse_http_requests_total" in metrics.text
+    assert 'lotse_outbox_refill_pending{service="gateway"} 0.0' in metrics.text
 
 
 async def test_feed_shows_what_happened_within_visibility(platform: Platform) -> None:

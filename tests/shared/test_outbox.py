@@ -1,15 +1,22 @@
 """The outbox relay: in order per key, through broker outages, refilling an empty broker."""
 
 import asyncio
+import json
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+from prometheus_client import REGISTRY
+from sqlalchemy import insert, select
 
 from shared.cli.broker import EmbeddedBroker, free_port
-from shared.contracts import REGISTRY
+from shared.contracts import REGISTRY as EVENTS
 from shared.contracts.gateway import MunicipalityCreated, MunicipalityUpdated
 from shared.contracts.topics import GATEWAY
 from shared.kit.bus import EventBus
 from shared.kit.db import Database
-from shared.kit.events import decode
-from shared.kit.outbox import OutboxRelay, add_event
+from shared.kit.events import CloudEvent, decode
+from shared.kit.outbox import OutboxEvent, OutboxRelay, add_event
 from tests.conftest import eventually
 from tests.shared.test_bus import municipality_event, read_all
 
@@ -30,7 +37,7 @@ async def write_events(db: Database, subjects: list[str], versions: int) -> None
 def versions_by_key(records: list) -> dict[str, list[int]]:  # type: ignore[type-arg]
     seen: dict[str, list[int]] = {}
     for record in records:
-        event = decode(record.headers, record.value, REGISTRY)
+        event = decode(record.headers, record.value, EVENTS)
         seen.setdefault(event.subject, []).append(event.data.municipality.version)  # type: ignore[attr-defined]
     return seen
 
@@ -38,7 +45,7 @@ def versions_by_key(records: list) -> dict[str, list[int]]:  # type: ignore[type
 async def test_relay_publishes_right_after_commit_in_order_per_key(db: Database) -> None:
     broker = EmbeddedBroker(free_port())
     broker.start()
-    bus = EventBus(broker.bootstrap, client_id="test", events=REGISTRY)
+    bus = EventBus(broker.bootstrap, client_id="test", events=EVENTS)
     relay = OutboxRelay(db, bus, service="test", poll_seconds=30)  # no polling: wake-up only
     relay.start()
     try:
@@ -59,7 +66,7 @@ async def test_writes_succeed_while_the_broker_is_down_and_are_published_later(
     db: Database,
 ) -> None:
     broker = EmbeddedBroker(free_port())
-    bus = EventBus(broker.bootstrap, client_id="test", events=REGISTRY, request_timeout_ms=1000)
+    bus = EventBus(broker.bootstrap, client_id="test", events=EVENTS, request_timeout_ms=1000)
     relay = OutboxRelay(db, bus, service="test", poll_seconds=0.2)
     relay.start()  # the broker is not even there yet
     try:
@@ -77,29 +84,148 @@ async def test_writes_succeed_while_the_broker_is_down_and_are_published_later(
         broker.stop()
 
 
-async def test_a_broker_that_restarts_empty_is_refilled_with_the_latest_events(
+async def test_a_broker_that_restarts_empty_is_refilled_with_every_recent_event(
     db: Database,
 ) -> None:
     broker = EmbeddedBroker(free_port())
     broker.start()
-    bus = EventBus(broker.bootstrap, client_id="test", events=REGISTRY, request_timeout_ms=1000)
+    bus = EventBus(broker.bootstrap, client_id="test", events=EVENTS, request_timeout_ms=1000)
     relay = OutboxRelay(db, bus, service="test", poll_seconds=0.2, check_seconds=0.5)
     relay.start()
     try:
         subjects = [f"06{n:06d}" for n in range(10)]
         await write_events(db, subjects, versions=3)
         await read_all(broker, GATEWAY, 30)
-        broker.stop()
+        broker.kill()
         broker.start()  # same port, nothing in memory
 
         async def refilled() -> dict[str, list[int]]:
-            return versions_by_key(await read_all(broker, GATEWAY, 10))
+            return versions_by_key(await read_all(broker, GATEWAY, 30))
 
-        latest = await eventually(refilled, within=30)
-        assert latest == {s: [3] for s in subjects}
+        # Every event of the retention window, not just the latest: a consumer that had
+        # not read them yet when the broker died gets them all, in order per aggregate.
+        assert await eventually(refilled, within=30) == {s: [1, 2, 3] for s in subjects}
     finally:
         await relay.stop()
         await bus.stop()
+        broker.stop()
+
+
+async def insert_sent(db: Database, rows: list[tuple[str, int, datetime]]) -> None:
+    """Outbox rows (subject, version, occurred_at) as if published long ago."""
+    values = []
+    for subject, version, occurred_at in rows:
+        snapshot = municipality_event(subject).data.municipality  # type: ignore[attr-defined]
+        payload = MunicipalityUpdated(
+            municipality=snapshot.model_copy(update={"version": version}), changed=["name"]
+        )
+        values.append(
+            {"event_id": str(uuid.uuid4()), "topic": GATEWAY, "key": subject,
+             "type": "de.lotse.municipality.updated.v1", "source": "/lotse/test",
+             "occurred_at": occurred_at, "payload": payload.model_dump_json(),
+             "sent_at": occurred_at}
+        )  # fmt: skip
+    async with db.session() as session:
+        await session.execute(insert(OutboxEvent.__table__), values)  # type: ignore[arg-type]
+        await session.commit()
+
+
+async def outbox_versions(db: Database) -> dict[str, list[int]]:
+    async with db.session() as session:
+        rows = await session.scalars(select(OutboxEvent).order_by(OutboxEvent.seq))  # type: ignore[arg-type]
+        seen: dict[str, list[int]] = {}
+        for row in rows:
+            version = json.loads(row.payload)["municipality"]["version"]
+            seen.setdefault(row.key, []).append(version)
+        return seen
+
+
+async def test_prune_keeps_every_event_of_the_retention_window(
+    db: Database, broker: EmbeddedBroker
+) -> None:
+    now = datetime.now(UTC)
+    await insert_sent(
+        db,
+        [
+            ("06000001", 1, now - timedelta(days=20)),
+            ("06000001", 2, now - timedelta(days=10)),
+            ("06000001", 3, now - timedelta(days=2)),
+            ("06000002", 1, now - timedelta(days=9)),
+            ("06000002", 2, now - timedelta(days=8)),
+            ("06000003", 1, now - timedelta(hours=5)),
+            ("06000003", 2, now - timedelta(hours=4)),
+            ("06000003", 3, now - timedelta(minutes=1)),
+        ],
+    )
+    bus = EventBus(broker.bootstrap, client_id="test", events=EVENTS)
+    relay = OutboxRelay(db, bus, service="test", retention=timedelta(days=7))
+    try:
+        assert await relay.prune() == 3
+    finally:
+        await bus.stop()
+    # Older than the window: only the latest of each aggregate; inside it: everything.
+    assert await outbox_versions(db) == {"06000001": [3], "06000002": [2], "06000003": [1, 2, 3]}
+
+
+def metric(name: str, **labels: str) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+async def test_a_large_history_does_not_delay_a_new_event_after_an_empty_restart(
+    db: Database,
+) -> None:
+    service = f"test-{uuid.uuid4().hex[:8]}"  # metrics of this test only
+    broker = EmbeddedBroker(free_port())
+    broker.start()
+    publisher = EventBus(broker.bootstrap, client_id="test", events=EVENTS, request_timeout_ms=1000)
+    consumer = EventBus(broker.bootstrap, client_id="test", events=EVENTS, session_timeout_ms=2000)
+    relay = OutboxRelay(db, publisher, service=service, poll_seconds=0.2, check_seconds=0.5)
+    received: set[str] = set()
+
+    async def handler(events: Sequence[CloudEvent]) -> None:
+        received.update(event.id for event in events)
+
+    consumer.subscribe(f"g-{service}", [GATEWAY], handler)
+    consumer.start_consumers()
+    try:
+        history = 10_000
+        now = datetime.now(UTC)
+        await insert_sent(db, [(f"06{n:06d}", 1, now - timedelta(hours=1)) for n in range(history)])
+        relay.start()
+        await write_events(db, ["06534014"], versions=1)
+        await eventually(lambda: asyncio.sleep(0, len(received) >= 1))
+        broker.kill()
+        broker.start()  # empty: the whole history has to go out again
+        async with db.session() as session:
+            new_id = await add_event(
+                session,
+                MunicipalityUpdated(
+                    municipality=municipality_event("06534015").data.municipality,  # type: ignore[attr-defined]
+                    changed=["name"],
+                ),
+                source="/lotse/test",
+                subject="06534015",
+            )
+            await session.commit()
+        # New events do not queue behind the refill: within two seconds, whatever the history.
+        await eventually(lambda: asyncio.sleep(0, new_id in received), within=2)
+        # The operator sees the refill: started, and how much is left.
+        assert metric("lotse_outbox_refills_total", service=service, topic=GATEWAY) >= 1
+        assert metric("lotse_outbox_refill_pending", service=service) > 0
+
+        async def refilled() -> bool:
+            return metric("lotse_outbox_refill_pending", service=service) == 0
+
+        await eventually(refilled, within=60)
+        assert metric("lotse_outbox_refill_published_total", service=service, topic=GATEWAY) >= (
+            history
+        )
+        # Every event reaches the consumer: the history, the first and the new one.
+        await eventually(lambda: asyncio.sleep(0, len(received) == history + 2))
+    finally:
+        await relay.stop()
+        await consumer.stop()
+        await publisher.stop()
         broker.stop()
 
 
@@ -114,7 +240,7 @@ async def test_an_event_staged_in_a_rolled_back_transaction_is_never_published(
             subject="06534014",
         )
         await session.rollback()
-    bus = EventBus(broker.bootstrap, client_id="test", events=REGISTRY)
+    bus = EventBus(broker.bootstrap, client_id="test", events=EVENTS)
     relay = OutboxRelay(db, bus, service="test")
     try:
         assert await relay.publish_pending() == 0
