@@ -53,7 +53,7 @@ def _refusal() -> bytes:
 
 if HttpToolsProtocol is not None:
 
-    class BoundedHttpToolsProtocol(HttpToolsProtocol):  # type: ignore[misc,valid-type]
+    class BoundedHttpToolsProtocol(HttpToolsProtocol):
         """httptools that stops reading a request head once it is over MAX_HEAD_BYTES.
 
         Only chunks that lie wholly inside one head are counted, so a body or a
