@@ -74,7 +74,9 @@ async def list_manageable_keys(
 
 async def touch_keys(session: AsyncSession, last_used: dict[str, object]) -> None:
     for key_id, when in last_used.items():
-        await session.execute(update(ApiKey).where(col(ApiKey.id) == key_id).values(last_used_at=when))
+        await session.execute(
+            update(ApiKey).where(col(ApiKey.id) == key_id).values(last_used_at=when)
+        )
 
 
 def readable_feed(principal: Principal) -> Select[FeedEntry]:

@@ -63,7 +63,8 @@ def _render(project: ProjectSnapshot, status_code: int = 200) -> Response:
 
 
 def _source(request: Request) -> str:
-    return request.app.state.settings.source
+    source: str = request.app.state.settings.source
+    return source
 
 
 @router.post(
