@@ -45,13 +45,14 @@ async def test_a_refused_change_emits_nothing(platform: Platform) -> None:
     illegal = await client.patch(url, json={"status": "completed"}, headers={"If-Match": '"1"'})
     assert (stale.status_code, illegal.status_code) == (412, 409)
     from sqlalchemy import select
+    from sqlmodel import col
 
     from shared.kit.outbox import OutboxEvent
 
     async with platform.projects.state.runtime.db.session() as session:
         types = (
             await session.scalars(
-                select(OutboxEvent.type).where(OutboxEvent.key == created.json()["id"])
+                select(col(OutboxEvent.type)).where(col(OutboxEvent.key) == created.json()["id"])
             )
         ).all()
     assert types == ["de.lotse.project.created.v1"]

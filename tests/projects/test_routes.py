@@ -153,7 +153,7 @@ class TestListing:
         seen: list[str] = []
         cursor = None
         while True:
-            params = {"municipality": ags, "topic": "broadband", "limit": 2}
+            params: dict[str, str | int] = {"municipality": ags, "topic": "broadband", "limit": 2}
             if cursor:
                 params["cursor"] = cursor
             page = (await client.get("/api/v1/projects", params=params)).json()

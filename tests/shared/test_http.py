@@ -117,6 +117,7 @@ async def test_idempotency_answers_expire(db) -> None:  # type: ignore[no-untype
     from datetime import timedelta
 
     from sqlalchemy import func, select, update
+    from sqlmodel import col
 
     from shared.kit.idempotency import KEEP_FOR, IdempotencyRecord, IdempotentRequest, purge_expired
     from shared.kit.sqltypes import utcnow
@@ -129,11 +130,11 @@ async def test_idempotency_answers_expire(db) -> None:  # type: ignore[no-untype
         await session.commit()
         await session.execute(
             update(IdempotencyRecord)
-            .where(IdempotencyRecord.key == "old")
+            .where(col(IdempotencyRecord.key) == "old")
             .values(created_at=utcnow() - KEEP_FOR - timedelta(minutes=1))
         )
         await purge_expired(session)
         await session.commit()
-        keys = (await session.scalars(select(IdempotencyRecord.key))).all()
+        keys = (await session.scalars(select(col(IdempotencyRecord.key)))).all()
         assert keys == ["new"]
         assert await session.scalar(select(func.count()).select_from(IdempotencyRecord)) == 1
