@@ -20,6 +20,8 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ClauseElement
 from sqlmodel import SQLModel
 
 
@@ -226,7 +228,11 @@ def _driver_connection(connection: AsyncConnection) -> Any:
 
 def _compile_plan(statement: Executable, dialect: Dialect, keys: list[str]) -> _Plan | None:
     """The SQLite plan of `statement`, or None where only SQLAlchemy can run it."""
-    compiled: Any = statement.compile(dialect=dialect, column_keys=keys)  # type: ignore[attr-defined]
+    if not isinstance(statement, ClauseElement):  # every statement is; Executable is a mixin
+        return None
+    compiled = statement.compile(dialect=dialect, column_keys=keys)
+    if not isinstance(compiled, SQLCompiler):  # DDL compiles otherwise
+        return None
     names = tuple(compiled.positiontup or ())
     if (
         dialect.paramstyle != "qmark"

@@ -1,5 +1,7 @@
 """Every change of a project is an event with the full snapshot, seen by consumers."""
 
+from typing import Any
+
 from tests.conftest import Platform, eventually
 
 
@@ -15,7 +17,7 @@ async def test_lifecycle_of_a_project_reaches_consumers_as_events(platform: Plat
     await client.patch(url, json={"status": "planned"}, headers={"If-Match": '"2"'})
     await client.delete(url)
 
-    async def events() -> list[dict]:  # type: ignore[type-arg]
+    async def events() -> list[dict[str, Any]]:
         feed = (await client.get("/api/v1/feed", params={"limit": 200})).json()["items"]
         mine = [e for e in feed if e["subject"] == created.json()["id"]]
         return mine if len(mine) == 4 else []

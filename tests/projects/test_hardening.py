@@ -22,7 +22,7 @@ PROJECT = {"title": "Robust", "topics": ["it_security"], "visibility": "public"}
     ],
     ids=["naive-cursor", "overflowing-cursor", "since-too-early", "since-too-late", "nul-in-q"],
 )
-async def test_odd_list_parameters(platform: Platform, params: dict, status: int) -> None:  # type: ignore[type-arg]
+async def test_odd_list_parameters(platform: Platform, params: dict[str, str], status: int) -> None:
     response = await platform.client().get("/api/v1/projects", params=params)
     assert response.status_code == status, response.text
 
