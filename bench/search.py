@@ -26,7 +26,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from services.knowledge.search import SearchDocument, SearchFilters, SearchIndex, Viewer
+from services.knowledge.search import Kind, SearchDocument, SearchFilters, SearchIndex, Viewer
 
 MODIFIERS = [
     "Bau",
@@ -222,7 +222,7 @@ def synthetic(count: int, seed: int = 7) -> Iterator[SearchDocument]:
     rng = random.Random(seed)
     words = vocabulary(rng)
     weights = list(itertools.accumulate(1.0 / (rank + 1) ** 1.05 for rank in range(len(words))))
-    kinds = ("solution", "article", "project")
+    kinds: tuple[Kind, ...] = ("solution", "article", "project")
 
     def text(n: int) -> str:
         return " ".join(rng.choices(words, cum_weights=weights, k=n))
@@ -231,7 +231,7 @@ def synthetic(count: int, seed: int = 7) -> Iterator[SearchDocument]:
         compound = rng.choice(MODIFIERS) + rng.choice(HEADS)
         yield SearchDocument(
             id=f"doc-{n}",
-            kind=kinds[n % 3],  # type: ignore[arg-type]
+            kind=kinds[n % 3],
             title=f"{compound} {text(3)}",
             summary=text(20),
             body=text(rng.randint(60, 250)),

@@ -47,7 +47,10 @@ def run_wrk(url: str, key: str | None, seconds: int, connections: int) -> dict[s
         text=True,
         check=True,
     ).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    requests = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    if requests is None:
+        raise SystemExit("wrk printed no Requests/sec:\n" + out)
+    rps = float(requests.group(1))
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
     scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}

@@ -16,6 +16,7 @@ import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI
+from starlette.types import ASGIApp
 
 from shared.cli.broker import EmbeddedBroker, free_port
 from shared.kit.server import config as server_config
@@ -82,7 +83,7 @@ async def database_url(backend: str, tmp: Path) -> AsyncIterator[str]:
 
 
 @contextlib.asynccontextmanager
-async def serve(app: FastAPI, port: int) -> AsyncIterator[uvicorn.Server]:
+async def serve(app: ASGIApp, port: int) -> AsyncIterator[uvicorn.Server]:
     """Run `app` on a real socket, lifespan included, in this event loop."""
     # The same server configuration as `lotse up` and the deployment (shared.kit.server).
     config = server_config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
@@ -166,7 +167,8 @@ def load(reference: str) -> Any:
 
 def build_app(entry: ServiceEntry, **settings: Any) -> FastAPI:
     """A service's app as its registry entry names it, with these settings."""
-    return load(entry.app)(load(entry.settings)(**settings))  # type: ignore[no-any-return]
+    app: FastAPI = load(entry.app)(load(entry.settings)(**settings))
+    return app
 
 
 @dataclass

@@ -29,7 +29,7 @@ Updates need `If-Match` with the `ETag` of your last read; `POST` accepts an
 async def merged_openapi(app: FastAPI) -> dict[str, Any]:
     """The gateway's own paths plus every service's, as one document."""
     state = app.state
-    cached = getattr(state, "openapi_cache", None)
+    cached: tuple[float, dict[str, Any]] | None = getattr(state, "openapi_cache", None)
     if cached is not None and cached[0] > time.monotonic():
         return cached[1]
     document = complete_openapi(
@@ -49,10 +49,10 @@ async def merged_openapi(app: FastAPI) -> dict[str, Any]:
             complete = False
             log.warning("OpenAPI of %s not available; served without it", base_url)
             continue
-        for path, item in service_doc.get("paths", {}).items():  # type: ignore[union-attr]
+        for path, item in service_doc.get("paths", {}).items():
             if path.startswith("/api/"):
                 document["paths"][path] = _forwarded(item)
-        for name, schema in service_doc.get("components", {}).get("schemas", {}).items():  # type: ignore[union-attr]
+        for name, schema in service_doc.get("components", {}).get("schemas", {}).items():
             document["components"].setdefault("schemas", {})[name] = schema
     if complete:
         state.openapi_cache = (time.monotonic() + CACHE_SECONDS, document)

@@ -194,7 +194,9 @@ async def record_in_feed(session: AsyncSession, event: CloudEvent) -> None:
     if not isinstance(event.data, _FEED_PAYLOADS):
         return
     project = event.data.project
-    visibility, owner = project.visibility, project.municipality_ags
+    # The newest entry's columns may win over the event's snapshot below.
+    visibility: str = project.visibility
+    owner = project.municipality_ags
     newest = None
     if not isinstance(event.data, ProjectCreated):  # a new project has no past entries
         newest = await repository.newest_feed_entry(session, event.subject)

@@ -47,8 +47,8 @@ class KeyResolver:
             if key is None or key.revoked_at is not None:
                 cached = (now + self.cache_seconds, None, None)
             else:
-                principal = Principal(role=Role(key.role), subject=f"key:{key.id}", ags=key.ags)
-                cached = (now + self.cache_seconds, principal, key.id)
+                found = Principal(role=Role(key.role), subject=f"key:{key.id}", ags=key.ags)
+                cached = (now + self.cache_seconds, found, key.id)
             if generation == self._generation:  # no revocation happened meanwhile
                 if len(self._cache) >= MAX_CACHED_KEYS:
                     self._cache.clear()  # bounded: guessed keys must not grow memory
@@ -93,7 +93,8 @@ class KeyResolver:
 
 async def caller(request: Request) -> Principal:
     """FastAPI dependency: the Principal behind `Authorization: Bearer <key>`, or anonymous."""
-    if (known := getattr(request.state, "principal", None)) is not None:
+    known: Principal | None = getattr(request.state, "principal", None)
+    if known is not None:
         return known  # AuthenticatedRoute resolved it already
     header = request.headers.get("authorization")
     if header is None:

@@ -7,6 +7,7 @@ one that hangs 504 after the read timeout; the gateway never hangs with it.
 
 import re
 import time
+from typing import Any
 from urllib.parse import quote, quote_from_bytes, unquote_to_bytes
 
 import httpx
@@ -153,12 +154,13 @@ class ServiceProxy:
             self._tokens[(principal, forwarded)] = cached
         return cached[1]
 
-    async def fetch_json(self, url: str, principal: Principal) -> dict[str, object]:
+    async def fetch_json(self, url: str, principal: Principal) -> dict[str, Any]:
         response = await self.client.get(
             url, headers={"authorization": "Bearer " + self._token(principal)}
         )
         response.raise_for_status()
-        return response.json()
+        document: dict[str, Any] = response.json()
+        return document
 
     async def close(self) -> None:
         await self.hop.close()

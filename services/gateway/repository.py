@@ -3,12 +3,13 @@
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, func, insert, select, update
+from sqlalchemy import Select, false, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from services.gateway.models import ApiKey, FeedEntry, Municipality
 from shared.kit.auth import Principal, Role
-from shared.kit.db import Prepared
+from shared.kit.db import Prepared, table_of
 from shared.kit.pagination import SortKey, keyset_page
 from shared.region.visibility import visible_to
 
@@ -17,7 +18,7 @@ async def get_municipality(
     session: AsyncSession, ags: str, *, for_update: bool = False
 ) -> Municipality | None:
     """A municipality by AGS; `for_update` locks its row until the commit."""
-    query = select(Municipality).where(Municipality.ags == ags)
+    query = select(Municipality).where(col(Municipality.ags) == ags)
     if for_update:
         query = query.with_for_update()
     return await session.scalar(query)
@@ -28,16 +29,16 @@ async def list_municipalities(
 ) -> tuple[Sequence[Municipality], str | None, int]:
     query = select(Municipality)
     if land:
-        query = query.where(Municipality.ags.startswith(land))  # type: ignore[attr-defined]
-    order = [SortKey(Municipality.ags, str)]  # type: ignore[arg-type]
+        query = query.where(col(Municipality.ags).startswith(land))
+    order = [SortKey(col(Municipality.ags), str)]
     return await keyset_page(session, query, order=order, cursor=cursor, limit=limit)
 
 
 async def key_by_hash(session: AsyncSession, secret_hash: str) -> ApiKey | None:
-    return await session.scalar(select(ApiKey).where(ApiKey.secret_hash == secret_hash))
+    return await session.scalar(select(ApiKey).where(col(ApiKey.secret_hash) == secret_hash))
 
 
-def manageable_keys(principal: Principal) -> Select[tuple[ApiKey]]:
+def manageable_keys(principal: Principal) -> Select[ApiKey]:
     """The one base query of the keys `principal` may list and revoke.
 
     Admins manage every key, coordinators every key but admin keys, and a
@@ -47,16 +48,16 @@ def manageable_keys(principal: Principal) -> Select[tuple[ApiKey]]:
     if principal.role is Role.ADMIN:
         return query
     if principal.role is Role.COORDINATOR:
-        return query.where(ApiKey.role != Role.ADMIN.value)
+        return query.where(col(ApiKey.role) != Role.ADMIN.value)
     if principal.role is Role.MUNICIPALITY and principal.ags:
-        return query.where(ApiKey.ags == principal.ags)
-    return query.where(False)  # type: ignore[arg-type]
+        return query.where(col(ApiKey.ags) == principal.ags)
+    return query.where(false())
 
 
 async def get_manageable_key(
     session: AsyncSession, principal: Principal, key_id: str
 ) -> ApiKey | None:
-    return await session.scalar(manageable_keys(principal).where(ApiKey.id == key_id))
+    return await session.scalar(manageable_keys(principal).where(col(ApiKey.id) == key_id))
 
 
 async def _count(session: AsyncSession, query: Select[Any]) -> int:
@@ -66,27 +67,33 @@ async def _count(session: AsyncSession, query: Select[Any]) -> int:
 async def list_manageable_keys(
     session: AsyncSession, principal: Principal, *, cursor: str | None, limit: int
 ) -> tuple[Sequence[ApiKey], str | None, int]:
-    order = [SortKey(ApiKey.id, str)]  # type: ignore[arg-type]
+    order = [SortKey(col(ApiKey.id), str)]
     query = manageable_keys(principal)
     return await keyset_page(session, query, order=order, cursor=cursor, limit=limit)
 
 
 async def touch_keys(session: AsyncSession, last_used: dict[str, object]) -> None:
     for key_id, when in last_used.items():
-        await session.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=when))
+        await session.execute(
+            update(ApiKey).where(col(ApiKey.id) == key_id).values(last_used_at=when)
+        )
 
 
-def readable_feed(principal: Principal) -> Select[tuple[FeedEntry]]:
+def readable_feed(principal: Principal) -> Select[FeedEntry]:
     """The one base query of the feed entries `principal` may see (shared.region.visibility)."""
     return select(FeedEntry).where(
-        visible_to(principal, visibility=FeedEntry.visibility, owner_ags=FeedEntry.municipality_ags)
+        visible_to(
+            principal,
+            visibility=col(FeedEntry.visibility),
+            owner_ags=col(FeedEntry.municipality_ags),
+        )
     )
 
 
 async def list_feed(
     session: AsyncSession, principal: Principal, *, cursor: str | None, limit: int
 ) -> tuple[Sequence[FeedEntry], str | None, int]:
-    order = [SortKey(FeedEntry.seq, int, descending=True)]  # type: ignore[arg-type]
+    order = [SortKey(col(FeedEntry.seq), int, descending=True)]
     query = readable_feed(principal)
     return await keyset_page(session, query, order=order, cursor=cursor, limit=limit)
 
@@ -95,8 +102,8 @@ async def newest_feed_entry(session: AsyncSession, subject: str) -> FeedEntry | 
     """The entry of the newest version of an aggregate seen so far."""
     return await session.scalar(
         select(FeedEntry)
-        .where(FeedEntry.subject == subject)
-        .order_by(FeedEntry.version.desc())  # type: ignore[attr-defined]
+        .where(col(FeedEntry.subject) == subject)
+        .order_by(col(FeedEntry.version).desc())
         .limit(1)
     )
 
@@ -105,16 +112,16 @@ async def restrict_feed_of(
     session: AsyncSession, *, subject: str, visibility: str, municipality_ags: str
 ) -> None:
     """Give every entry of an aggregate its current visibility, so hiding it hides its past."""
-    table = FeedEntry.__table__
+    table = table_of(FeedEntry)
     await session.execute(
-        update(table)  # type: ignore[arg-type]
+        update(table)
         .where(table.c.subject == subject)
         .where((table.c.visibility != visibility) | (table.c.municipality_ags != municipality_ags))
         .values(visibility=visibility, municipality_ags=municipality_ags)
     )
 
 
-_INSERT_FEED_ENTRY = Prepared(insert(FeedEntry.__table__))  # type: ignore[arg-type]
+_INSERT_FEED_ENTRY = Prepared(insert(table_of(FeedEntry)))
 
 
 async def add_feed_entry(session: AsyncSession, **values: Any) -> None:

@@ -1,5 +1,7 @@
 """Routes under /api/v1 that belong to a service: forwarded with the caller's identity."""
 
+from collections.abc import Awaitable, Callable
+
 from fastapi import APIRouter, Request, Response
 
 from services.gateway.identity import caller
@@ -19,7 +21,7 @@ def service_router(routes: dict[str, str]) -> APIRouter:
     return router
 
 
-def _forwarder(prefix: str, base_url: str):  # type: ignore[no-untyped-def]
+def _forwarder(prefix: str, base_url: str) -> Callable[[Request], Awaitable[Response]]:
     async def forward(request: Request) -> Response:
         principal = await caller(request)
         proxy = part_of(request, ServiceProxy)

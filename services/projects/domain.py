@@ -273,7 +273,7 @@ async def update_project(
         payload = ProjectStatusChanged(
             project=state,
             previous_status=previous_status,
-            changed=changed,  # type: ignore[arg-type]
+            changed=changed,
         )
     else:
         payload = ProjectUpdated(project=state, changed=changed)

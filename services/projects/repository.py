@@ -7,18 +7,23 @@ from typing import Any
 
 from sqlalchemy import Select, bindparam, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from services.projects.models import KnownMunicipality, Project
 from shared.kit.auth import Principal
-from shared.kit.db import Prepared
+from shared.kit.db import Prepared, table_of
 from shared.kit.pagination import SortKey, keyset_page
 from shared.region.visibility import visible_to
 
 
-def readable(principal: Principal) -> Select[tuple[Project]]:
+def readable(principal: Principal) -> Select[Project]:
     """The one base query of the projects `principal` may see (shared.region.visibility)."""
     return select(Project).where(
-        visible_to(principal, visibility=Project.visibility, owner_ags=Project.municipality_ags)
+        visible_to(
+            principal,
+            visibility=col(Project.visibility),
+            owner_ags=col(Project.municipality_ags),
+        )
     )
 
 
@@ -26,7 +31,7 @@ async def get_readable(
     session: AsyncSession, principal: Principal, project_id: str, *, for_update: bool = False
 ) -> Project | None:
     """A project the caller may see; `for_update` locks its row until the commit."""
-    query = readable(principal).where(Project.id == project_id)
+    query = readable(principal).where(col(Project.id) == project_id)
     if for_update:
         query = query.with_for_update()
     return await session.scalar(query)
@@ -42,27 +47,27 @@ class ProjectFilters:
     updated_since: datetime | None = None
 
 
-def _filtered(query: Select[tuple[Project]], filters: ProjectFilters) -> Select[tuple[Project]]:
+def _filtered(query: Select[Project], filters: ProjectFilters) -> Select[Project]:
     if filters.municipality:
-        query = query.where(Project.municipality_ags == filters.municipality)
+        query = query.where(col(Project.municipality_ags) == filters.municipality)
     if filters.topic:
-        query = query.where(Project.topic_keys.contains(f"|{filters.topic}|"))  # type: ignore[attr-defined]
+        query = query.where(col(Project.topic_keys).contains(f"|{filters.topic}|"))
     if filters.status:
-        query = query.where(Project.status == filters.status)
+        query = query.where(col(Project.status) == filters.status)
     if filters.visibility:
-        query = query.where(Project.visibility == filters.visibility)
+        query = query.where(col(Project.visibility) == filters.visibility)
     if filters.q:
         for word in filters.q.casefold().split():
-            query = query.where(Project.search_text.contains(word, autoescape=True))  # type: ignore[attr-defined]
+            query = query.where(col(Project.search_text).contains(word, autoescape=True))
     if filters.updated_since:
-        query = query.where(Project.updated_at >= filters.updated_since)
+        query = query.where(col(Project.updated_at) >= filters.updated_since)
     return query
 
 
 # Newest change first; the id breaks ties so every project has one place in the order.
 PROJECT_ORDER = (
-    SortKey(Project.updated_at, datetime, descending=True),  # type: ignore[arg-type]
-    SortKey(Project.id, str, descending=True),  # type: ignore[arg-type]
+    SortKey(col(Project.updated_at), datetime, descending=True),
+    SortKey(col(Project.id), str, descending=True),
 )
 
 
@@ -80,9 +85,9 @@ async def list_readable(
 
 
 # Prepared once: the write path runs them on every create.
-_KNOWN = KnownMunicipality.__table__.c  # type: ignore[attr-defined]
+_KNOWN = table_of(KnownMunicipality).c
 _SELECT_KNOWN = Prepared(select(_KNOWN.ags).where(_KNOWN.ags == bindparam("ags")))
-_INSERT_PROJECT = Prepared(insert(Project.__table__))  # type: ignore[arg-type]
+_INSERT_PROJECT = Prepared(insert(table_of(Project)))
 
 
 async def unknown_municipalities(session: AsyncSession, ags: set[str]) -> set[str]:

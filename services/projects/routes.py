@@ -65,7 +65,8 @@ def _render(project: ProjectSnapshot, status_code: int = 200) -> Response:
 
 
 def _source(request: Request) -> str:
-    return request.app.state.settings.source
+    source: str = request.app.state.settings.source
+    return source
 
 
 def _catch_up(request: Request) -> domain.CatchUp:

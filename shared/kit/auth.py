@@ -103,7 +103,8 @@ def verify_internal_token(token: str, secret: str) -> Principal:
 
 async def internal_principal(request: Request) -> Principal:
     """FastAPI dependency of every service route: the verified caller."""
-    if (known := getattr(request.state, "principal", None)) is not None:
+    known: Principal | None = getattr(request.state, "principal", None)
+    if known is not None:
         return known  # AuthenticatedRoute verified it already
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")

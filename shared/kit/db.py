@@ -5,20 +5,30 @@ from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import aiosqlite
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Executable, event, text
+from sqlalchemy import Executable, Table, event, inspect, text
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ClauseElement
+from sqlmodel import SQLModel
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table of a table model, for statements without ORM bookkeeping."""
+    # SQLModel declares no `__table__`; the mapper knows it, typed as a FromClause.
+    return cast(Table, inspect(model).local_table)
 
 
 def normalise_url(url: str) -> str:
@@ -162,7 +172,7 @@ class Prepared:
     async def run(self, session: AsyncSession, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """Execute with `params`; the rows of a SELECT, nothing for a write."""
         connection = await session.connection()
-        driver = connection.sync_connection.connection.driver_connection
+        driver = _driver_connection(connection)
         if isinstance(driver, _InlineSQLiteConnection):
             plan = self._plan(connection.dialect, params)
             if plan is not None:
@@ -183,7 +193,7 @@ class Prepared:
         if not rows:
             return
         connection = await session.connection()
-        driver = connection.sync_connection.connection.driver_connection
+        driver = _driver_connection(connection)
         if isinstance(driver, _InlineSQLiteConnection):
             plan = self._plan(connection.dialect, rows[0])
             if plan is not None and not plan.returns_rows:
@@ -208,9 +218,21 @@ class Prepared:
         return self._plans[key]
 
 
+def _driver_connection(connection: AsyncConnection) -> Any:
+    """The DBAPI driver's own connection under the session's (started) connection."""
+    sync = connection.sync_connection
+    if sync is None:  # session.connection() always hands out a started one
+        raise RuntimeError("connection not started")
+    return sync.connection.driver_connection
+
+
 def _compile_plan(statement: Executable, dialect: Dialect, keys: list[str]) -> _Plan | None:
     """The SQLite plan of `statement`, or None where only SQLAlchemy can run it."""
-    compiled: Any = statement.compile(dialect=dialect, column_keys=keys)  # type: ignore[attr-defined]
+    if not isinstance(statement, ClauseElement):  # every statement is; Executable is a mixin
+        return None
+    compiled = statement.compile(dialect=dialect, column_keys=keys)
+    if not isinstance(compiled, SQLCompiler):  # DDL compiles otherwise
+        return None
     names = tuple(compiled.positiontup or ())
     if (
         dialect.paramstyle != "qmark"

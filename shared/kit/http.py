@@ -576,8 +576,8 @@ def _complete_operation(path: str, method: str, operation: dict[str, Any]) -> No
         _declare_etag(answers)
     for status in statuses:
         answers.setdefault(str(status), {"description": _KIT_PROBLEMS[status]})
-    for status, answer in answers.items():
-        if status[:1] in ("4", "5"):
+    for code, answer in answers.items():
+        if code[:1] in ("4", "5"):
             answer["content"] = {PROBLEM_JSON: {"schema": _PROBLEM_REF}}
     operation["responses"] = dict(sorted(answers.items()))
 

@@ -11,6 +11,7 @@ from sqlalchemy import Column, Integer, String, Text, delete
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import Field, SQLModel
 
+from shared.kit.db import table_of
 from shared.kit.deps import DbSession
 from shared.kit.http import PROBLEM_JSON, LotseError
 from shared.kit.sqltypes import UTCDateTime, utcnow
@@ -120,10 +121,8 @@ class IdempotentRequest:
 
 async def purge_expired(session: AsyncSession) -> None:
     """Forget answers older than KEEP_FOR; a key may be used anew after that."""
-    table = IdempotencyRecord.__table__
-    await session.execute(
-        delete(table).where(table.c.created_at < utcnow() - KEEP_FOR)  # type: ignore[arg-type]
-    )
+    table = table_of(IdempotencyRecord)
+    await session.execute(delete(table).where(table.c.created_at < utcnow() - KEEP_FOR))
 
 
 async def idempotent_request(

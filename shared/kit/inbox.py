@@ -5,10 +5,10 @@ from datetime import datetime
 
 from sqlalchemy import Column, String, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 
 from shared.kit.bus import Handler
-from shared.kit.db import Database, Prepared
+from shared.kit.db import Database, Prepared, table_of
 from shared.kit.events import CloudEvent
 from shared.kit.sqltypes import UTCDateTime, utcnow
 
@@ -24,7 +24,7 @@ class InboxRecord(SQLModel, table=True):
     processed_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
 
-_INSERT_RECORDS = Prepared(insert(InboxRecord.__table__))  # type: ignore[arg-type]
+_INSERT_RECORDS = Prepared(insert(table_of(InboxRecord)))
 
 
 def idempotent(db: Database, handler: SessionHandler) -> Handler:
@@ -41,8 +41,8 @@ def idempotent(db: Database, handler: SessionHandler) -> Handler:
             seen = {
                 (source, event_id)
                 for source, event_id in await session.execute(
-                    select(InboxRecord.source, InboxRecord.event_id).where(
-                        InboxRecord.event_id.in_({e.id for e in events})  # type: ignore[attr-defined]
+                    select(col(InboxRecord.source), col(InboxRecord.event_id)).where(
+                        col(InboxRecord.event_id).in_({e.id for e in events})
                     )
                 )
             }

@@ -16,7 +16,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, Field
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm import Mapped, QueryableAttribute
 
 from shared.kit.http import LotseError
 
@@ -60,12 +60,19 @@ def decode_cursor(cursor: str, *, size: int) -> list[Any]:
 class SortKey:
     """One column of a page's order; the last key of an order must be unique."""
 
-    column: InstrumentedAttribute[Any]
+    column: Mapped[Any]  # a model attribute; sqlmodel.col(Model.field) on a SQLModel
     kind: type[datetime] | type[str] | type[int]
     descending: bool = False
 
+    @property
+    def name(self) -> str:
+        """The attribute's name on a row."""
+        if not isinstance(self.column, QueryableAttribute):
+            raise TypeError(f"not a model attribute: {self.column!r}")
+        return self.column.key
+
     def value_of(self, row: object) -> Any:
-        value = getattr(row, self.column.key)
+        value = getattr(row, self.name)
         return value.isoformat() if isinstance(value, datetime) else value
 
     def parse(self, raw: object) -> datetime | str | int:
@@ -82,8 +89,9 @@ class SortKey:
         return value
 
     def after(self, value: Any) -> ColumnElement[bool]:
-        column: ColumnElement[Any] = self.column.expression
-        condition: ColumnElement[bool] = column < value if self.descending else column > value
+        condition: ColumnElement[bool] = (
+            self.column < value if self.descending else self.column > value
+        )
         return condition
 
 

@@ -28,7 +28,9 @@ MAX_HEAD_BYTES = MAX_HEADER_BYTES + 8 * 1024
 try:
     from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 except ImportError:  # pragma: no cover - httptools is part of uvicorn[standard]
-    HttpToolsProtocol = None  # type: ignore[assignment,misc]
+    HAS_HTTPTOOLS = False
+else:
+    HAS_HTTPTOOLS = True
 
 
 def _refusal() -> bytes:
@@ -51,9 +53,9 @@ def _refusal() -> bytes:
     return head.encode() + body
 
 
-if HttpToolsProtocol is not None:
+if HAS_HTTPTOOLS:
 
-    class BoundedHttpToolsProtocol(HttpToolsProtocol):  # type: ignore[misc,valid-type]
+    class BoundedHttpToolsProtocol(HttpToolsProtocol):
         """httptools that stops reading a request head once it is over MAX_HEAD_BYTES.
 
         Only chunks that lie wholly inside one head are counted, so a body or a
@@ -95,7 +97,7 @@ def config(app: Any, *, host: str, port: int, **options: Any) -> uvicorn.Config:
         app,
         host=host,
         port=port,
-        http=BoundedHttpToolsProtocol if HttpToolsProtocol is not None else "h11",
+        http=BoundedHttpToolsProtocol if HAS_HTTPTOOLS else "h11",
         # The bound for h11, should a platform lack httptools (it answers 400 then).
         h11_max_incomplete_event_size=MAX_HEAD_BYTES,
         **options,

@@ -4,7 +4,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import feedparser
-from icalendar import Calendar
+from icalendar import Calendar, Event, Timezone, vDDDTypes
 
 from services.funding.calls import CallStatus, Deadline, FundingType, revise
 from services.funding.feeds import atom_feed, deadline_calendar, deadline_uid
@@ -23,9 +23,9 @@ OTHER = make_call(
 )
 
 
-def events(body: bytes) -> dict[str, object]:
+def events(body: bytes) -> dict[str, Event]:
     calendar = Calendar.from_ical(body)
-    return {str(e["UID"]): e for e in calendar.walk("VEVENT")}
+    return {str(e["UID"]): e for e in calendar.events}
 
 
 def test_atom_feed_parses_with_stable_ids_and_escaped_text() -> None:
@@ -82,21 +82,25 @@ def test_calendar_has_one_event_per_deadline_in_berlin_time_with_alarm() -> None
         deadline_uid("call-2", "stichtag"),
     }
     event = found[deadline_uid("call-1", "frist")]
-    start = event["DTSTART"]  # type: ignore[index]
+    start = event["DTSTART"]
+    assert isinstance(start, vDDDTypes) and isinstance(start.dt, datetime)
     assert start.params["TZID"] == "Europe/Berlin"
     assert start.dt.astimezone(UTC) == datetime(2026, 3, 30, 8, tzinfo=UTC)
-    assert int(event["SEQUENCE"]) == 0  # type: ignore[index]
-    assert str(event["STATUS"]) == "CONFIRMED"  # type: ignore[index]
-    [alarm] = event.walk("VALARM")  # type: ignore[attr-defined]
-    assert alarm["TRIGGER"].dt == -timedelta(days=3)
+    assert event.sequence == 0
+    assert str(event["STATUS"]) == "CONFIRMED"
+    [alarm] = event.walk("VALARM")
+    trigger = alarm["TRIGGER"]
+    assert isinstance(trigger, vDDDTypes)
+    assert trigger.dt == -timedelta(days=3)
     assert str(alarm["ACTION"]) == "DISPLAY"
 
 
 def test_the_vtimezone_gives_summer_and_winter_offsets() -> None:
     calendar = Calendar.from_ical(deadline_calendar([CALL, OTHER]))
     [zone] = calendar.walk("VTIMEZONE")
+    assert isinstance(zone, Timezone)
     assert str(zone["TZID"]) == "Europe/Berlin"
-    tz = zone.to_tz(lookup_tzid=False)  # type: ignore[attr-defined]
+    tz = zone.to_tz(lookup_tzid=False)
     assert datetime(2026, 3, 30, 10).replace(tzinfo=tz).utcoffset() == timedelta(hours=2)
     assert datetime(2026, 11, 2, 12).replace(tzinfo=tz).utcoffset() == timedelta(hours=1)
 
@@ -111,8 +115,9 @@ def test_a_moved_deadline_keeps_its_uid_and_raises_the_sequence() -> None:
     )
     before = events(deadline_calendar([CALL]))[deadline_uid("call-1", "frist")]
     after = events(deadline_calendar([moved]))[deadline_uid("call-1", "frist")]
-    assert int(before["SEQUENCE"]) == 0 and int(after["SEQUENCE"]) == 1  # type: ignore[index]
-    assert after["DTSTART"].dt.date().isoformat() == "2026-04-15"  # type: ignore[index]
+    assert before.sequence == 0 and after.sequence == 1
+    moved_start = after.start
+    assert isinstance(moved_start, datetime) and moved_start.date().isoformat() == "2026-04-15"
     reworded = revise(moved, replace(moved, title="Neuer Titel"))
     assert reworded.deadlines[0].sequence == 1  # wording does not move a deadline
 
@@ -120,9 +125,9 @@ def test_a_moved_deadline_keeps_its_uid_and_raises_the_sequence() -> None:
 def test_a_withdrawn_call_cancels_its_deadlines_with_a_higher_sequence() -> None:
     withdrawn = revise(CALL, replace(CALL, status=CallStatus.WITHDRAWN))
     event = events(deadline_calendar([withdrawn]))[deadline_uid("call-1", "frist")]
-    assert str(event["STATUS"]) == "CANCELLED"  # type: ignore[index]
-    assert int(event["SEQUENCE"]) == 1  # type: ignore[index]
-    assert event.walk("VALARM") == []  # type: ignore[attr-defined]
+    assert str(event["STATUS"]) == "CANCELLED"
+    assert event.sequence == 1
+    assert event.walk("VALARM") == []
 
 
 def test_the_same_calls_give_the_same_bytes() -> None:

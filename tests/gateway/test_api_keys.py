@@ -1,6 +1,7 @@
 """API keys: shown once, stored hashed, revocable at once, granted by role."""
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from services.gateway.identity import KeyResolver
 from services.gateway.keys import display_prefix
@@ -97,7 +98,7 @@ async def test_a_retried_key_request_never_shows_or_stores_the_key_again(
     from shared.kit.idempotency import IdempotencyRecord
 
     async with platform.gateway.state.runtime.db.session() as session:
-        stored = (await session.scalars(select(IdempotencyRecord.body))).all()
+        stored = (await session.scalars(select(col(IdempotencyRecord.body)))).all()
     assert not any(first.json()["key"] in text for text in stored)
 
 

@@ -7,8 +7,10 @@ httpx would normalise the very spellings an attacker uses.
 import contextlib
 import json
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 
 import pytest
+from starlette.types import Receive, Scope, Send
 
 from shared.cli.broker import EmbeddedBroker, free_port
 from shared.kit.auth import Principal, Role, sign_internal_token
@@ -94,26 +96,29 @@ async def test_a_forwarded_token_does_not_open_a_services_operational_routes(
         assert direct.status == 200, target
 
 
+@dataclass(frozen=True)
+class Forwarded:
+    """What the stand-in service received of one request."""
+
+    raw_path: bytes
+    query: bytes
+    headers: dict[bytes, bytes]
+
+
 @contextlib.asynccontextmanager
-async def echo_upstream() -> AsyncIterator[tuple[str, list[dict[str, object]]]]:
+async def echo_upstream() -> AsyncIterator[tuple[str, list[Forwarded]]]:
     """A stand-in service that records what the gateway sent and answers with a Location
     naming its own internal address, as a redirecting framework would."""
-    seen: list[dict[str, object]] = []
+    seen: list[Forwarded] = []
     port = free_port()
 
-    async def app(scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             while (await receive())["type"] != "lifespan.shutdown":
                 await send({"type": "lifespan.startup.complete"})
             await send({"type": "lifespan.shutdown.complete"})
             return
-        seen.append(
-            {
-                "raw_path": scope["raw_path"],
-                "query": scope["query_string"],
-                "headers": dict(scope["headers"]),
-            }
-        )
+        seen.append(Forwarded(scope["raw_path"], scope["query_string"], dict(scope["headers"])))
         await send(
             {
                 "type": "http.response.start",
@@ -126,14 +131,14 @@ async def echo_upstream() -> AsyncIterator[tuple[str, list[dict[str, object]]]]:
         )
         await send({"type": "http.response.body", "body": b"{}"})
 
-    async with serve(app, port):  # type: ignore[arg-type]
+    async with serve(app, port):
         yield f"http://127.0.0.1:{port}", seen
 
 
 @pytest.fixture(scope="module")
 async def relayed(
     broker: EmbeddedBroker, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[tuple[str, str, list[dict[str, object]]]]:
+) -> AsyncIterator[tuple[str, str, list[Forwarded]]]:
     """A gateway in front of the stand-in service: (gateway URL, upstream URL, seen)."""
     async with (
         echo_upstream() as (upstream, seen),
@@ -159,14 +164,14 @@ async def relayed(
     ],
 )
 async def test_the_upstream_path_is_rebuilt_from_checked_segments(
-    relayed: tuple[str, str, list[dict[str, object]]], path: str, query: str, rebuilt: str | None
+    relayed: tuple[str, str, list[Forwarded]], path: str, query: str, rebuilt: str | None
 ) -> None:
     gateway, upstream, seen = relayed
     target = path + ("?" + query if query else "")
     response = await raw_http(gateway, f"GET {target} HTTP/1.1\r\nHost: x".encode())
     assert response.status == 307
-    assert seen[-1]["raw_path"] == (rebuilt or path).encode()
-    assert seen[-1]["query"] == query.encode()
+    assert seen[-1].raw_path == (rebuilt or path).encode()
+    assert seen[-1].query == query.encode()
     # 3. the internal address in the upstream's Location never leaves the gateway
     assert response.header("location") == "/api/v1/projects/moved"
     assert upstream.rsplit(":", 1)[1] not in str(response.headers)
@@ -238,17 +243,17 @@ async def test_a_good_request_id_is_kept(edge: Platform) -> None:
     ids=["garbage", "zero-trace", "zero-parent", "version-ff", "upper-case", "extra", "short"],
 )
 async def test_a_malformed_traceparent_is_replaced_not_forwarded(
-    relayed: tuple[str, str, list[dict[str, object]]], traceparent: bytes
+    relayed: tuple[str, str, list[Forwarded]], traceparent: bytes
 ) -> None:
     gateway, _, seen = relayed
     good = b"00-" + b"a" * 32 + b"-" + b"b" * 16 + b"-01"
     await raw_http(gateway, b"GET /api/v1/projects HTTP/1.1\r\nHost: x\r\ntraceparent: " + good)
-    assert seen[-1]["headers"][b"traceparent"] == good  # type: ignore[index]
+    assert seen[-1].headers[b"traceparent"] == good
     response = await raw_http(
         gateway, b"GET /api/v1/projects HTTP/1.1\r\nHost: x\r\ntraceparent: " + traceparent
     )
     assert response.status == 307
-    forwarded = seen[-1]["headers"][b"traceparent"]  # type: ignore[index]
+    forwarded = seen[-1].headers[b"traceparent"]
     assert forwarded != traceparent
     version, trace_id, parent_id, flags = forwarded.decode().split("-")
     assert (version, len(trace_id), len(parent_id), len(flags)) == ("00", 32, 16, 2)

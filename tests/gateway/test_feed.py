@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 from services.gateway import domain
 from shared.contracts.projects import ProjectCreated, ProjectSnapshot, ProjectUpdated
-from shared.kit.events import CloudEvent
+from shared.kit.events import CloudEvent, EventPayload
 from shared.kit.inbox import idempotent
 from tests.conftest import Platform, eventually
 
@@ -26,7 +26,7 @@ async def test_a_late_older_event_does_not_reveal_a_hidden_project(platform: Pla
     project_id = uuid.uuid4()
     apply = idempotent(platform.gateway.state.runtime.db, domain.record_in_feed)
 
-    def event(payload) -> CloudEvent:  # type: ignore[no-untyped-def]
+    def event(payload: EventPayload) -> CloudEvent:
         return CloudEvent.of(payload, source="/lotse/projects", subject=str(project_id))
 
     await apply([event(ProjectCreated(project=snapshot(project_id, ags, 1, "public")))])

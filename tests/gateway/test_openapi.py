@@ -13,7 +13,8 @@ METHODS = ("get", "put", "post", "patch", "delete")
 async def _document(platform: Platform) -> dict[str, Any]:
     response = await platform.client().get("/api/v1/openapi.json")
     assert response.status_code == 200
-    return response.json()
+    document: dict[str, Any] = response.json()
+    return document
 
 
 def _operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:

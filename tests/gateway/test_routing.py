@@ -3,10 +3,12 @@
 import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 from fastapi import FastAPI
 from sqlalchemy import select
+from sqlmodel import col
 
 from services.gateway.app import create_app as create_gateway
 from services.gateway.settings import Settings as GatewaySettings
@@ -27,11 +29,11 @@ async def test_service_ports_refuse_unsigned_calls(platform: Platform) -> None:
 
 @contextlib.asynccontextmanager
 async def lone_gateway(
-    tmp_path: Path, **settings: object
+    tmp_path: Path, **settings: Any
 ) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
     """A gateway on its own (SQLite), to see how it behaves when its neighbours are away."""
     gateway = create_gateway(
-        GatewaySettings(  # type: ignore[arg-type]
+        GatewaySettings(
             database_url=f"sqlite+aiosqlite:///{tmp_path / 'gateway.db'}",
             LOTSE_INTERNAL_TOKEN_SECRET=SECRET,
             LOTSE_BOOTSTRAP_ADMIN_KEY=ADMIN_KEY,
@@ -141,7 +143,7 @@ async def test_without_a_broker_it_is_not_ready_but_still_takes_writes(tmp_path:
         )
         assert created.status_code == 201
         async with gateway.state.db.session() as session:
-            pending = (await session.scalars(select(OutboxEvent.type))).all()
+            pending = (await session.scalars(select(col(OutboxEvent.type)))).all()
         assert pending == ["de.lotse.municipality.created.v1"]
 
 

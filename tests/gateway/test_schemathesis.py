@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
+from schemathesis.core.result import Err
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_headers_conformance,
@@ -42,8 +43,12 @@ def _kind(exc: BaseException) -> str:
     return type(exc).__name__
 
 
+# An operation of any OpenAPI schema; the test reads its parameters only by name.
+Operation = schemathesis.APIOperation[Any, Any, Any, Any]
+
+
 def _fuzz_operation(
-    operation: schemathesis.APIOperation,
+    operation: Operation,
     mode: GenerationMode,
     base_url: str,
     headers: dict[str, str],
@@ -63,7 +68,7 @@ def _fuzz_operation(
         phases=[Phase.explicit, Phase.generate],
         suppress_health_check=list(HealthCheck),
     )
-    def run(case: schemathesis.Case) -> None:
+    def run(case: schemathesis.Case[Operation]) -> None:
         try:
             case.call_and_validate(base_url=base_url, headers=headers, checks=CHECKS)
         except (Exception, BaseExceptionGroup) as exc:  # schemathesis' FailureGroup is a Base one
@@ -83,6 +88,8 @@ def fuzz(
     schema = schemathesis.openapi.from_dict(document)
     failures: dict[str, str] = {}
     for result in schema.get_all_operations():
+        if isinstance(result, Err):
+            raise result.err()
         operation = result.ok()
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             _fuzz_operation(operation, mode, base_url, headers, failures)

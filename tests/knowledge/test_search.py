@@ -6,10 +6,12 @@ from pathlib import Path
 import pytest
 
 from services.knowledge.search import (
+    Kind,
     SearchDocument,
     SearchFilters,
     SearchIndex,
     Viewer,
+    Visibility,
 )
 
 ANON = Viewer()
@@ -19,10 +21,31 @@ ERLANGEN = Viewer(signed_in=True, ags="09562000")
 COORDINATOR = Viewer(signed_in=True, region_wide=True)
 
 
-def doc(doc_id: str, title: str, body: str = "", **extra: object) -> SearchDocument:
-    fields: dict[str, object] = {"visibility": "public", "owner_ags": "09564000", "kind": "project"}
-    fields.update(extra)
-    return SearchDocument(id=doc_id, title=title, body=body, **fields)  # type: ignore[arg-type]
+def doc(
+    doc_id: str,
+    title: str,
+    body: str = "",
+    *,
+    kind: Kind = "project",
+    visibility: Visibility = "public",
+    owner_ags: str = "09564000",
+    topics: tuple[str, ...] = (),
+    maturity: str | None = None,
+    license: str | None = None,
+    status: str | None = None,
+) -> SearchDocument:
+    return SearchDocument(
+        id=doc_id,
+        title=title,
+        body=body,
+        kind=kind,
+        visibility=visibility,
+        owner_ags=owner_ags,
+        topics=topics,
+        maturity=maturity,
+        license=license,
+        status=status,
+    )
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,7 @@
 """Every change of a project is an event with the full snapshot, seen by consumers."""
 
+from typing import Any
+
 from tests.conftest import Platform, eventually
 
 
@@ -15,7 +17,7 @@ async def test_lifecycle_of_a_project_reaches_consumers_as_events(platform: Plat
     await client.patch(url, json={"status": "planned"}, headers={"If-Match": '"2"'})
     await client.delete(url)
 
-    async def events() -> list[dict]:  # type: ignore[type-arg]
+    async def events() -> list[dict[str, Any]]:
         feed = (await client.get("/api/v1/feed", params={"limit": 200})).json()["items"]
         mine = [e for e in feed if e["subject"] == created.json()["id"]]
         return mine if len(mine) == 4 else []
@@ -45,13 +47,14 @@ async def test_a_refused_change_emits_nothing(platform: Platform) -> None:
     illegal = await client.patch(url, json={"status": "completed"}, headers={"If-Match": '"1"'})
     assert (stale.status_code, illegal.status_code) == (412, 409)
     from sqlalchemy import select
+    from sqlmodel import col
 
     from shared.kit.outbox import OutboxEvent
 
     async with platform.projects.state.runtime.db.session() as session:
         types = (
             await session.scalars(
-                select(OutboxEvent.type).where(OutboxEvent.key == created.json()["id"])
+                select(col(OutboxEvent.type)).where(col(OutboxEvent.key) == created.json()["id"])
             )
         ).all()
     assert types == ["de.lotse.project.created.v1"]

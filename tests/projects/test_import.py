@@ -2,12 +2,14 @@
 
 import json
 
+import httpx
+
 from tests.conftest import Platform
 
 CSV_HEADER = "title,summary,topics,status,visibility,tags,contact_name,contact_email\n"
 
 
-async def _total(client, ags: str) -> int:  # type: ignore[no-untyped-def]
+async def _total(client: httpx.AsyncClient, ags: str) -> int:
     response = await client.get("/api/v1/projects", params={"municipality": ags, "limit": 1})
     return int(response.json()["total"])
 

@@ -1,5 +1,6 @@
 """The project registry as municipalities and coordinators use it, through the gateway."""
 
+import httpx
 import pytest
 
 from tests.conftest import Platform, new_ags
@@ -92,7 +93,7 @@ class TestVisibility:
 
 
 class TestChanging:
-    async def _project(self, platform: Platform) -> tuple[object, str, str]:
+    async def _project(self, platform: Platform) -> tuple[httpx.AsyncClient, str, str]:
         ags = await platform.municipality()
         client = platform.client(await platform.key("municipality", ags))
         created = await client.post("/api/v1/projects", json=PROJECT)
@@ -101,14 +102,14 @@ class TestChanging:
     async def test_update_needs_the_current_etag(self, platform: Platform) -> None:
         client, project_id, _ = await self._project(platform)
         url = f"/api/v1/projects/{project_id}"
-        without = await client.patch(url, json={"title": "Neu"})  # type: ignore[attr-defined]
+        without = await client.patch(url, json={"title": "Neu"})
         assert without.status_code == 428
-        ok = await client.patch(url, json={"title": "Neu"}, headers={"If-Match": '"1"'})  # type: ignore[attr-defined]
+        ok = await client.patch(url, json={"title": "Neu"}, headers={"If-Match": '"1"'})
         assert ok.status_code == 200
         assert ok.headers["etag"] == '"2"'
-        stale = await client.patch(url, json={"title": "Alt"}, headers={"If-Match": '"1"'})  # type: ignore[attr-defined]
+        stale = await client.patch(url, json={"title": "Alt"}, headers={"If-Match": '"1"'})
         assert stale.status_code == 412
-        assert (await client.get(url)).json()["title"] == "Neu"  # type: ignore[attr-defined]
+        assert (await client.get(url)).json()["title"] == "Neu"
 
     async def test_a_project_cannot_end_before_it_starts(self, platform: Platform) -> None:
         ags = await platform.municipality()
@@ -131,14 +132,14 @@ class TestChanging:
     async def test_illegal_status_transition_is_a_conflict(self, platform: Platform) -> None:
         client, project_id, _ = await self._project(platform)
         url = f"/api/v1/projects/{project_id}"
-        done = await client.patch(url, json={"status": "in_progress"}, headers={"If-Match": '"1"'})  # type: ignore[attr-defined]
+        done = await client.patch(url, json={"status": "in_progress"}, headers={"If-Match": '"1"'})
         assert done.status_code == 200
-        done = await client.patch(url, json={"status": "completed"}, headers={"If-Match": '"2"'})  # type: ignore[attr-defined]
+        done = await client.patch(url, json={"status": "completed"}, headers={"If-Match": '"2"'})
         assert done.status_code == 200
-        back = await client.patch(url, json={"status": "idea"}, headers={"If-Match": '"3"'})  # type: ignore[attr-defined]
+        back = await client.patch(url, json={"status": "idea"}, headers={"If-Match": '"3"'})
         assert back.status_code == 409
         assert back.json()["type"].endswith("illegal-status-transition")
-        assert (await client.get(url)).json()["status"] == "completed"  # type: ignore[attr-defined]
+        assert (await client.get(url)).json()["status"] == "completed"
 
     async def test_other_municipality_cannot_edit_or_delete(self, platform: Platform) -> None:
         _, project_id, _ = await self._project(platform)
@@ -152,8 +153,8 @@ class TestChanging:
     async def test_owner_deletes_and_it_is_gone(self, platform: Platform) -> None:
         client, project_id, _ = await self._project(platform)
         url = f"/api/v1/projects/{project_id}"
-        assert (await client.delete(url)).status_code == 204  # type: ignore[attr-defined]
-        assert (await client.get(url)).status_code == 404  # type: ignore[attr-defined]
+        assert (await client.delete(url)).status_code == 204
+        assert (await client.get(url)).status_code == 404
 
 
 class TestListing:
@@ -171,7 +172,7 @@ class TestListing:
         seen: list[str] = []
         cursor = None
         while True:
-            params = {"municipality": ags, "topic": "broadband", "limit": 2}
+            params: dict[str, str | int] = {"municipality": ags, "topic": "broadband", "limit": 2}
             if cursor:
                 params["cursor"] = cursor
             page = (await client.get("/api/v1/projects", params=params)).json()

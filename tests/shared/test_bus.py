@@ -3,10 +3,11 @@
 import asyncio
 import contextlib
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from datetime import UTC, datetime
 
 from aiokafka import AIOKafkaConsumer
+from aiokafka.structs import ConsumerRecord
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -47,7 +48,7 @@ def new_bus(broker: EmbeddedBroker) -> EventBus:
     )
 
 
-async def read_all(broker: EmbeddedBroker, topic: str, count: int) -> list:  # type: ignore[type-arg]
+async def read_all(broker: EmbeddedBroker, topic: str, count: int) -> list[ConsumerRecord]:
     consumer = AIOKafkaConsumer(
         topic,
         bootstrap_servers=broker.bootstrap,
@@ -56,7 +57,7 @@ async def read_all(broker: EmbeddedBroker, topic: str, count: int) -> list:  # t
         group_id=None,
     )
     await consumer.start()
-    records = []
+    records: list[ConsumerRecord] = []
     try:
         async with asyncio.timeout(20):
             while len(records) < count:
@@ -222,7 +223,7 @@ async def test_consumer_killed_mid_work_loses_nothing_and_applies_nothing_twice(
         await publisher.stop()
 
 
-async def _equals(value, expected: int) -> bool:  # type: ignore[no-untyped-def]
+async def _equals(value: Awaitable[int], expected: int) -> bool:
     return await value == expected
 
 

@@ -7,10 +7,10 @@ from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from services.projects.models import Project
-from shared.kit.db import Database, Prepared
+from shared.kit.db import Database, Prepared, table_of
 from shared.kit.inbox import InboxRecord
 
-PROJECTS = Project.__table__  # type: ignore[attr-defined]
+PROJECTS = table_of(Project)
 INSERT = Prepared(insert(PROJECTS))
 TITLE_OF = Prepared(select(PROJECTS.c.title).where(PROJECTS.c.id == bindparam("id")))
 
@@ -64,7 +64,7 @@ async def test_a_prepared_statement_raises_sqlalchemys_errors(db: Database) -> N
 
 
 async def test_a_prepared_batch_stores_every_row_like_sqlalchemy(db: Database) -> None:
-    inbox = InboxRecord.__table__  # type: ignore[attr-defined]
+    inbox = table_of(InboxRecord)
     moment = datetime(2026, 11, 29, 15, 30, tzinfo=UTC)
     rows = [
         {"source": "/lotse/t", "event_id": f"e{n}", "type": "t.v1", "processed_at": moment}

@@ -2,8 +2,10 @@
 
 import json
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import get_args
 
 import pytest
 import yaml
@@ -14,6 +16,7 @@ from shared.contracts.gateway import MunicipalityCreated, MunicipalitySnapshot
 from shared.kit.events import CloudEvent, InvalidEvent, decode, encode
 from shared.region.topics import TOPICS, Topic
 
+Headers = list[tuple[str, bytes]]  # a Kafka record's headers, as encode() makes them
 SNAPSHOT = MunicipalitySnapshot(
     ags="06534014",
     name="Marburg",
@@ -62,7 +65,9 @@ def test_event_round_trips_through_kafka_headers() -> None:
     ],
     ids=["specversion", "unknown-type", "invalid-payload", "missing-id"],
 )
-def test_records_we_cannot_read_say_why(mutate, reason: str) -> None:  # type: ignore[no-untyped-def]
+def test_records_we_cannot_read_say_why(
+    mutate: Callable[[Headers, bytes], tuple[Headers, bytes]], reason: str
+) -> None:
     event = CloudEvent.of(
         MunicipalityCreated(municipality=SNAPSHOT), source="/lotse/gateway", subject="x"
     )
@@ -87,4 +92,4 @@ def test_asyncapi_document_is_up_to_date() -> None:
 
 
 def test_topic_type_matches_the_vocabulary() -> None:
-    assert set(Topic.__args__) == set(TOPICS)  # type: ignore[attr-defined]
+    assert set(get_args(Topic)) == set(TOPICS)

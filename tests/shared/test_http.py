@@ -2,12 +2,14 @@
 
 import json
 import logging
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 from fastapi import FastAPI
 from pydantic import BaseModel
 
+from shared.kit.db import Database
 from shared.kit.http import (
     PreconditionFailed,
     PreconditionRequired,
@@ -39,7 +41,7 @@ def tiny_app() -> FastAPI:
 
 
 @pytest.fixture
-async def client():  # type: ignore[no-untyped-def]
+async def client() -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=tiny_app(), raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
         yield http
@@ -56,7 +58,9 @@ async def client():  # type: ignore[no-untyped-def]
         ("GET", "/boom", None, 500),
     ],
 )
-async def test_every_error_is_a_problem_document(client, method, path, body, status) -> None:  # type: ignore[no-untyped-def]
+async def test_every_error_is_a_problem_document(
+    client: httpx.AsyncClient, method: str, path: str, body: bytes | None, status: int
+) -> None:
     response = await client.request(
         method, path, content=body, headers={"content-type": "application/json"}
     )
@@ -68,7 +72,7 @@ async def test_every_error_is_a_problem_document(client, method, path, body, sta
     assert "secret internals" not in response.text
 
 
-async def test_a_body_of_another_media_type_is_a_415(client) -> None:  # type: ignore[no-untyped-def]
+async def test_a_body_of_another_media_type_is_a_415(client: httpx.AsyncClient) -> None:
     for content_type in ("text/plain", "application/x-www-form-urlencoded"):
         response = await client.post(
             "/items", content=b'{"name": "a"}', headers={"content-type": content_type}
@@ -81,7 +85,7 @@ async def test_a_body_of_another_media_type_is_a_415(client) -> None:  # type: i
     assert problem_json.status_code == 200
 
 
-async def test_request_id_is_kept_or_made(client) -> None:  # type: ignore[no-untyped-def]
+async def test_request_id_is_kept_or_made(client: httpx.AsyncClient) -> None:
     given = await client.post("/items", json={"name": "a"}, headers={"X-Request-ID": "abc-123"})
     assert given.headers["x-request-id"] == "abc-123"
     made = await client.post("/items", json={"name": "a"})
@@ -113,10 +117,11 @@ def test_log_lines_are_json_with_request_and_event_id() -> None:
     assert (line["request_id"], line["event_id"]) == ("req-1", "evt-1")
 
 
-async def test_idempotency_answers_expire(db) -> None:  # type: ignore[no-untyped-def]
+async def test_idempotency_answers_expire(db: Database) -> None:
     from datetime import timedelta
 
     from sqlalchemy import func, select, update
+    from sqlmodel import col
 
     from shared.kit.idempotency import KEEP_FOR, IdempotencyRecord, IdempotentRequest, purge_expired
     from shared.kit.sqltypes import utcnow
@@ -129,11 +134,11 @@ async def test_idempotency_answers_expire(db) -> None:  # type: ignore[no-untype
         await session.commit()
         await session.execute(
             update(IdempotencyRecord)
-            .where(IdempotencyRecord.key == "old")
+            .where(col(IdempotencyRecord.key) == "old")
             .values(created_at=utcnow() - KEEP_FOR - timedelta(minutes=1))
         )
         await purge_expired(session)
         await session.commit()
-        keys = (await session.scalars(select(IdempotencyRecord.key))).all()
+        keys = (await session.scalars(select(col(IdempotencyRecord.key)))).all()
         assert keys == ["new"]
         assert await session.scalar(select(func.count()).select_from(IdempotencyRecord)) == 1

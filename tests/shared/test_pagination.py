@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import insert, select
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 
-from shared.kit.db import Database
+from shared.kit.db import Database, table_of
 from shared.kit.http import LotseError
 from shared.kit.pagination import SortKey, decode_cursor, encode_cursor, keyset_page
 from tests.conftest import BACKENDS, database_url
@@ -24,8 +24,8 @@ class Item(SQLModel, table=True):
 
 
 ORDER = [
-    SortKey(Item.changed_at, datetime, descending=True),  # type: ignore[arg-type]
-    SortKey(Item.id, str, descending=True),  # type: ignore[arg-type]
+    SortKey(col(Item.changed_at), datetime, descending=True),
+    SortKey(col(Item.id), str, descending=True),
 ]
 START = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -35,7 +35,7 @@ async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Da
     async with database_url(request.param, tmp_path) as url:
         database = Database(url)
         async with database.engine.begin() as conn:
-            await conn.run_sync(Item.metadata.create_all, tables=[Item.__table__])  # type: ignore[attr-defined]
+            await conn.run_sync(Item.metadata.create_all, tables=[table_of(Item)])
         try:
             yield database
         finally:

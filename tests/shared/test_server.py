@@ -35,7 +35,7 @@ async def running_kit_service(broker: EmbeddedBroker, tmp: Path) -> AsyncIterato
         raise RuntimeError("an unexpected failure 7f3a")
 
     app = create_service_app(
-        ServiceSettings(  # type: ignore[call-arg]
+        ServiceSettings(
             database_url=f"sqlite+aiosqlite:///{tmp / 'kit.db'}",
             LOTSE_KAFKA_BOOTSTRAP=broker.bootstrap,
             LOTSE_INTERNAL_TOKEN_SECRET=SECRET,

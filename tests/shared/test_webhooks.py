@@ -224,8 +224,13 @@ def test_retry_schedule_follows_the_spec_without_jitter() -> None:
     def mid() -> float:
         return 0.5  # jitter factor exactly 1
 
+    def delay(attempt: int) -> float:
+        due = next_attempt_at(attempt, NOW, rand=mid)
+        assert due is not None, attempt
+        return (due - NOW).total_seconds()
+
     expected = [5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400]
-    got = [(next_attempt_at(n, NOW, rand=mid) - NOW).total_seconds() for n in range(1, 10)]  # type: ignore[operator]
+    got = [delay(n) for n in range(1, 10)]
     assert got == expected
     assert RETRY_SCHEDULE[0] == timedelta(0)
     assert next_attempt_at(10, NOW) is None

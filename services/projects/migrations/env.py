@@ -1,4 +1,6 @@
-from services.projects.models import SQLModel
+from sqlmodel import SQLModel
+
+import services.projects.models  # noqa: F401  (its import puts the service's tables on the metadata)
 from shared.kit.migrate import run_migrations
 
 run_migrations(SQLModel.metadata)
