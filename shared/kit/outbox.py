@@ -34,10 +34,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 
 from shared.kit.bus import EventBus, OutgoingRecord
-from shared.kit.db import Database, Prepared
+from shared.kit.db import Database, Prepared, table_of
 from shared.kit.events import CloudEvent, EventPayload, encode_headers
 from shared.kit.observability import (
     EVENTS_PUBLISHED,
@@ -71,7 +71,7 @@ class OutboxEvent(SQLModel, table=True):
     )
 
 
-_INSERT_EVENT = Prepared(insert(OutboxEvent.__table__))  # type: ignore[arg-type]
+_INSERT_EVENT = Prepared(insert(table_of(OutboxEvent)))
 
 
 async def add_event(
@@ -239,8 +239,8 @@ class OutboxRelay:
             rows = (
                 await session.scalars(
                     select(OutboxEvent)
-                    .where(OutboxEvent.sent_at.is_(None))  # type: ignore[union-attr]
-                    .order_by(OutboxEvent.seq)  # type: ignore[arg-type]
+                    .where(col(OutboxEvent.sent_at).is_(None))
+                    .order_by(col(OutboxEvent.seq))
                     .limit(self.batch_size)
                 )
             ).all()
@@ -252,7 +252,7 @@ class OutboxRelay:
             async with self.db.session() as session:
                 await session.execute(
                     update(OutboxEvent)
-                    .where(OutboxEvent.seq.in_([row.seq for row in sent]))  # type: ignore[union-attr]
+                    .where(col(OutboxEvent.seq).in_([row.seq for row in sent]))
                     .values(sent_at=utcnow())
                 )
                 await session.commit()
@@ -311,8 +311,8 @@ class OutboxRelay:
         async with self.db.session() as session:
             topics = (
                 await session.scalars(
-                    select(OutboxEvent.topic)
-                    .where(OutboxEvent.sent_at.is_not(None))  # type: ignore[union-attr]
+                    select(col(OutboxEvent.topic))
+                    .where(col(OutboxEvent.sent_at).is_not(None))
                     .distinct()
                 )
             ).all()
@@ -327,14 +327,16 @@ class OutboxRelay:
     async def prune(self) -> int:
         """Drop sent events older than the retention window that a newer event of the
         same aggregate supersedes; return how many."""
-        latest = select(func.max(OutboxEvent.seq)).group_by(OutboxEvent.topic, OutboxEvent.key)
+        latest = select(func.max(col(OutboxEvent.seq))).group_by(
+            col(OutboxEvent.topic), col(OutboxEvent.key)
+        )
         async with self.db.session() as session:
             result = await session.execute(
                 delete(OutboxEvent)
-                .where(OutboxEvent.sent_at.is_not(None))  # type: ignore[union-attr]
-                .where(OutboxEvent.refill.is_(False))  # type: ignore[attr-defined]
-                .where(OutboxEvent.occurred_at < utcnow() - self.retention)  # type: ignore[operator]
-                .where(OutboxEvent.seq.not_in(latest))  # type: ignore[union-attr]
+                .where(col(OutboxEvent.sent_at).is_not(None))
+                .where(col(OutboxEvent.refill).is_(False))
+                .where(col(OutboxEvent.occurred_at) < utcnow() - self.retention)
+                .where(col(OutboxEvent.seq).not_in(latest))
             )
             await session.commit()
         return result.rowcount or 0  # type: ignore[attr-defined]
@@ -344,9 +346,9 @@ class OutboxRelay:
         older aggregate, to be published again by the refill stream; return how many
         are pending."""
         latest = (
-            select(func.max(OutboxEvent.seq))
-            .where(OutboxEvent.topic == topic)
-            .group_by(OutboxEvent.key)
+            select(func.max(col(OutboxEvent.seq)))
+            .where(col(OutboxEvent.topic) == topic)
+            .group_by(col(OutboxEvent.key))
         )
         # From a second before now (a publish may complete while this marks), for a
         # fixed while: an empty topic is no news while the refill waits for it.
@@ -356,12 +358,12 @@ class OutboxRelay:
         async with self.db.session() as session:
             marked = await session.execute(
                 update(OutboxEvent)
-                .where(OutboxEvent.topic == topic)
-                .where(OutboxEvent.sent_at.is_not(None))  # type: ignore[union-attr]
-                .where(OutboxEvent.refill.is_(False))  # type: ignore[attr-defined]
+                .where(col(OutboxEvent.topic) == topic)
+                .where(col(OutboxEvent.sent_at).is_not(None))
+                .where(col(OutboxEvent.refill).is_(False))
                 .where(
-                    (OutboxEvent.occurred_at >= utcnow() - self.retention)  # type: ignore[operator]
-                    | OutboxEvent.seq.in_(latest)  # type: ignore[union-attr]
+                    (col(OutboxEvent.occurred_at) >= utcnow() - self.retention)
+                    | col(OutboxEvent.seq).in_(latest)
                 )
                 .values(refill=True)
             )
@@ -425,8 +427,8 @@ class OutboxRelay:
             async with self.db.session() as session:
                 marked = await session.execute(
                     update(OutboxEvent)
-                    .where(OutboxEvent.topic == topic)
-                    .where(OutboxEvent.sent_at >= since)  # type: ignore[operator]
+                    .where(col(OutboxEvent.topic) == topic)
+                    .where(col(OutboxEvent.sent_at) >= since)
                     .values(sent_at=None, refill=False)  # new events again: out at once
                 )
                 await session.commit()
@@ -445,8 +447,8 @@ class OutboxRelay:
             rows = (
                 await session.scalars(
                     select(OutboxEvent)
-                    .where(OutboxEvent.refill.is_(True))  # type: ignore[attr-defined]
-                    .order_by(OutboxEvent.seq)  # type: ignore[arg-type]
+                    .where(col(OutboxEvent.refill).is_(True))
+                    .order_by(col(OutboxEvent.seq))
                     .limit(self.refill_batch)
                 )
             ).all()
@@ -459,7 +461,7 @@ class OutboxRelay:
             async with self.db.session() as session:
                 await session.execute(
                     update(OutboxEvent)
-                    .where(OutboxEvent.seq.in_([row.seq for row in sent]))  # type: ignore[union-attr]
+                    .where(col(OutboxEvent.seq).in_([row.seq for row in sent]))
                     .values(refill=False, sent_at=utcnow())
                 )
                 await session.commit()
@@ -475,7 +477,7 @@ class OutboxRelay:
 
     async def _count_refill(self, session: AsyncSession) -> int:
         count = await session.scalar(
-            select(func.count()).select_from(OutboxEvent).where(OutboxEvent.refill.is_(True))  # type: ignore[attr-defined]
+            select(func.count()).select_from(OutboxEvent).where(col(OutboxEvent.refill).is_(True))
         )
         return int(count or 0)
 

@@ -100,6 +100,53 @@ def create_service_app(
     token); AuthenticatedRoute runs it before a route reads its body.
     """
 
+    lifespan = _lifespan(
+        settings, migrations=migrations, events=events, consumers=consumers,
+        on_start=on_start, on_stop=on_stop,
+    )  # fmt: skip
+    app = FastAPI(
+        title=title,
+        description=description,
+        version="1.0.0",
+        lifespan=lifespan,
+        # The gateway serves its own merged document instead.
+        openapi_url="/openapi.json" if openapi else None,
+        docs_url="/docs" if openapi else None,
+        redoc_url=None,
+        # A redirect would name the address this app was reached at, an internal one
+        # behind the gateway: a path with a trailing slash is a 404 like any unknown one.
+        redirect_slashes=False,
+    )
+    app.state.settings = settings
+    _complete_openapi_of(app)
+    app.state.authenticate = authenticate
+    install_problem_handlers(app)
+    app.add_exception_handler(ReplayedAnswer, _send_replayed_answer)
+    app.add_middleware(ForwardedCallsStayInTheApi)
+    app.add_middleware(
+        RequestContextMiddleware,
+        service=settings.service_name,
+        max_body_bytes=settings.max_body_bytes,
+        large_body_paths=large_body_paths,
+    )
+    app.include_router(operations_router())
+    for router in routers:
+        app.include_router(router)
+    _refuse_writes_that_do_not_authenticate_first(app)
+    return app
+
+
+def _lifespan(
+    settings: ServiceSettings,
+    *,
+    migrations: Path,
+    events: EventRegistry,
+    consumers: Sequence[Consumer],
+    on_start: Hook | None,
+    on_stop: Hook | None,
+) -> Callable[[FastAPI], contextlib.AbstractAsyncContextManager[None]]:
+    """Start-up and shut-down of a service: migrations, bus, relay, consumers, hooks."""
+
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(settings.service_name, settings.log_level)
@@ -148,54 +195,34 @@ def create_service_app(
             await bus.stop()
             await db.dispose()
 
-    app = FastAPI(
-        title=title,
-        description=description,
-        version="1.0.0",
-        lifespan=lifespan,
-        # The gateway serves its own merged document instead.
-        openapi_url="/openapi.json" if openapi else None,
-        docs_url="/docs" if openapi else None,
-        redoc_url=None,
-        # A redirect would name the address this app was reached at, an internal one
-        # behind the gateway: a path with a trailing slash is a 404 like any unknown one.
-        redirect_slashes=False,
-    )
-    app.state.settings = settings
-    generate_openapi = app.openapi
+    return lifespan
 
-    def openapi() -> dict[str, Any]:
-        # FastAPI's document, plus what the kit answers around every endpoint.
+
+def _complete_openapi_of(app: FastAPI) -> None:
+    """Serve FastAPI's document plus what the kit answers around every endpoint."""
+    generate = app.openapi
+
+    def completed() -> dict[str, Any]:
         if app.openapi_schema is None:
-            complete_openapi(generate_openapi())
-        return app.openapi_schema  # type: ignore[return-value]
+            complete_openapi(generate())
+        document: dict[str, Any] = app.openapi_schema or generate()
+        return document
 
-    app.openapi = openapi  # type: ignore[method-assign]
-    app.state.authenticate = authenticate
-    install_problem_handlers(app)
-    app.add_exception_handler(ReplayedAnswer, _send_replayed_answer)
-    app.add_middleware(ForwardedCallsStayInTheApi)
-    app.add_middleware(
-        RequestContextMiddleware,
-        service=settings.service_name,
-        max_body_bytes=settings.max_body_bytes,
-        large_body_paths=large_body_paths,
-    )
-    app.include_router(operations_router())
-    for router in routers:
-        app.include_router(router)
+    app.openapi = completed  # type: ignore[method-assign]  # FastAPI's documented override
+
+
+def _refuse_writes_that_do_not_authenticate_first(app: FastAPI) -> None:
     for route in app.routes:
         if (
             isinstance(route, APIRoute)
             and route.path.startswith("/api/")
-            and route.methods & WRITE_METHODS
+            and (route.methods or set()) & WRITE_METHODS
             and not isinstance(route, AuthenticatedRoute)
         ):
             raise TypeError(
                 f"{route.path} writes but does not authenticate first: give its router "
                 "route_class=AuthenticatedRoute"
             )
-    return app
 
 
 async def _send_replayed_answer(_request: Request, exc: Exception) -> Response:

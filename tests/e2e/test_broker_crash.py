@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from services.gateway.models import FeedEntry
 from tests.conftest import BACKENDS, Platform, eventually, running_platform
@@ -43,9 +44,9 @@ async def feed_versions(platform: Platform, ags: str) -> dict[tuple[str, int], i
     """How often each (project, version) of `ags` is in the gateway's feed."""
     async with platform.gateway.state.runtime.db.session() as session:
         rows = await session.execute(
-            select(FeedEntry.subject, FeedEntry.version, func.count())
-            .where(FeedEntry.municipality_ags == ags)
-            .group_by(FeedEntry.subject, FeedEntry.version)
+            select(col(FeedEntry.subject), col(FeedEntry.version), func.count())
+            .where(col(FeedEntry.municipality_ags) == ags)
+            .group_by(col(FeedEntry.subject), col(FeedEntry.version))
         )
         return {(subject, version): count for subject, version, count in rows.all()}
 

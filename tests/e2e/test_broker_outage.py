@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from services.gateway.models import FeedEntry
 from tests.conftest import BACKENDS, eventually, running_platform
@@ -36,10 +37,10 @@ async def test_projects_written_while_the_broker_is_down_reach_the_feed_exactly_
         async def created_entries() -> dict[str, int]:
             async with gateway_db.session() as session:
                 rows = await session.execute(
-                    select(FeedEntry.subject, func.count())
-                    .where(FeedEntry.type == "de.lotse.project.created.v1")
-                    .where(FeedEntry.municipality_ags == ags)
-                    .group_by(FeedEntry.subject)
+                    select(col(FeedEntry.subject), func.count())
+                    .where(col(FeedEntry.type) == "de.lotse.project.created.v1")
+                    .where(col(FeedEntry.municipality_ags) == ags)
+                    .group_by(col(FeedEntry.subject))
                 )
                 return dict(rows.all())
 

@@ -1,5 +1,6 @@
 """Ready means ready: consumers caught up, and a just-registered municipality can publish."""
 
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -37,7 +38,7 @@ async def test_a_municipality_registered_right_after_start_publishes_at_once(
 ) -> None:
     async with running_platform(backend, tmp_path) as platform:
         for url in (platform.gateway_url, platform.projects_url):  # as an orchestrator waits
-            await eventually(lambda url=url: is_ready(url))
+            await eventually(partial(is_ready, url))
         for number in range(3):
             ags = new_ags()
             registered = await platform.admin.post(
@@ -79,7 +80,7 @@ async def test_readyz_is_503_until_the_consumers_have_caught_up(
 
         async with database_url(backend, tmp_path) as url:
             projects = create_projects(
-                ProjectsSettings(  # type: ignore[arg-type]
+                ProjectsSettings(
                     database_url=url,
                     LOTSE_KAFKA_BOOTSTRAP=broker.bootstrap,
                     LOTSE_INTERNAL_TOKEN_SECRET=SECRET,

@@ -14,7 +14,7 @@ from shared.contracts import REGISTRY as EVENTS
 from shared.contracts.gateway import MunicipalityCreated, MunicipalityUpdated
 from shared.contracts.topics import GATEWAY
 from shared.kit.bus import EventBus
-from shared.kit.db import Database
+from shared.kit.db import Database, table_of
 from shared.kit.events import CloudEvent, decode
 from shared.kit.outbox import OutboxEvent, OutboxRelay, add_event
 from tests.conftest import eventually
@@ -126,7 +126,7 @@ async def insert_sent(db: Database, rows: list[tuple[str, int, datetime]]) -> No
              "sent_at": occurred_at}
         )  # fmt: skip
     async with db.session() as session:
-        await session.execute(insert(OutboxEvent.__table__), values)  # type: ignore[arg-type]
+        await session.execute(insert(table_of(OutboxEvent)), values)
         await session.commit()
 
 
