@@ -4,12 +4,14 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Column, Integer, MetaData, String, Table
+from sqlalchemy import JSON, Column, Date, Float, Integer, MetaData, String, Table
 
 from shared.kit.db import Database
+from shared.kit.sqltypes import UTCDateTime
 from tests.conftest import BACKENDS, database_url
 
-MIGRATIONS = Path(__file__).parents[2] / "services" / "projects" / "migrations"
+# The kit is tested on its own schema, not on a service's migrations.
+MIGRATIONS = Path(__file__).parent / "kit_schema"
 
 # What a test consumer does to the world: one row per applied event.
 effects_metadata = MetaData()
@@ -21,14 +23,26 @@ effects = Table(
     Column("subject", String(64), nullable=False),
 )
 
+# A record with every column type the services store (kit_schema/versions/0001_kit.py).
+records = Table(
+    "test_records",
+    effects_metadata,
+    Column("id", String(36), primary_key=True),
+    Column("title", String(200), nullable=False),
+    Column("tags", JSON, nullable=False),
+    Column("details", JSON),
+    Column("amount", Float),
+    Column("starts_on", Date),
+    Column("version", Integer, nullable=False),
+    Column("changed_at", UTCDateTime(), nullable=False),
+)
+
 
 @pytest.fixture(params=BACKENDS)
 async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
     async with database_url(request.param, tmp_path) as url:
         database = Database(url)
         await database.migrate(MIGRATIONS)
-        async with database.engine.begin() as conn:
-            await conn.run_sync(effects_metadata.create_all)
         try:
             yield database
         finally:

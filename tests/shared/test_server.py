@@ -20,8 +20,8 @@ from shared.kit.service import create_service_app
 from shared.kit.settings import ServiceSettings
 from shared.registry import ALL as SERVICES
 from tests.conftest import SECRET, raw_http, serve
+from tests.shared.conftest import MIGRATIONS
 
-MIGRATIONS = Path(__file__).parents[2] / "services" / "projects" / "migrations"
 ROOT = Path(__file__).parents[2]
 
 
