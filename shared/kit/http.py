@@ -8,9 +8,9 @@ OpenAPI document that says all of this.
 import hashlib
 import json
 import logging
+import os
 import re
 import time
-import uuid
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -266,7 +266,7 @@ def _request_id(given: bytes | None) -> str:
     """The caller's X-Request-ID if it is 1-64 visible ASCII characters, else a new one."""
     if given is not None and _REQUEST_ID.fullmatch(given):
         return given.decode("ascii")
-    return uuid.uuid4().hex
+    return os.urandom(16).hex()  # as random as uuid4, at a fraction of its cost
 
 
 def _traceparent(given: bytes | None) -> str:
@@ -403,7 +403,7 @@ async def reply_problem(scope: Scope, send: Send, error: LotseError) -> None:
 
 
 def _new_traceparent() -> str:
-    return f"00-{uuid.uuid4().hex}-{uuid.uuid4().hex[:16]}-01"
+    return f"00-{os.urandom(16).hex()}-{os.urandom(8).hex()}-01"
 
 
 # -- schemas ----------------------------------------------------------------

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
+from fastapi.telemetry import TelemetryConfig
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from shared.kit.auth import (
@@ -32,6 +33,8 @@ from shared.kit.outbox import OutboxRelay
 from shared.kit.settings import ServiceSettings
 
 log = logging.getLogger("lotse.service")
+
+_NO_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 
 
 Part = TypeVar("Part")
@@ -116,6 +119,7 @@ def create_service_app(
         # A redirect would name the address this app was reached at, an internal one
         # behind the gateway: a path with a trailing slash is a 404 like any unknown one.
         redirect_slashes=False,
+        telemetry=None if settings.opentelemetry else _NO_TELEMETRY,
     )
     app.state.settings = settings
     _complete_openapi_of(app)

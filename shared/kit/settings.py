@@ -72,6 +72,13 @@ class ServiceSettings(BaseSettings):
         description="pace of a refill, so consumers keep up and new events never queue behind it",
     )
     log_level: str = Field(default="INFO", validation_alias=_shared("LOTSE_LOG_LEVEL"))
+    opentelemetry: bool = Field(
+        default=False,
+        validation_alias=_shared("LOTSE_OPENTELEMETRY"),
+        description="FastAPI's native OpenTelemetry tracing, metrics and logs (global "
+        "providers); off by default: Lotse has its own metrics and JSON logs, and the "
+        "check costs every request",
+    )
     consumers_enabled: bool = True
 
     @model_validator(mode="after")
