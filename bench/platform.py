@@ -2,6 +2,7 @@
 
 import contextlib
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -90,6 +91,7 @@ def running_platform() -> Iterator[BenchPlatform]:
         for process in processes:
             process.wait(10)
         broker.stop()
+        shutil.rmtree(data, ignore_errors=True)
 
 
 def municipality_key(gateway: str, ags: str = "06534014") -> str:

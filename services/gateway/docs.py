@@ -1,5 +1,6 @@
 """What a user reads first: one OpenAPI for the whole platform, and a landing page."""
 
+import html
 import logging
 import time
 from typing import Any
@@ -93,7 +94,7 @@ Lösungen nachnutzen, keinen Förderaufruf verpassen.</p>
 <li><a href="/api/v1/feed">Was zuletzt geschah</a></li>
 </ul>
 <p>Mit Schlüssel: <code>curl -H "Authorization: Bearer $LOTSE_KEY" \
-http://127.0.0.1:8000/api/v1/projects</code></p>
+{base}api/v1/projects</code></p>
 </body></html>"""
 
 
@@ -101,8 +102,9 @@ def docs_router() -> APIRouter:
     router = APIRouter(include_in_schema=False)
 
     @router.get("/", response_class=HTMLResponse)
-    async def landing() -> HTMLResponse:
-        return HTMLResponse(LANDING)
+    async def landing(request: Request) -> HTMLResponse:
+        # The address the reader used: the example works from where they stand.
+        return HTMLResponse(LANDING.replace("{base}", html.escape(str(request.base_url))))
 
     @router.get("/api/v1/openapi.json")
     async def openapi(request: Request) -> JSONResponse:

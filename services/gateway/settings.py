@@ -1,7 +1,7 @@
 """Settings of the gateway (env prefix LOTSE_GATEWAY_)."""
 
 import os
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import SettingsConfigDict
@@ -15,7 +15,7 @@ class Settings(ServiceSettings):
         env_prefix="LOTSE_GATEWAY_", extra="ignore", populate_by_name=True
     )
 
-    service_name: str = "gateway"
+    service_name: ClassVar[str] = "gateway"
     bootstrap_admin_key: str | None = Field(
         default=None,
         validation_alias=AliasChoices("LOTSE_BOOTSTRAP_ADMIN_KEY"),

@@ -45,11 +45,17 @@ class EmbeddedBroker:
         ]
         if self.log_file is None:
             self.process = subprocess.Popen(
-                command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+                command,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
             )
         else:
             with open(self.log_file, "ab") as output:  # the child keeps its own handle
-                self.process = subprocess.Popen(command, stdout=output, stderr=output)
+                # Its own session: a Ctrl-C meant for `lotse up` must not kill it first.
+                self.process = subprocess.Popen(
+                    command, stdout=output, stderr=output, start_new_session=True
+                )
         deadline = time.monotonic() + timeout
         while not port_open(self.port):
             if self.process.poll() is not None:

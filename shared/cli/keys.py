@@ -12,12 +12,16 @@ def create_key(
     body: dict[str, str] = {"name": name, "role": role}
     if ags:
         body["ags"] = ags
-    response = httpx.post(
-        f"{url}/api/v1/api-keys",
-        json=body,
-        headers={"Authorization": f"Bearer {admin_key}"},
-        timeout=10,
-    )
+    try:
+        response = httpx.post(
+            f"{url}/api/v1/api-keys",
+            json=body,
+            headers={"Authorization": f"Bearer {admin_key}"},
+            timeout=10,
+        )
+    except httpx.HTTPError as exc:
+        print(f"No Lotse gateway answers at {url} ({exc}); is it running? --url", file=sys.stderr)
+        return None
     if response.status_code != 201:
         print(response.text, file=sys.stderr)
         return None

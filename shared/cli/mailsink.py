@@ -73,8 +73,12 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m shared.cli.mailsink", description=(__doc__ or "").splitlines()[0]
     )
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=MAILSINK_PORT)
-    parser.add_argument("--dir", type=Path, default=Path("data/mail"))
+    parser.add_argument(
+        "--port", type=int, default=int(os.environ.get("LOTSE_MAILSINK_PORT", MAILSINK_PORT))
+    )
+    parser.add_argument(
+        "--dir", type=Path, default=Path(os.environ.get("LOTSE_DATA_DIR", "data")) / "mail"
+    )
     args = parser.parse_args(argv)
     asyncio.run(_serve(args.dir, args.host, args.port))
     return 0

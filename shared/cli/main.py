@@ -15,6 +15,7 @@ from shared.cli.replay import replay_topic
 from shared.cli.seed import DEMO_DIR, seed_demo_region
 from shared.cli.up import run_platform
 from shared.kit.settings import DEV_ADMIN_KEY
+from shared.registry import GATEWAY
 
 
 def _up(args: argparse.Namespace) -> int:
@@ -58,7 +59,7 @@ def parser() -> argparse.ArgumentParser:
         "LOTSE_BOOTSTRAP_ADMIN_KEY", DEV_ADMIN_KEY
     )
     p_seed = sub.add_parser("seed", help="load the demo region through the API")
-    p_seed.add_argument("--url", default="http://127.0.0.1:8000")
+    p_seed.add_argument("--url", default=GATEWAY.url(), help="the gateway (LOTSE_GATEWAY_PORT)")
     p_seed.add_argument("--admin-key", default=admin_key)
     p_seed.add_argument(
         "--demo-dir", type=Path, default=DEMO_DIR, help="folder of the demo data files"
@@ -73,7 +74,7 @@ def parser() -> argparse.ArgumentParser:
     )
     p_create.add_argument("--ags", help="the municipality of a municipality key")
     p_create.add_argument("--name", default="issued with lotse keys create")
-    p_create.add_argument("--url", default="http://127.0.0.1:8000")
+    p_create.add_argument("--url", default=GATEWAY.url(), help="the gateway (LOTSE_GATEWAY_PORT)")
     p_create.add_argument("--admin-key", default=admin_key)
     p_create.set_defaults(run=_keys_create)
 

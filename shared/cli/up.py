@@ -29,8 +29,10 @@ class Child:
 
     def start(self) -> None:
         with open(self.log, "ab") as output:
+            # A session of its own: Ctrl-C reaches `lotse up` alone, which stops the
+            # services first and the broker last.
             self.process = subprocess.Popen(
-                self.command, env=self.env, stdout=output, stderr=output
+                self.command, env=self.env, stdout=output, stderr=output, start_new_session=True
             )
 
     def stop(self) -> None:

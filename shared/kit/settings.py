@@ -1,6 +1,7 @@
 """Settings every Lotse service shares; each service subclasses with its own prefix."""
 
 from pathlib import Path
+from typing import ClassVar
 
 from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -21,7 +22,9 @@ class ServiceSettings(BaseSettings):
 
     model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
 
-    service_name: str = "service"
+    # The name is the code's, not an operator's: it names the database file and the
+    # events' source, so no environment variable may change it.
+    service_name: ClassVar[str] = "service"
     environment: str = Field(
         default="dev",
         validation_alias=_shared("LOTSE_ENV"),

@@ -71,6 +71,7 @@ async def test_merged_openapi_lists_gateway_and_service_paths(platform: Platform
     assert "ProjectPublic" in document["components"]["schemas"]
     landing = await platform.client().get("/")
     assert "/docs" in landing.text
+    assert f"{platform.gateway_url}/api/v1/projects" in landing.text  # where the reader is
 
 
 async def test_unknown_path_and_method_are_problems(platform: Platform) -> None:

@@ -1,6 +1,7 @@
 """Bulk import: CSV or JSON Lines, every row valid or nothing written."""
 
 import json
+from pathlib import Path
 
 import httpx
 
@@ -31,6 +32,20 @@ async def test_csv_import_creates_every_row(platform: Platform) -> None:
     one = await client.get(f"/api/v1/projects/{response.json()['ids'][0]}")
     assert one.json()["topics"] == ["administration", "citizen_services"]
     assert one.json()["contact"]["email"] == "lotsin@stadt.example"
+
+
+async def test_the_readmes_example_file_imports(platform: Platform) -> None:
+    example = Path(__file__).parents[2] / "demo" / "import-example.csv"
+    ags = await platform.municipality()
+    client = platform.client(await platform.key("municipality", ags))
+    response = await client.post(
+        "/api/v1/projects/import",
+        content=example.read_bytes(),
+        headers={"content-type": "text/csv"},
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["created"] == 2
+    assert await _total(client, ags) == 2
 
 
 async def test_jsonl_import_with_bad_rows_reports_each_and_writes_nothing(
