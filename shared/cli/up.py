@@ -1,6 +1,7 @@
 """`lotse up`: every service of the registry as its own process, next to the broker."""
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -67,6 +68,9 @@ def platform_env(base: dict[str, str], *, bootstrap: str, host: str) -> dict[str
     env["LOTSE_KAFKA_BOOTSTRAP"] = bootstrap
     if env.get("LOTSE_ENV", "dev") == "dev":
         env.setdefault("LOTSE_BOOTSTRAP_ADMIN_KEY", DEV_ADMIN_KEY)
+    # A secret of this run, not the well-known development one: no local user can sign
+    # internal tokens and call a service port directly.
+    env.setdefault("LOTSE_INTERNAL_TOKEN_SECRET", secrets.token_urlsafe(48))
     for entry in SERVICES:
         env.setdefault(f"{GATEWAY.env_prefix}{entry.name.upper()}_URL", entry.url(host))
     return env

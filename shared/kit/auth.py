@@ -94,11 +94,27 @@ def verify_internal_token(token: str, secret: str) -> Principal:
             options={"require": ["exp", "iat", "sub", "role"]},
         )
         role = Role(claims["role"])
+        _check_claim_types(claims)
     except (jwt.InvalidTokenError, ValueError) as exc:
         raise Unauthorized(
             "The internal token is missing, expired or not signed by the gateway."
         ) from exc
-    return Principal(role=role, subject=str(claims["sub"]), ags=claims.get("ags"))
+    return Principal(role=role, subject=claims["sub"], ags=claims.get("ags"))
+
+
+def _check_claim_types(claims: dict[str, Any]) -> None:
+    """What the gateway signs, and nothing else: a token made with a leaked or default
+    secret still cannot smuggle a list as AGS or live for ever."""
+    subject, ags = claims["sub"], claims.get("ags")
+    issued, expires = claims["iat"], claims["exp"]
+    if not isinstance(subject, str) or not 0 < len(subject) <= 200:
+        raise ValueError("sub")
+    if ags is not None and not (isinstance(ags, str) and len(ags) == 8 and ags.isdigit()):
+        raise ValueError("ags")
+    if type(issued) is not int or type(expires) is not int:
+        raise ValueError("iat/exp")
+    if not 0 < expires - issued <= TOKEN_SECONDS:
+        raise ValueError("lifetime")
 
 
 async def internal_principal(request: Request) -> Principal:

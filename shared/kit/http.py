@@ -20,6 +20,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.kit.observability import HTTP_LATENCY, HTTP_REQUESTS, request_id_var, traceparent_var
@@ -248,6 +249,7 @@ def install_problem_handlers(app: FastAPI) -> None:
         return problem_response(INTERNAL_ERROR, request)
 
 
+CLIENT_CLOSED_REQUEST = 499
 INTERNAL_ERROR = GenericProblem(
     500, "internal-error", "Internal error", "An unexpected error occurred; it is logged."
 )
@@ -345,6 +347,11 @@ class RequestContextMiddleware:
             await reply_problem(
                 scope, send_with_id, PayloadTooLarge(f"The body may have at most {limit} bytes.")
             )
+        except ClientDisconnect:
+            # The caller left before its body arrived: its doing, not an error of ours,
+            # so no 500 in the metrics and no traceback in the log (nginx's 499).
+            status_holder[0] = CLIENT_CLOSED_REQUEST
+            log.info("client left during %s %s", scope["method"], scope["path"])
         except Exception:
             # Logged here, once and with the request id; answered here, with the request id.
             # Nothing is re-raised: the server would log the same error a second time.

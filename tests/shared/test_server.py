@@ -4,6 +4,7 @@ Requests go byte for byte over the socket (tests.conftest.raw_http), the app is 
 by create_service_app and served as `lotse up` serves it (shared.kit.server).
 """
 
+import asyncio
 import contextlib
 import json
 import re
@@ -11,7 +12,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
 
 from shared.cli.broker import EmbeddedBroker, free_port
 from shared.cli.up import service_command
@@ -19,7 +20,7 @@ from shared.kit.events import EventRegistry
 from shared.kit.service import create_service_app
 from shared.kit.settings import ServiceSettings
 from shared.registry import ALL as SERVICES
-from tests.conftest import SECRET, raw_http, serve
+from tests.conftest import SECRET, eventually, raw_http, serve
 from tests.shared.conftest import MIGRATIONS
 
 ROOT = Path(__file__).parents[2]
@@ -33,6 +34,10 @@ async def running_kit_service(broker: EmbeddedBroker, tmp: Path) -> AsyncIterato
     @router.get("/fail")
     async def fail() -> None:
         raise RuntimeError("an unexpected failure 7f3a")
+
+    @router.get("/echo")
+    async def echo(request: Request) -> Response:
+        return Response(await request.body())
 
     app = create_service_app(
         ServiceSettings(
@@ -87,6 +92,28 @@ async def test_an_unexpected_error_is_a_500_with_its_request_id_logged_once(
     assert record["level"] == "error"
     assert record["request_id"] == "trace-me-500"
     assert "RuntimeError: an unexpected failure 7f3a" in record["error"]
+
+
+async def test_a_caller_that_leaves_mid_body_is_no_server_error(
+    kit_service: str, capfd: pytest.CaptureFixture[str]
+) -> None:
+    host, port = kit_service.removeprefix("http://").split(":")
+    capfd.readouterr()
+    _, writer = await asyncio.open_connection(host, int(port))
+    writer.write(b"GET /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc")
+    await writer.drain()
+    writer.close()  # gone before the other 97 bytes
+    await writer.wait_closed()
+
+    async def counted() -> str:
+        metrics = (await raw_http(kit_service, b"GET /metrics HTTP/1.1\r\nHost: x")).body
+        lines = metrics.decode().splitlines()
+        return "\n".join(line for line in lines if 'route="/echo"' in line and "_total" in line)
+
+    seen = await eventually(counted)
+    assert 'status="499"' in seen
+    assert 'status="500"' not in seen
+    assert "Traceback" not in capfd.readouterr().err
 
 
 @pytest.mark.parametrize(
