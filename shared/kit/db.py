@@ -11,7 +11,7 @@ import aiosqlite
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Executable, Table, event, inspect, text
-from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.engine import CursorResult, Dialect, Result, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
@@ -250,3 +250,8 @@ def _compile_plan(statement: Executable, dialect: Dialect, keys: list[str]) -> _
         compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
     )
     return _Plan(compiled.string, names, processors, bool(selected))
+
+
+def rows_touched(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE changed (Session.execute types it as Result)."""
+    return result.rowcount if isinstance(result, CursorResult) else 0

@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel, col
 
 from shared.kit.bus import EventBus, OutgoingRecord
-from shared.kit.db import Database, Prepared, table_of
+from shared.kit.db import Database, Prepared, rows_touched, table_of
 from shared.kit.events import CloudEvent, EventPayload, encode_headers
 from shared.kit.observability import (
     EVENTS_PUBLISHED,
@@ -339,7 +339,7 @@ class OutboxRelay:
                 .where(col(OutboxEvent.seq).not_in(latest))
             )
             await session.commit()
-        return result.rowcount or 0  # type: ignore[attr-defined]
+        return rows_touched(result)
 
     async def refill(self, topic: str) -> int:
         """Mark every event of the retention window on `topic`, and the latest of every
@@ -374,7 +374,7 @@ class OutboxRelay:
                 del offsets[where]
         self._topics_ready.discard(topic)
         self._set_refill_pending(pending)
-        if not marked.rowcount:  # type: ignore[attr-defined]
+        if not rows_touched(marked):
             return pending  # the refill under way covers it already
         OUTBOX_REFILLS.labels(self.service, topic).inc()
         self._refill_progress.begin(pending)
@@ -437,7 +437,7 @@ class OutboxRelay:
             self.wake()
             log.warning(
                 "publishing %d events again that went to %s while the broker settled",
-                marked.rowcount or 0,  # type: ignore[attr-defined]
+                rows_touched(marked),
                 topic,
             )
 

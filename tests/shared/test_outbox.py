@@ -2,10 +2,12 @@
 
 import asyncio
 import json
+import logging
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from prometheus_client import REGISTRY
 from sqlalchemy import insert, select
 
@@ -63,15 +65,20 @@ async def test_relay_publishes_right_after_commit_in_order_per_key(db: Database)
 
 
 async def test_writes_succeed_while_the_broker_is_down_and_are_published_later(
-    db: Database,
+    db: Database, caplog: pytest.LogCaptureFixture
 ) -> None:
     broker = EmbeddedBroker(free_port())
     bus = EventBus(broker.bootstrap, client_id="test", events=EVENTS, request_timeout_ms=1000)
     relay = OutboxRelay(db, bus, service="test", poll_seconds=0.2)
     relay.start()  # the broker is not even there yet
     try:
-        await write_events(db, ["06000001", "06000002"], versions=5)
-        await asyncio.sleep(1.0)
+        with caplog.at_level(logging.WARNING, logger="lotse.outbox"):
+            await write_events(db, ["06000001", "06000002"], versions=5)
+
+            async def relay_tried_and_waits() -> bool:
+                return any("outbox relay of test waits" in r.message for r in caplog.records)
+
+            await eventually(relay_tried_and_waits)  # the writes are in, the broker away
         broker.start()
         records = await read_all(broker, GATEWAY, 10)
         assert versions_by_key(records) == {
