@@ -15,6 +15,15 @@ from urllib.parse import urlsplit
 
 import httptools
 
+# Methods a hop may send a second time when a kept connection closed unanswered: the
+# service may have acted on the first before it went, and POST or PATCH would then act
+# twice. A POST the hop cannot deliver is the caller's 503, to retry with its
+# Idempotency-Key.
+RETRYABLE = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+# Services close a connection idle for 5 s (uvicorn's keep-alive); the hop lets one go
+# before that, so a request rarely meets a connection closing under it.
+IDLE_SECONDS = 4.0
+
 
 class HopError(Exception):
     """The service could not be asked or did not answer properly."""
@@ -47,6 +56,7 @@ class _Connection(asyncio.Protocol):
         self._headers: dict[str, str] = {}
         self._body: list[bytes] = []
         self.received = False
+        self.idle_since = 0.0
 
     # -- asyncio.Protocol
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -145,18 +155,20 @@ class HopClient:
                 except HopTimeout:
                     raise
                 except HopError:
-                    if connection.received:
+                    if connection.received or method not in RETRYABLE:
                         raise
-                    # Closed by the service while idle, before it answered: once anew.
+                    # Closed by the service before it answered: once anew, where safe.
             connection = await self._connect(where)
             return await self._exchange(connection, where, data)
 
     def _reuse(self, where: tuple[str, int]) -> _Connection | None:
         idle = self._idle.get(where)
+        now = asyncio.get_running_loop().time()
         while idle:
             connection = idle.pop()
-            if not connection.closed:
+            if not connection.closed and now - connection.idle_since < IDLE_SECONDS:
                 return connection
+            connection.close()
         return None
 
     async def _connect(self, where: tuple[str, int]) -> _Connection:
@@ -184,6 +196,7 @@ class HopClient:
         if not connection.closed:
             idle = self._idle.setdefault(where, deque())
             if len(idle) < self._max_idle:
+                connection.idle_since = asyncio.get_running_loop().time()
                 idle.append(connection)
             else:
                 connection.close()
