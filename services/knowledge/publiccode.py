@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from license_expression import ExpressionError, Licensing, get_spdx_licensing
@@ -32,6 +32,8 @@ from services.knowledge.catalogue import (
     Requirement,
     Solution,
 )
+
+Entry = TypeVar("Entry")
 
 MAX_BYTES = 256 * 1024
 # Nodes visited while reading, aliases counted each time they are followed: a real file
@@ -362,6 +364,25 @@ class _Importer:
             return {}
         return value
 
+    def named_entries(
+        self,
+        value: Any,
+        path: str,
+        build: Callable[[str, dict[str, Any], str], Entry],
+    ) -> list[Entry]:
+        """A list of mappings that each need a name (contractors, contacts); one without
+        a name is left out with a warning that names it."""
+        entries = []
+        for i, item in enumerate(value or []):
+            where = f"{path}[{i}]"
+            fields = self.mapping(item, where)
+            name = self.text(fields.get("name"), f"{where}.name")
+            if not name:
+                self.warn(f"{where}.name", "name is a required field")
+                continue
+            entries.append(build(name, fields, where))
+        return entries
+
     def run(self) -> ImportResult:
         d = self.data
         version = self.text(d.get("publiccodeYmlVersion"), "publiccodeYmlVersion")
@@ -602,38 +623,26 @@ class _Importer:
                 f"type must be one of {', '.join(MAINTENANCE_TYPES)}; {kind!r} read as {mapped}",
             )
             kind = mapped
-        contractors = []
-        for i, c in enumerate(m.get("contractors") or []):
-            path = f"maintenance.contractors[{i}]"
-            c = self.mapping(c, path)
-            name = self.text(c.get("name"), f"{path}.name")
-            if not name:
-                self.warn(f"{path}.name", "name is a required field")
-                continue
-            contractors.append(
-                Contractor(
-                    name=name,
-                    until=self.text(c.get("until"), f"{path}.until"),
-                    email=self.text(c.get("email"), f"{path}.email"),
-                    website=self.text(c.get("website"), f"{path}.website"),
-                )
-            )
-        contacts = []
-        for i, c in enumerate(m.get("contacts") or []):
-            path = f"maintenance.contacts[{i}]"
-            c = self.mapping(c, path)
-            name = self.text(c.get("name"), f"{path}.name")
-            if not name:
-                self.warn(f"{path}.name", "name is a required field")
-                continue
-            contacts.append(
-                Contact(
-                    name=name,
-                    email=self.text(c.get("email"), f"{path}.email"),
-                    phone=self.text(c.get("phone"), f"{path}.phone"),
-                    affiliation=self.text(c.get("affiliation"), f"{path}.affiliation"),
-                )
-            )
+        contractors = self.named_entries(
+            m.get("contractors"),
+            "maintenance.contractors",
+            lambda name, c, path: Contractor(
+                name=name,
+                until=self.text(c.get("until"), f"{path}.until"),
+                email=self.text(c.get("email"), f"{path}.email"),
+                website=self.text(c.get("website"), f"{path}.website"),
+            ),
+        )
+        contacts = self.named_entries(
+            m.get("contacts"),
+            "maintenance.contacts",
+            lambda name, c, path: Contact(
+                name=name,
+                email=self.text(c.get("email"), f"{path}.email"),
+                phone=self.text(c.get("phone"), f"{path}.phone"),
+                affiliation=self.text(c.get("affiliation"), f"{path}.affiliation"),
+            ),
+        )
         if kind == "contract" and not contractors:
             self.warn(
                 "maintenance.contractors",
