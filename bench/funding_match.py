@@ -18,13 +18,14 @@ from collections.abc import Callable
 from functools import partial
 from typing import TypeVar
 
-from services.funding.calls import ApplicantRules, FundingCall, FundingType, MunicipalityKind
+from services.funding.calls import ApplicantRules, FundingCall, FundingType
 from services.funding.matching import (
     Subscription,
     SubscriptionFilter,
     SubscriptionIndex,
     match_linear,
 )
+from shared.region.municipalities import MUNICIPALITY_KINDS
 from shared.region.topics import TOPICS
 from tests.funding.factories import make_call, make_municipality
 
@@ -40,7 +41,7 @@ def subscription_filter(rng: random.Random, selective: bool = False) -> Subscrip
     """
     place = make_municipality(
         ags=f"{rng.choice(LAENDER)}{rng.randrange(1_000_000):06d}",
-        kind=rng.choice(list(MunicipalityKind)),
+        kind=rng.choice(list(MUNICIPALITY_KINDS)),
         population=rng.choice([800, 4_000, 12_000, 45_000, 250_000]),
     )
     topic_counts, land_counts = (
@@ -65,7 +66,7 @@ def funding_call(rng: random.Random, n: int) -> FundingCall:
         funding_type=rng.choice(list(FundingType)),
         rules=ApplicantRules(
             laender=frozenset(rng.sample(LAENDER, rng.choice([0, 1, 1, 2]))),
-            municipality_kinds=frozenset(rng.sample(list(MunicipalityKind), 2)),
+            municipality_kinds=frozenset(rng.sample(list(MUNICIPALITY_KINDS), 2)),
             population_max=rng.choice([None, 20_000, 100_000]),
         ),
         amount_min=rng.choice([None, 5_000, 50_000]),

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 
+from shared.region.municipalities import MUNICIPALITY_KINDS, MunicipalityKind
+
 
 class CallStatus(StrEnum):
     FORECASTED = "forecasted"
@@ -35,22 +37,7 @@ FUNDING_TYPE_LABELS: dict[FundingType, str] = {
 }
 
 
-class MunicipalityKind(StrEnum):
-    GEMEINDE = "gemeinde"
-    STADT = "stadt"
-    KREISFREIE_STADT = "kreisfreie_stadt"
-    LANDKREIS = "landkreis"
-    GEMEINDEVERBAND = "gemeindeverband"
-
-
-KIND_PLURALS: dict[MunicipalityKind, str] = {
-    MunicipalityKind.GEMEINDE: "Gemeinden",
-    MunicipalityKind.STADT: "Städte",
-    MunicipalityKind.KREISFREIE_STADT: "kreisfreie Städte",
-    MunicipalityKind.LANDKREIS: "Landkreise",
-    MunicipalityKind.GEMEINDEVERBAND: "Gemeindeverbände",
-}
-ALL_KINDS: frozenset[MunicipalityKind] = frozenset(MunicipalityKind)
+ALL_KINDS: frozenset[MunicipalityKind] = frozenset(MUNICIPALITY_KINDS)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,8 +3,9 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from services.funding.calls import KIND_PLURALS, ApplicantRules, Municipality, MunicipalityKind
+from services.funding.calls import ApplicantRules, Municipality
 from shared.region.ags import LAENDER
+from shared.region.municipalities import KIND_PLURALS, MUNICIPALITY_KINDS, MunicipalityKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +37,7 @@ def _names(codes: Iterable[str]) -> str:
 
 
 def _kinds(kinds: Iterable[MunicipalityKind]) -> str:
-    return ", ".join(KIND_PLURALS[k] for k in MunicipalityKind if k in set(kinds))
+    return ", ".join(KIND_PLURALS[k] for k in MUNICIPALITY_KINDS if k in set(kinds))
 
 
 def is_eligible(rules: ApplicantRules, municipality: Municipality) -> bool:
@@ -85,6 +86,6 @@ def check_eligibility(rules: ApplicantRules, municipality: Municipality) -> Elig
             reasons.append(f"nur {kind} {span}; {who} hat {number(population)} Einwohner")
         else:
             reasons.append(f"{kind} {span}")
-    elif rules.municipality_kinds != frozenset(MunicipalityKind):
+    elif rules.municipality_kinds != frozenset(MUNICIPALITY_KINDS):
         reasons.append(f"{kind} sind antragsberechtigt")
     return Eligibility(eligible, tuple(reasons))

@@ -6,10 +6,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from shared.contracts.gateway import MunicipalityKind
 from shared.kit.http import not_nullable
 from shared.kit.pagination import Page
 from shared.region.ags import AGS
+from shared.region.municipalities import MunicipalityKind
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 

@@ -1,23 +1,14 @@
 """Events of the gateway context: municipalities of the region."""
 
 from datetime import datetime
-from typing import ClassVar, Literal
+from typing import ClassVar
 
 from pydantic import BaseModel, Field
 
 from shared.contracts.topics import GATEWAY
 from shared.kit.events import EventPayload
 from shared.region.ags import AGS
-
-MunicipalityKind = Literal[
-    "gemeinde",
-    "stadt",
-    "kreisfreie_stadt",
-    "landkreis",
-    "verbandsgemeinde",
-    "samtgemeinde",
-    "amt",
-]
+from shared.region.municipalities import MunicipalityKind
 
 
 class MunicipalitySnapshot(BaseModel):

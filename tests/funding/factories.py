@@ -10,7 +10,6 @@ from services.funding.calls import (
     FundingCall,
     FundingType,
     Municipality,
-    MunicipalityKind,
 )
 from services.funding.reminders import BERLIN
 
@@ -30,7 +29,7 @@ def make_call(**changes: Any) -> FundingCall:
         topics=frozenset({"broadband"}),
         rules=ApplicantRules(
             laender=frozenset({"06"}),
-            municipality_kinds=frozenset({MunicipalityKind.GEMEINDE}),
+            municipality_kinds=frozenset({"gemeinde"}),
             population_max=20_000,
         ),
         deadlines=(Deadline("frist", datetime(2026, 3, 30, 10, 0, tzinfo=BERLIN)),),
@@ -42,7 +41,5 @@ def make_call(**changes: Any) -> FundingCall:
 
 
 def make_municipality(**changes: Any) -> Municipality:
-    base = Municipality(
-        ags="06435014", kind=MunicipalityKind.GEMEINDE, population=12_345, name="Musterdorf"
-    )
+    base = Municipality(ags="06435014", kind="gemeinde", population=12_345, name="Musterdorf")
     return replace(base, **changes)

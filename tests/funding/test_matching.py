@@ -9,7 +9,6 @@ from services.funding.calls import (
     Deadline,
     FundingCall,
     FundingType,
-    MunicipalityKind,
 )
 from services.funding.matching import (
     Subscription,
@@ -105,7 +104,7 @@ def random_call(rng: random.Random, n: int) -> FundingCall:
             laender=frozenset(
                 rng.sample([f"{n:02d}" for n in range(1, 17)], rng.choice([0, 1, 3]))
             ),
-            municipality_kinds=frozenset({MunicipalityKind.GEMEINDE}),
+            municipality_kinds=frozenset({"gemeinde"}),
             population_max=rng.choice([None, 20_000, 5_000]),
         ),
         amount_min=rng.choice([None, 5_000, 150_000]),

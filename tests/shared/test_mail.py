@@ -6,7 +6,6 @@ import email.policy
 import os
 import socket
 import ssl
-import subprocess
 import sys
 from collections.abc import AsyncIterator
 from email.message import EmailMessage
@@ -20,6 +19,7 @@ from pydantic import SecretStr
 from shared.cli.broker import free_port
 from shared.cli.mailsink import start_mailsink
 from shared.kit.mail import Mailer, MailError, MailSettings, build_message
+from tests.certificates import self_signed
 from tests.conftest import eventually
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -89,19 +89,8 @@ def test_one_click_post_only_for_an_https_unsubscribe_url() -> None:
     assert plain_only.get_content_type() == "text/plain" and plain_only["List-Unsubscribe"] is None
 
 
-def _certificate(folder: Path) -> tuple[Path, Path]:
-    cert, key = folder / "smtp.pem", folder / "smtp.key"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-         "-keyout", str(key), "-out", str(cert)],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    return cert, key
-
-
 async def test_starttls_and_credentials_from_settings(tmp_path: Path) -> None:
-    cert, key = _certificate(tmp_path)
+    cert, key = self_signed(tmp_path, common_name="127.0.0.1", alt_name="IP:127.0.0.1")
     server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     server_tls.load_cert_chain(cert, key)
     logins: list[tuple[str, str]] = []

@@ -11,7 +11,6 @@ import base64
 import ipaddress
 import socket
 import ssl
-import subprocess
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -49,6 +48,7 @@ from shared.kit.webhooks import (
     signed_headers,
     validate_webhook_url,
 )
+from tests.certificates import self_signed
 
 LOOPBACK = DeliveryPolicy(allowed_networks=parse_cidrs("127.0.0.0/8"))
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
@@ -539,14 +539,7 @@ async def test_gone_busy_big_and_slow_answers(receiver: Receiver, connects: list
 @pytest.fixture(scope="module")
 def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     folder = tmp_path_factory.mktemp("tls")
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-         "-subj", "/CN=hooks.lotse.test", "-addext", "subjectAltName=DNS:hooks.lotse.test",
-         "-keyout", str(key), "-out", str(cert)],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    return cert, key
+    return self_signed(folder, common_name="hooks.lotse.test", alt_name="DNS:hooks.lotse.test")
 
 
 async def test_tls_checks_the_certificate_of_the_name_while_connecting_to_the_checked_ip(
