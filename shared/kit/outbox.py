@@ -173,14 +173,14 @@ class OutboxRelay:
         self._last_offsets: dict[tuple[str, int], int] = {}
         self._refill_offsets: dict[tuple[str, int], int] = {}
         self._topics_ready: set[str] = set()
-        # Topics refilled since the broker last held everything it should: see
-        # `verify_refilled`.
-        self._unverified: set[str] = set()
+        # Topics refilled since the broker last held everything it should, with the
+        # read-backs each has had: see `verify_refilled`.
+        self._unverified: dict[str, int] = {}
         self._waiters: dict[str, asyncio.Future[None]] = {}
-        # Marking rows sent and marking them for a refill never interleave, and a
-        # refill's marks are counted: see `_send`.
+        # Marking rows sent and marking them for a refill never interleave, and the
+        # refills of each topic are counted: see `_send` and `verify_refilled`.
         self._marking = asyncio.Lock()
-        self._marks = 0
+        self._refills: dict[str, int] = {}
         self._refill_progress = _RefillProgress()
         self._next_check = 0.0
         self._next_prune = 0.0
@@ -286,15 +286,19 @@ class OutboxRelay:
         though the broker it noticed forgetting had them: they are marked for the
         refill too, or the relay would take them for delivered.
         """
-        marks_before = self._marks
+        refills_before = dict(self._refills)
         sent, lost, failure = await self._publish(rows, last_offsets)
+        # When the broker acknowledged them: a read-back that began after this finds them.
+        acknowledged_at = utcnow()
         if sent:
             async with self._marking, self.db.session() as session:
-                await session.execute(
-                    update(OutboxEvent)
-                    .where(col(OutboxEvent.seq).in_([row.seq for row in sent]))
-                    .values(refill=self._marks != marks_before, sent_at=utcnow())
-                )
+                for topic in {row.topic for row in sent}:
+                    refilled = self._refills.get(topic, 0) != refills_before.get(topic, 0)
+                    await session.execute(
+                        update(OutboxEvent)
+                        .where(col(OutboxEvent.seq).in_([r.seq for r in sent if r.topic == topic]))
+                        .values(refill=refilled, sent_at=acknowledged_at)
+                    )
                 await session.commit()
         return sent, lost, failure
 
@@ -379,7 +383,7 @@ class OutboxRelay:
             topic, (utcnow() - timedelta(seconds=1), _now() + self.settle_seconds)
         )
         async with self._marking, self.db.session() as session:
-            self._marks += 1
+            self._refills[topic] = self._refills.get(topic, 0) + 1
             marked = await session.execute(
                 update(OutboxEvent)
                 .where(col(OutboxEvent.topic) == topic)
@@ -395,7 +399,7 @@ class OutboxRelay:
                     del offsets[where]
             self._topics_ready.discard(topic)
         self._set_refill_pending(pending)
-        self._unverified.add(topic)
+        self._unverified[topic] = 0
         if not rows_touched(marked):
             return pending  # the refill under way covers it already
         OUTBOX_REFILLS.labels(self.service, topic).inc()
@@ -430,32 +434,44 @@ class OutboxRelay:
         A broker that restarted empty can lose acknowledged records in its first
         moments without handing out an offset twice: the embedded one does, when
         clients that reconnect make it create a topic twice. Offsets cannot show that
-        loss, so after a refill the relay reads the topic back.
+        loss, so after a refill the relay reads the topic back. A topic stays to be
+        read back while a refill of it began during its read-back; one whose broker
+        keeps dropping events (a compacted or size-limited topic) is given up after
+        `MAX_READ_BACKS`, with an error in the log.
         """
         missing_in_all = 0
         for topic in sorted(self._unverified):
-            read_after = utcnow()  # rows sent before this were acknowledged before it
+            refills_before = self._refills.get(topic, 0)
+            read_after = utcnow()  # rows acknowledged before this are in the read
             on_broker = await self.bus.event_ids(topic)
-            async with self._marking, self.db.session() as session:
-                rows = await session.execute(
-                    select(col(OutboxEvent.seq), col(OutboxEvent.event_id))
-                    .where(col(OutboxEvent.topic) == topic)
-                    .where(col(OutboxEvent.sent_at) < read_after)
-                    .where(col(OutboxEvent.refill).is_(False))
-                    .where(self._in_window(topic))
+            missing = await self._missing(topic, on_broker, read_after)
+            del on_broker
+            if not missing:
+                if self._refills.get(topic, 0) == refills_before:
+                    del self._unverified[topic]
+                continue
+            read_backs = self._unverified[topic] = self._unverified[topic] + 1
+            if read_backs > MAX_READ_BACKS:
+                del self._unverified[topic]
+                log.error(
+                    "broker keeps dropping %d events of %s after %d refills; given up (is "
+                    "the topic compacted or limited in size? Lotse needs it whole for %g days)",
+                    len(missing),
+                    topic,
+                    MAX_READ_BACKS,
+                    self.retention.total_seconds() / 86400,
                 )
-                missing = [seq for seq, event_id in rows if event_id not in on_broker]
+                continue
+            async with self._marking, self.db.session() as session:
                 for start in range(0, len(missing), 500):
                     await session.execute(
                         update(OutboxEvent)
                         .where(col(OutboxEvent.seq).in_(missing[start : start + 500]))
+                        .where(col(OutboxEvent.refill).is_(False))
                         .values(refill=True)
                     )
                 await session.commit()
                 pending = await self._count_refill(session)
-            if not missing:
-                self._unverified.discard(topic)
-                continue
             missing_in_all += len(missing)
             self._set_refill_pending(pending)
             self._refill_progress.begin(pending)
@@ -466,21 +482,46 @@ class OutboxRelay:
             )
         return missing_in_all
 
+    async def _missing(self, topic: str, on_broker: set[str], read_after: datetime) -> list[int]:
+        """The window's events of `topic`, acknowledged before `read_after`, that are not
+        `on_broker`: page by page, so a large window never holds up the event loop."""
+        missing: list[int] = []
+        after = -1
+        while True:
+            async with self.db.session() as session:
+                page = (
+                    await session.execute(
+                        select(col(OutboxEvent.seq), col(OutboxEvent.event_id))
+                        .where(col(OutboxEvent.topic) == topic)
+                        .where(col(OutboxEvent.seq) > after)
+                        .where(col(OutboxEvent.sent_at) < read_after)
+                        .where(col(OutboxEvent.refill).is_(False))
+                        .where(self._in_window(topic))
+                        .order_by(col(OutboxEvent.seq))
+                        .limit(READ_BACK_PAGE)
+                    )
+                ).all()
+            seqs = [(seq, event_id) for seq, event_id in page if seq is not None]
+            missing += [seq for seq, event_id in seqs if event_id not in on_broker]
+            if len(seqs) < READ_BACK_PAGE:
+                return missing
+            after = seqs[-1][0]
+
     async def _run_refill(self) -> None:
         backoff = 0.1
         counted = False
         while True:
             try:
                 if not counted:  # a refill the last run of the service left unfinished
-                    async with self.db.session() as session:
-                        self._set_refill_pending(await self._count_refill(session))
-                    self._refill_progress.begin(self.refill_pending)
+                    await self._resume_refill()
                     counted = True
                 await self._republish_settled()
                 # The refill waits while a broker that lost a topic settles.
                 published = 0 if self._settling else await self.refill_step()
                 if not (published or self._settling or self.refill_pending) and self._unverified:
-                    await self.verify_refilled()
+                    if await self.verify_refilled():
+                        # What went out again settles before it is read back in turn.
+                        await asyncio.sleep(self.settle_seconds)
                     continue
                 backoff = 0.1
             except asyncio.CancelledError:
@@ -498,6 +539,16 @@ class OutboxRelay:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._refill_wake.wait(), max(idle, 0.01))
             self._refill_wake.clear()
+
+    async def _resume_refill(self) -> None:
+        async with self.db.session() as session:
+            self._set_refill_pending(await self._count_refill(session))
+            topics = await session.scalars(
+                select(col(OutboxEvent.topic)).where(col(OutboxEvent.refill).is_(True)).distinct()
+            )
+            for topic in topics:
+                self._unverified.setdefault(topic, 0)  # read back when done, as ever
+        self._refill_progress.begin(self.refill_pending)
 
     async def _republish_settled(self) -> None:
         """Publish once more what went to a topic while the broker was settling."""
@@ -589,6 +640,11 @@ class _RefillProgress:
             log.warning(
                 "refill of %s: %d events published again, %d to go", service, self.done, pending
             )
+
+
+MAX_READ_BACKS = 5
+"""Read-backs of a topic that still find events missing before the relay gives up."""
+READ_BACK_PAGE = 5000
 
 
 def _now() -> float:

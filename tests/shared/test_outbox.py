@@ -1,11 +1,13 @@
 """The outbox relay: in order per key, through broker outages, refilling an empty broker."""
 
 import asyncio
+import contextlib
 import json
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaConsumer
@@ -16,7 +18,7 @@ from shared.cli.broker import EmbeddedBroker, free_port
 from shared.contracts import REGISTRY as EVENTS
 from shared.contracts.gateway import MunicipalityCreated, MunicipalityUpdated
 from shared.contracts.topics import GATEWAY
-from shared.kit.bus import EventBus
+from shared.kit.bus import EventBus, OutgoingRecord
 from shared.kit.db import Database, table_of
 from shared.kit.events import CloudEvent, decode
 from shared.kit.outbox import OutboxEvent, OutboxRelay, add_event
@@ -138,32 +140,100 @@ async def insert_sent(db: Database, rows: list[tuple[str, int, datetime]]) -> No
         await session.commit()
 
 
+@contextlib.asynccontextmanager
+async def own_broker() -> AsyncIterator[EmbeddedBroker]:
+    """A broker of this test alone: what it holds is what the test put there."""
+    broker = EmbeddedBroker(free_port())
+    broker.start()
+    try:
+        yield broker
+    finally:
+        broker.stop()
+
+
 async def test_a_refill_is_read_back_and_what_the_broker_lost_goes_out_again(
-    db: Database, broker: EmbeddedBroker
+    db: Database,
 ) -> None:
     # A broker can lose acknowledged records without ever handing out an offset twice
     # (the embedded one does when reconnecting clients make it create a topic twice):
     # after a refill, the relay reads the topic back and publishes what is missing.
-    bus = EventBus(broker.bootstrap, client_id="test", events=EVENTS, request_timeout_ms=1000)
-    relay = OutboxRelay(db, bus, service="test")
-    try:
-        hour_ago = datetime.now(UTC) - timedelta(hours=1)
-        await insert_sent(db, [(f"06{n:06d}", 1, hour_ago) for n in range(20)])
-        await relay.refill(GATEWAY)
-        assert await relay.refill_step() == 20
-        # Three more went out during the refill and were acknowledged, then lost.
-        minute_ago = datetime.now(UTC) - timedelta(minutes=1)
-        await insert_sent(db, [(f"07{n:06d}", 1, minute_ago) for n in range(3)])
-        assert relay.refilling
+    async with own_broker() as broker:
+        bus = EventBus(broker.bootstrap, client_id="test", events=EVENTS, request_timeout_ms=1000)
+        relay = OutboxRelay(db, bus, service="test")
+        try:
+            hour_ago = datetime.now(UTC) - timedelta(hours=1)
+            await insert_sent(db, [(f"06{n:06d}", 1, hour_ago) for n in range(20)])
+            await relay.refill(GATEWAY)
+            assert await relay.refill_step() == 20
+            # Three more went out during the refill and were acknowledged, then lost.
+            minute_ago = datetime.now(UTC) - timedelta(minutes=1)
+            await insert_sent(db, [(f"07{n:06d}", 1, minute_ago) for n in range(3)])
+            assert relay.refilling
 
-        assert await relay.verify_refilled() == 3
-        assert relay.refill_pending == 3
-        assert await relay.refill_step() == 3
-        assert await relay.verify_refilled() == 0  # now the broker holds all of them
-        assert relay.refill_pending == 0
-        assert len(versions_by_key(await read_all(broker, GATEWAY, 23))) == 23
-    finally:
-        await bus.stop()
+            assert await relay.verify_refilled() == 3
+            assert relay.refill_pending == 3
+            assert await relay.refill_step() == 3
+            assert await relay.verify_refilled() == 0  # now the broker holds all of them
+            assert relay.refill_pending == 0
+            assert len(versions_by_key(await read_all(broker, GATEWAY, 23))) == 23
+        finally:
+            await bus.stop()
+
+
+class RefillDuringReadBack(EventBus):
+    """The real bus; while it reads a topic back, the relay notices another loss."""
+
+    relay: OutboxRelay | None
+
+    async def event_ids(self, topic: str) -> set[str]:
+        ids = await super().event_ids(topic)
+        if self.relay is not None:
+            await self.relay.refill(topic)
+        return ids
+
+
+async def test_a_refill_that_begins_during_a_read_back_is_read_back_too(db: Database) -> None:
+    async with own_broker() as broker:
+        bus = RefillDuringReadBack(broker.bootstrap, client_id="test", events=EVENTS)
+        relay = bus.relay = OutboxRelay(db, bus, service="test")
+        try:
+            await insert_sent(db, [("06000001", 1, datetime.now(UTC))])
+            await relay.refill(GATEWAY)
+            assert await relay.refill_step() == 1
+            assert await relay.verify_refilled() == 0  # all there, but refilled meanwhile
+            bus.relay = None  # no more losses noticed
+            assert await relay.refill_step() == 1
+            # The second refill is read back in its turn: what it lost goes out again.
+            await insert_sent(db, [("06000003", 1, datetime.now(UTC) - timedelta(minutes=1))])
+            assert await relay.verify_refilled() == 1
+        finally:
+            await bus.stop()
+
+
+class RefillDuringSend(EventBus):
+    """The real bus; while a batch is on its way, the relay notices a loss."""
+
+    relay: OutboxRelay
+
+    async def send(self, records: Sequence[OutgoingRecord]) -> list[Any]:
+        results = await super().send(records)
+        await self.relay.refill(GATEWAY)
+        return results
+
+
+async def test_events_on_their_way_when_a_loss_is_noticed_go_out_again(db: Database) -> None:
+    async with own_broker() as broker:
+        bus = RefillDuringSend(broker.bootstrap, client_id="test", events=EVENTS)
+        relay = bus.relay = OutboxRelay(db, bus, service="test")
+        try:
+            await write_events(db, ["06000002"], versions=1)
+            assert await relay.publish_pending() == 1
+            async with db.session() as session:
+                row = (await session.scalars(select(OutboxEvent))).one()
+            # Sent, and taken for the refill: the broker that forgot may have had it.
+            assert row.sent_at is not None and row.refill
+        finally:
+            await bus.stop()
 
 
 async def outbox_versions(db: Database) -> dict[str, list[int]]:
