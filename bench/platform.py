@@ -67,6 +67,9 @@ def running_platform() -> Iterator[BenchPlatform]:
         "LOTSE_BOOTSTRAP_ADMIN_KEY": ADMIN_KEY,
         "LOTSE_GATEWAY_PROJECTS_URL": f"http://127.0.0.1:{projects_port}",
         "LOTSE_LOG_LEVEL": "WARNING",
+        # Measured is the platform, not its rate limit.
+        "LOTSE_GATEWAY_RATE_LIMIT_PER_MINUTE": "0",
+        "LOTSE_GATEWAY_ANONYMOUS_RATE_LIMIT_PER_MINUTE": "0",
     }
     processes = [
         uvicorn_process(

@@ -230,7 +230,17 @@ class Platform:
 
 
 @contextlib.asynccontextmanager
-async def running_platform(backend: str, tmp: Path) -> AsyncIterator[Platform]:
+async def running_platform(
+    backend: str, tmp: Path, **gateway_settings: Any
+) -> AsyncIterator[Platform]:
+    """Every service of the registry; the gateway with these settings besides.
+
+    Rate limits are off unless a test sets them: the tests all call from one address.
+    """
+    gateway_settings = {
+        "rate_limit_per_minute": 0,
+        "anonymous_rate_limit_per_minute": 0,
+    } | gateway_settings
     broker = EmbeddedBroker(free_port())
     broker.start()
     common = {
@@ -253,6 +263,7 @@ async def running_platform(backend: str, tmp: Path) -> AsyncIterator[Platform]:
                 service_urls={entry.name: urls[entry.name] for entry in SERVICES},
                 LOTSE_BOOTSTRAP_ADMIN_KEY=ADMIN_KEY,
                 **common,
+                **gateway_settings,
             )
             for name, app in apps.items():  # the gateway last, as `lotse up` starts it
                 await stack.enter_async_context(serve(app, ports[name]))

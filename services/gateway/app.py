@@ -6,9 +6,11 @@ from fastapi import FastAPI
 
 from services.gateway import domain, routes
 from services.gateway.consumers import CONSUMERS
-from services.gateway.docs import docs_router
+from services.gateway.docs import docs_router, mount_static
+from services.gateway.headers import SecurityHeaders
 from services.gateway.identity import KeyResolver, caller
 from services.gateway.proxy import ServiceProxy
+from services.gateway.ratelimit import CallBudget, Limit, rate_limiter
 from services.gateway.routing import service_router
 from services.gateway.settings import Settings
 from shared.contracts import REGISTRY
@@ -32,18 +34,31 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         keys.start()
         runtime.provide(keys)
         runtime.provide(
+            CallBudget(
+                rate_limiter(settings.redis_url),
+                per_key=Limit(settings.rate_limit_per_minute, settings.rate_limit_burst),
+                per_address=Limit(
+                    settings.anonymous_rate_limit_per_minute, settings.anonymous_rate_limit_burst
+                ),
+            )
+        )
+        runtime.provide(
             ServiceProxy(
                 secret=settings.internal_token_secret,
                 connect_timeout=settings.service_connect_timeout_seconds,
                 read_timeout=settings.service_read_timeout_seconds,
+                read_timeouts=settings.read_timeouts,
+                breaker_failures=settings.breaker_failures,
+                breaker_open_seconds=settings.breaker_open_seconds,
             )
         )
 
     async def on_stop(runtime: Runtime) -> None:
         await runtime.part(KeyResolver).stop()
         await runtime.part(ServiceProxy).close()
+        await runtime.part(CallBudget).limiter.close()
 
-    return create_service_app(
+    app = create_service_app(
         settings,
         title="Lotse API",
         description="The gateway of Lotse.",
@@ -59,3 +74,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi=False,
         authenticate=caller,
     )
+    mount_static(app)
+    app.add_middleware(SecurityHeaders)
+    return app

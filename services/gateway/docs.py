@@ -3,13 +3,16 @@
 import html
 import logging
 import time
+from pathlib import Path
 from typing import Any
 
+import fastapi_offline
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
 
+from services.gateway.headers import CONTENT_SECURITY_POLICY
 from services.gateway.proxy import ServiceProxy
 from shared.kit.auth import ANONYMOUS
 from shared.kit.http import PROBLEM_JSON, complete_openapi
@@ -55,34 +58,54 @@ async def merged_openapi(app: FastAPI) -> dict[str, Any]:
                 document["paths"][path] = _forwarded(item)
         for name, schema in service_doc.get("components", {}).get("schemas", {}).items():
             document["components"].setdefault("schemas", {})[name] = schema
+    for item in document["paths"].values():
+        _answers(item, _LIMITED)
     if complete:
         state.openapi_cache = (time.monotonic() + CACHE_SECONDS, document)
     return document
 
 
-_GATEWAY_PROBLEMS = {
-    "503": "The service behind this path is not reachable right now",
-    "504": "The service behind this path did not answer in time",
+_RETRY_AFTER: dict[str, Any] = {
+    "Retry-After": {
+        "description": "seconds after which trying again may succeed",
+        "schema": {"type": "integer"},
+    }
 }
+_FORWARDED: dict[str, dict[str, Any]] = {
+    "503": {
+        "description": "The service behind this path is not reachable right now, or keeps "
+        "failing and is not asked for a moment",
+        "headers": _RETRY_AFTER,
+    },
+    "504": {"description": "The service behind this path did not answer in time"},
+}
+_LIMITED: dict[str, dict[str, Any]] = {
+    "429": {
+        "description": "Too many calls from this key (or, without a key, from this address)",
+        "headers": _RETRY_AFTER,
+    }
+}
+
+
+def _answers(item: dict[str, Any], answers: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """`item` with the problems the gateway itself may answer on each operation."""
+    problem = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for operation in item.values():
+        if isinstance(operation, dict) and "responses" in operation:
+            for status, answer in answers.items():
+                operation["responses"].setdefault(status, {**answer, "content": problem})
+    return item
 
 
 def _forwarded(item: dict[str, Any]) -> dict[str, Any]:
     """A service's path item as the gateway serves it: it may also answer 503 and 504."""
-    problem = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
-    for operation in item.values():
-        if isinstance(operation, dict) and "responses" in operation:
-            for status, description in _GATEWAY_PROBLEMS.items():
-                operation["responses"].setdefault(
-                    status, {"description": description, "content": problem}
-                )
-    return item
+    return _answers(item, _FORWARDED)
 
 
 LANDING = """<!doctype html>
 <html lang="de"><head><meta charset="utf-8"><title>Lotse</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body{font:16px/1.5 system-ui,sans-serif;max-width:44rem;margin:3rem auto;padding:0 1rem}
-code{background:#f3f3f3;padding:0 .2rem}</style></head>
+<link rel="stylesheet" href="/static/lotse.css"></head>
 <body><h1>Lotse</h1>
 <p>Die Koordinationsplattform der Digitalen Region: Projekte der Kommunen sehen,
 Lösungen nachnutzen, keinen Förderaufruf verpassen.</p>
@@ -112,6 +135,29 @@ def docs_router() -> APIRouter:
 
     @router.get("/docs", response_class=HTMLResponse)
     async def swagger() -> HTMLResponse:
-        return get_swagger_ui_html(openapi_url="/api/v1/openapi.json", title="Lotse API")
+        # Swagger UI sets style attributes as it renders; its scripts stay files.
+        policy = CONTENT_SECURITY_POLICY.replace(
+            "style-src 'self'", "style-src 'self' 'unsafe-inline'"
+        )
+        return HTMLResponse(DOCS, headers={"Content-Security-Policy": policy})
 
     return router
+
+
+def mount_static(app: FastAPI) -> None:
+    """Our own files, and Swagger UI's from its Python package: nothing from a CDN."""
+    app.mount("/static/swagger-ui", StaticFiles(directory=SWAGGER_UI), name="swagger-ui")
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+
+
+SWAGGER_UI = Path(fastapi_offline.__file__).parent / "static"
+
+DOCS = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Lotse API</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="/static/swagger-ui/swagger-ui.css">
+<link rel="icon" href="/static/swagger-ui/favicon.png"></head>
+<body><div id="swagger-ui"></div>
+<script src="/static/swagger-ui/swagger-ui-bundle.js"></script>
+<script src="/static/docs.js"></script>
+</body></html>"""

@@ -14,6 +14,7 @@ from fastapi import Request
 
 from services.gateway import repository
 from services.gateway.keys import key_hash
+from services.gateway.ratelimit import CallBudget
 from shared.kit.auth import ANONYMOUS, Principal, Role
 from shared.kit.db import Database
 from shared.kit.http import Unauthorized
@@ -96,14 +97,23 @@ async def caller(request: Request) -> Principal:
     known: Principal | None = getattr(request.state, "principal", None)
     if known is not None:
         return known  # AuthenticatedRoute resolved it already
+    budget = part_of(request, CallBudget)
+    address = request.client.host if request.client else "unknown"
     header = request.headers.get("authorization")
     if header is None:
+        await budget.charge_address(address)
         principal = ANONYMOUS
     else:
         scheme, _, secret = header.partition(" ")
         if scheme.lower() != "bearer" or not secret.strip():
+            await budget.charge_address(address)
             raise Unauthorized("Send your API key as `Authorization: Bearer <key>`.")
         resolver = part_of(request, KeyResolver)
-        principal = await resolver.resolve(secret.strip())
+        try:
+            principal = await resolver.resolve(secret.strip())
+        except Unauthorized:
+            await budget.charge_address(address)
+            raise
+        await budget.charge_key(principal.subject)
     request.state.principal = principal
     return principal

@@ -1,8 +1,9 @@
 """Forwarding /api/v1/<service>... to the service that owns it, with the internal token.
 
-httpx's API on the aiohttp transport: the proxy hop decides the gateway's
-throughput (see docs/PERFORMANCE.md). A service that is down answers 503 at once,
-one that hangs 504 after the read timeout; the gateway never hangs with it.
+The proxy hop decides the gateway's throughput (see docs/PERFORMANCE.md). A service
+that is down answers 503 at once, one that hangs 504 after its read timeout; the
+gateway never hangs with it, and a service that keeps failing is refused at once for
+a while (breaker.py).
 """
 
 import re
@@ -14,8 +15,9 @@ import httpx
 from fastapi import Request, Response
 from httpx_aiohttp import AiohttpTransport
 
+from services.gateway.breaker import CircuitBreaker
 from shared.kit.auth import TOKEN_SECONDS, Principal, sign_internal_token
-from shared.kit.hop import HopClient, HopConnectError, HopError, HopTimeout
+from shared.kit.hop import HopClient, HopError, HopTimeout
 from shared.kit.http import GatewayTimeout, NotFound, ServiceUnavailable
 from shared.kit.observability import request_id_var, traceparent_var
 
@@ -80,8 +82,23 @@ def public_location(location: str, base_url: str) -> str | None:
 
 
 class ServiceProxy:
-    def __init__(self, *, secret: str, connect_timeout: float, read_timeout: float) -> None:
+    def __init__(
+        self,
+        *,
+        secret: str,
+        connect_timeout: float,
+        read_timeout: float,
+        read_timeouts: dict[str, float] | None = None,
+        breaker_failures: int = 5,
+        breaker_open_seconds: float = 10.0,
+    ) -> None:
         self.secret = secret
+        self.read_timeout = read_timeout
+        self.read_timeouts = read_timeouts or {}
+        """Per service base URL, where it differs from `read_timeout`."""
+        self._breakers: dict[str, CircuitBreaker] = {}
+        self._breaker_failures = breaker_failures
+        self._breaker_open_seconds = breaker_open_seconds
         self._tokens: dict[tuple[Principal, bool], tuple[float, str]] = {}
         self.client = httpx.AsyncClient(
             # Services are addressed directly: no proxy settings to read per request.
@@ -117,20 +134,28 @@ class ServiceProxy:
             headers["x-request-id"] = request_id
         if traceparent := traceparent_var.get():
             headers["traceparent"] = traceparent
+        breaker = self.breaker(base_url)
+        breaker.admit()
+        content = await request.body()
         try:
             upstream = await self.hop.request(
-                request.method, base_url, target, content=await request.body(), headers=headers
+                request.method,
+                base_url,
+                target,
+                content=content,
+                headers=headers,
+                read_timeout=self.read_timeouts.get(base_url, self.read_timeout),
             )
-        except HopConnectError as exc:
-            raise ServiceUnavailable(
-                "The service behind this path is not reachable right now; try again shortly."
-            ) from exc
         except HopTimeout as exc:
+            breaker.failed()
             raise GatewayTimeout("The service did not answer in time; try again.") from exc
-        except HopError as exc:
+        except HopError as exc:  # no connection, or closed before it answered
+            breaker.failed()
             raise ServiceUnavailable(
-                "The service behind this path is not reachable right now; try again shortly."
+                "The service behind this path is not reachable right now; try again shortly.",
+                retry_after=1,
             ) from exc
+        breaker.succeeded()
         headers = {
             name: value
             for name in FORWARDED_RESPONSE_HEADERS
@@ -141,6 +166,14 @@ class ServiceProxy:
         ):
             headers["location"] = location
         return Response(content=upstream.content, status_code=upstream.status_code, headers=headers)
+
+    def breaker(self, base_url: str) -> CircuitBreaker:
+        breaker = self._breakers.get(base_url)
+        if breaker is None:
+            breaker = self._breakers[base_url] = CircuitBreaker(
+                failures=self._breaker_failures, open_seconds=self._breaker_open_seconds
+            )
+        return breaker
 
     def _token(self, principal: Principal, *, forwarded: bool = False) -> str:
         """A signed token for `principal`, reused while it has most of its life ahead."""

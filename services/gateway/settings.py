@@ -7,7 +7,7 @@ from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from shared.kit.settings import DEV_ADMIN_KEY, ServiceSettings
-from shared.registry import GATEWAY, SERVICES
+from shared.registry import GATEWAY, SERVICES, by_name
 
 
 class Settings(ServiceSettings):
@@ -27,7 +27,36 @@ class Settings(ServiceSettings):
         "default http://127.0.0.1:<its port>",
     )
     service_connect_timeout_seconds: float = 1.0
-    service_read_timeout_seconds: float = 15.0
+    service_read_timeout_seconds: float = Field(
+        default=15.0, gt=0, description="how long a service may take to answer"
+    )
+    service_timeouts: dict[str, float] = Field(
+        default_factory=dict,
+        description="read timeout of a service by registry name, where it differs; from "
+        "LOTSE_GATEWAY_<NAME>_TIMEOUT_SECONDS",
+    )
+    breaker_failures: int = Field(
+        default=5, ge=1, description="failed calls in a row that open a service's circuit"
+    )
+    breaker_open_seconds: float = Field(
+        default=10.0, gt=0, description="how long an open circuit refuses calls at once"
+    )
+    rate_limit_per_minute: int = Field(
+        default=600, ge=0, description="calls a minute per API key on average; 0: no limit"
+    )
+    rate_limit_burst: int = Field(default=60, ge=1, description="calls at once per API key")
+    anonymous_rate_limit_per_minute: int = Field(
+        default=120,
+        ge=0,
+        description="calls a minute per client address without a key, or with a refused "
+        "one; 0: no limit",
+    )
+    anonymous_rate_limit_burst: int = Field(default=30, ge=1)
+    redis_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("LOTSE_REDIS_URL"),
+        description="keep rate limits in this Redis, shared by every gateway replica",
+    )
     key_cache_seconds: float = 30.0
     last_used_flush_seconds: float = 10.0
     # A registration answers once its event is published, or after this long (broker away).
@@ -44,6 +73,16 @@ class Settings(ServiceSettings):
                 if (url := os.environ.get(f"{GATEWAY.env_prefix}{entry.name.upper()}_URL"))
             }
             data["service_urls"] = urls | dict(data.get("service_urls") or {})
+            timeouts = {
+                entry.name: float(seconds)
+                for entry in SERVICES
+                if (
+                    seconds := os.environ.get(
+                        f"{GATEWAY.env_prefix}{entry.name.upper()}_TIMEOUT_SECONDS"
+                    )
+                )
+            }
+            data["service_timeouts"] = timeouts | dict(data.get("service_timeouts") or {})
         return data
 
     @model_validator(mode="after")
@@ -54,11 +93,19 @@ class Settings(ServiceSettings):
             raise ValueError("the development admin key may not be used outside dev")
         return self
 
+    def service_url(self, name: str) -> str:
+        return self.service_urls.get(name) or by_name(name).url()
+
+    @property
+    def read_timeouts(self) -> dict[str, float]:
+        """Base URL -> read timeout, for the services whose timeout is set apart."""
+        return {self.service_url(name): t for name, t in self.service_timeouts.items()}
+
     @property
     def service_routes(self) -> dict[str, str]:
         """Public path prefix -> base URL of the service that owns it, from the registry."""
         return {
-            prefix: self.service_urls.get(entry.name) or entry.url()
+            prefix: self.service_url(entry.name)
             for entry in SERVICES
             for prefix in entry.public_prefixes
         }

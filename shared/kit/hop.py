@@ -125,8 +125,9 @@ class HopClient:
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
         self._idle: dict[tuple[str, int], deque[_Connection]] = {}
-        self._limit = asyncio.Semaphore(max_connections)
-        self._max_idle = max_connections
+        # Per service: one that hangs holds its own connections, not the others'.
+        self._limits: dict[tuple[str, int], asyncio.Semaphore] = {}
+        self._max_connections = max_connections
 
     async def request(
         self,
@@ -136,8 +137,14 @@ class HopClient:
         *,
         headers: dict[str, str],
         content: bytes = b"",
+        read_timeout: float | None = None,
     ) -> HopResponse:
-        """Send `method target` to the service at `base_url`; `target` is path and query."""
+        """Send `method target` to the service at `base_url`; `target` is path and query.
+
+        `read_timeout` (default: the client's) bounds the wait for the answer, and the
+        wait for a free connection to that service as well.
+        """
+        timeout = self.read_timeout if read_timeout is None else read_timeout
         parts = urlsplit(base_url)
         if parts.scheme != "http" or parts.hostname is None:
             raise ValueError(f"a hop goes to http://host:port, not {base_url}")
@@ -147,11 +154,16 @@ class HopClient:
         if content or method not in ("GET", "DELETE"):
             head.append(f"content-length: {len(content)}")
         data = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + content
-        async with self._limit:
+        limit = self._limits.setdefault(where, asyncio.Semaphore(self._max_connections))
+        try:
+            await asyncio.wait_for(limit.acquire(), timeout)
+        except TimeoutError as exc:
+            raise HopTimeout(f"no free connection to {where[0]}:{where[1]} in time") from exc
+        try:
             connection = self._reuse(where)
             if connection is not None:
                 try:
-                    return await self._exchange(connection, where, data)
+                    return await self._exchange(connection, where, data, timeout)
                 except HopTimeout:
                     raise
                 except HopError:
@@ -159,7 +171,9 @@ class HopClient:
                         raise
                     # Closed by the service before it answered: once anew, where safe.
             connection = await self._connect(where)
-            return await self._exchange(connection, where, data)
+            return await self._exchange(connection, where, data, timeout)
+        finally:
+            limit.release()
 
     def _reuse(self, where: tuple[str, int]) -> _Connection | None:
         idle = self._idle.get(where)
@@ -182,11 +196,11 @@ class HopClient:
         return connection
 
     async def _exchange(
-        self, connection: _Connection, where: tuple[str, int], data: bytes
+        self, connection: _Connection, where: tuple[str, int], data: bytes, within: float
     ) -> HopResponse:
         done = False
         try:
-            response = await asyncio.wait_for(connection.send(data), self.read_timeout)
+            response = await asyncio.wait_for(connection.send(data), within)
             done = True
         except TimeoutError as exc:
             raise HopTimeout(f"no answer from {where[0]}:{where[1]} in time") from exc
@@ -195,7 +209,7 @@ class HopClient:
                 connection.close()  # a half-read answer must not reach the next request
         if not connection.closed:
             idle = self._idle.setdefault(where, deque())
-            if len(idle) < self._max_idle:
+            if len(idle) < self._max_connections:
                 connection.idle_since = asyncio.get_running_loop().time()
                 idle.append(connection)
             else:

@@ -8,6 +8,7 @@ OpenAPI document that says all of this.
 import hashlib
 import json
 import logging
+import math
 import os
 import re
 import time
@@ -64,11 +65,17 @@ class LotseError(Exception):
     title = "Bad request"
 
     def __init__(
-        self, detail: str | None = None, *, errors: list[dict[str, Any]] | None = None
+        self,
+        detail: str | None = None,
+        *,
+        errors: list[dict[str, Any]] | None = None,
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(detail or self.title)
         self.detail = detail
         self.errors = errors
+        self.retry_after = retry_after
+        """Seconds after which trying again may succeed: the `Retry-After` header."""
 
     def problem(self, instance: str | None = None) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -121,6 +128,10 @@ class RequestHeadersTooLarge(LotseError):
     status, slug, title = 431, "request-header-fields-too-large", "Request headers too large"
 
 
+class TooManyRequests(LotseError):
+    status, slug, title = 429, "too-many-requests", "Too many requests"
+
+
 class InvalidInput(LotseError):
     status, slug, title = 422, "invalid-input", "The input is not valid"
 
@@ -154,6 +165,8 @@ def problem_response(error: LotseError, request: Request | None = None) -> JSONR
     headers = {"Cache-Control": "no-store"}
     if isinstance(error, Unauthorized):
         headers["WWW-Authenticate"] = 'Bearer realm="lotse"'
+    if error.retry_after is not None:
+        headers["Retry-After"] = str(max(1, math.ceil(error.retry_after)))
     return JSONResponse(
         error.problem(instance),
         status_code=error.status,

@@ -22,7 +22,7 @@ from tests.conftest import (
     running_platform,
     serve,
 )
-from tests.gateway.test_routing import lone_gateway
+from tests.gateway.conftest import lone_gateway
 
 OPERATIONAL_TEXT = ("lotse_http_requests_total", "swagger", '"openapi"', '"checks"')
 

@@ -1,20 +1,15 @@
 """The gateway in front of the services: signed calls only, no hangs, one OpenAPI."""
 
-import contextlib
-from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import httpx
-from fastapi import FastAPI
 from sqlalchemy import select
 from sqlmodel import col
 
-from services.gateway.app import create_app as create_gateway
-from services.gateway.settings import Settings as GatewaySettings
 from shared.cli.broker import EmbeddedBroker, free_port
 from shared.kit.outbox import OutboxEvent
-from tests.conftest import ADMIN_KEY, SECRET, Platform, eventually, new_ags, serve
+from tests.conftest import ADMIN_KEY, Platform, eventually, new_ags
+from tests.gateway.conftest import lone_gateway
 
 
 async def test_service_ports_refuse_unsigned_calls(platform: Platform) -> None:
@@ -25,28 +20,6 @@ async def test_service_ports_refuse_unsigned_calls(platform: Platform) -> None:
         )
         assert forged.status_code == 401
         assert (await direct.get("/healthz")).status_code == 200
-
-
-@contextlib.asynccontextmanager
-async def lone_gateway(
-    tmp_path: Path, **settings: Any
-) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
-    """A gateway on its own (SQLite), to see how it behaves when its neighbours are away."""
-    gateway = create_gateway(
-        GatewaySettings(
-            database_url=f"sqlite+aiosqlite:///{tmp_path / 'gateway.db'}",
-            LOTSE_INTERNAL_TOKEN_SECRET=SECRET,
-            LOTSE_BOOTSTRAP_ADMIN_KEY=ADMIN_KEY,
-            **settings,
-        )
-    )
-    port = free_port()
-    async with (
-        serve(gateway, port),
-        # A hang would end this client's request with a timeout error, failing the test.
-        httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=5) as client,
-    ):
-        yield gateway, client
 
 
 async def test_a_service_that_is_down_gives_503_not_a_hang(

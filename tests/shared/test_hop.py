@@ -113,6 +113,35 @@ async def test_a_service_that_does_not_answer_is_a_timeout() -> None:
     await client.close()
 
 
+async def test_a_hung_service_holds_only_its_own_connections() -> None:
+    async def never(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, _: int) -> None:
+        await reader.read()
+
+    async def answers(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, _: int) -> None:
+        await read_request(reader)
+        writer.write(OK)
+        await writer.drain()
+
+    client = HopClient(connect_timeout=1, read_timeout=30, max_connections=2)
+    async with raw_server(never) as hung, raw_server(answers) as healthy:
+        stuck = [
+            asyncio.create_task(client.request("GET", f"http://127.0.0.1:{hung}", "/", headers={}))
+            for _ in range(2)
+        ]
+        await asyncio.sleep(0.1)  # both connections to the hung service are taken
+        response = await client.request("GET", f"http://127.0.0.1:{healthy}", "/", headers={})
+        assert response.status_code == 200
+        # A third call to the hung service waits for a connection no longer than its
+        # read timeout allows.
+        with pytest.raises(HopTimeout):
+            await client.request(
+                "GET", f"http://127.0.0.1:{hung}", "/", headers={}, read_timeout=0.2
+            )
+        for task in stuck:
+            task.cancel()
+    await client.close()
+
+
 async def _closes_the_second_request_unanswered(
     reader: asyncio.StreamReader, writer: asyncio.StreamWriter, connection: int
 ) -> None:
