@@ -9,6 +9,7 @@ from services.gateway.consumers import CONSUMERS
 from services.gateway.docs import docs_router, mount_static
 from services.gateway.headers import SecurityHeaders
 from services.gateway.identity import KeyResolver, caller
+from services.gateway.operations import OperationsStayInside
 from services.gateway.proxy import ServiceProxy
 from services.gateway.ratelimit import CallBudget, Limit, rate_limiter
 from services.gateway.routing import service_router
@@ -75,5 +76,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         authenticate=caller,
     )
     mount_static(app)
+    app.add_middleware(OperationsStayInside, networks=settings.operations_networks)
     app.add_middleware(SecurityHeaders)
     return app

@@ -1,11 +1,12 @@
 """Settings of the gateway (env prefix LOTSE_GATEWAY_)."""
 
 import os
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
-from pydantic import AliasChoices, Field, model_validator
-from pydantic_settings import SettingsConfigDict
+from pydantic import AliasChoices, Field, field_validator, model_validator
+from pydantic_settings import NoDecode, SettingsConfigDict
 
+from shared.kit.networks import IPNetwork, parse_cidrs
 from shared.kit.settings import DEV_ADMIN_KEY, ServiceSettings
 from shared.registry import GATEWAY, SERVICES, by_name
 
@@ -52,6 +53,18 @@ class Settings(ServiceSettings):
         "one; 0: no limit",
     )
     anonymous_rate_limit_burst: int = Field(default=30, ge=1)
+    operations_networks: Annotated[tuple[IPNetwork, ...], NoDecode] = Field(
+        default=parse_cidrs(
+            "127.0.0.0/8, ::1/128, 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, fc00::/7"
+        ),
+        description="comma-separated networks whose callers may read /metrics and /readyz",
+    )
+
+    @field_validator("operations_networks", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        return parse_cidrs(value) if isinstance(value, str | list | tuple) else value
+
     redis_url: str | None = Field(
         default=None,
         validation_alias=AliasChoices("LOTSE_REDIS_URL"),

@@ -1,9 +1,10 @@
-"""How every Lotse service is served: uvicorn with a bound on the request head.
+"""How every Lotse service is served: uvicorn with bounds on the request head.
 
 httptools, uvicorn's fast parser, reads a request head of any size and any number of
-headers into memory; h11 has a bound but is slower. BoundedHttpToolsProtocol keeps
-httptools and refuses a head over MAX_HEAD_BYTES with 431 before it is read to its
-end. Start a service with
+headers into memory, and waits for it as long as the client likes; h11 has a size
+bound but is slower. BoundedHttpToolsProtocol keeps httptools, refuses a head over
+MAX_HEAD_BYTES with 431 before it is read to its end, and one that takes longer than
+HEAD_SECONDS with 408. Start a service with
 
     python -m shared.kit.server services.gateway.app:create_app --host 0.0.0.0 --port 8000
 
@@ -11,6 +12,7 @@ end. Start a service with
 """
 
 import argparse
+import asyncio
 import json
 import logging
 import uuid
@@ -33,17 +35,19 @@ else:
     HAS_HTTPTOOLS = True
 
 
-def _refusal() -> bytes:
+HEAD_SECONDS = 10.0
+"""A request head must be complete this long after its first byte (or the connection's
+start): a client that sends it a byte at a time (slowloris) is let go."""
+BODY_SECONDS = 60.0
+"""A request body must be complete this long after its head."""
+
+
+def _refusal(status: int, reason: str, slug: str, title: str, detail: str) -> bytes:
     body = json.dumps(
-        {
-            "type": PROBLEM_BASE + "request-header-fields-too-large",
-            "title": "Request headers too large",
-            "status": 431,
-            "detail": f"The head of a request may have at most {MAX_HEAD_BYTES} bytes.",
-        }
+        {"type": PROBLEM_BASE + slug, "title": title, "status": status, "detail": detail}
     ).encode()
     head = (
-        "HTTP/1.1 431 Request Header Fields Too Large\r\n"
+        f"HTTP/1.1 {status} {reason}\r\n"
         f"content-type: {PROBLEM_JSON}\r\n"
         f"content-length: {len(body)}\r\n"
         f"x-request-id: {uuid.uuid4().hex}\r\n"
@@ -56,7 +60,8 @@ def _refusal() -> bytes:
 if HAS_HTTPTOOLS:
 
     class BoundedHttpToolsProtocol(HttpToolsProtocol):
-        """httptools that stops reading a request head once it is over MAX_HEAD_BYTES.
+        """httptools that stops reading a request head once it is over MAX_HEAD_BYTES,
+        and lets go of a client too slow with its head or body.
 
         Only chunks that lie wholly inside one head are counted, so a body or a
         pipelined neighbour never counts against it; the head may overshoot by at
@@ -68,27 +73,71 @@ if HAS_HTTPTOOLS:
             self._in_head = True  # between the end of one message and its next head
             self._heads = 0
             self._head_bytes = 0
+            self._deadline: asyncio.TimerHandle | None = None
+
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            self._set_deadline(HEAD_SECONDS, self._head_too_slow)
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._set_deadline(None)
+            super().connection_lost(exc)
 
         def data_received(self, data: bytes) -> None:
             in_head, heads = self._in_head, self._heads
+            if in_head and self._head_bytes == 0 and self._deadline is None:
+                self._set_deadline(HEAD_SECONDS, self._head_too_slow)  # a next head begins
             super().data_received(data)
             if not (in_head and self._in_head and heads == self._heads):
                 return
             self._head_bytes += len(data)
             if self._head_bytes > MAX_HEAD_BYTES and not self.transport.is_closing():
                 log.warning("refused a request head of more than %d bytes", MAX_HEAD_BYTES)
-                if self.cycle is None or self.cycle.response_complete:
-                    self.transport.write(_refusal())
-                self.transport.close()
+                self._refuse(
+                    431,
+                    "Request Header Fields Too Large",
+                    "request-header-fields-too-large",
+                    "Request headers too large",
+                    f"The head of a request may have at most {MAX_HEAD_BYTES} bytes.",
+                )
 
         def on_headers_complete(self) -> None:
             self._in_head, self._head_bytes = False, 0
             self._heads += 1
+            self._set_deadline(BODY_SECONDS, self._body_too_slow)
             super().on_headers_complete()
 
         def on_message_complete(self) -> None:
+            self._set_deadline(None)
             super().on_message_complete()
             self._in_head = True
+
+        def _set_deadline(self, seconds: float | None, then: Any = None) -> None:
+            if self._deadline is not None:
+                self._deadline.cancel()
+            self._deadline = None if seconds is None else self.loop.call_later(seconds, then)
+
+        def _head_too_slow(self) -> None:
+            self._deadline = None
+            if self._in_head and not self.transport.is_closing():
+                self._refuse(
+                    408,
+                    "Request Timeout",
+                    "request-timeout",
+                    "Request too slow",
+                    f"A request head must arrive within {HEAD_SECONDS:g} s.",
+                )
+
+        def _body_too_slow(self) -> None:
+            # The app reading the body sees the client leave (a 499 in the log).
+            self._deadline = None
+            log.warning("let go of a client whose body took over %g s", BODY_SECONDS)
+            self.transport.close()
+
+        def _refuse(self, status: int, reason: str, slug: str, title: str, detail: str) -> None:
+            if self.cycle is None or self.cycle.response_complete:
+                self.transport.write(_refusal(status, reason, slug, title, detail))
+            self.transport.close()
 
 
 def config(app: Any, *, host: str, port: int, **options: Any) -> uvicorn.Config:

@@ -21,7 +21,7 @@ import socket
 import ssl
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -35,8 +35,9 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from yarl import URL
 
+from shared.kit.networks import IPNetwork, parse_cidrs
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 SECRET_PREFIX = "whsec_"
 SECRET_BYTES = 32
@@ -303,19 +304,6 @@ def refusal_reason(ip: IPAddress, allowed: Sequence[IPNetwork] = ()) -> str | No
     if ip.is_multicast or ip.is_link_local or ip.is_loopback or not ip.is_global:
         return f"address {ip} is not globally routable"
     return None
-
-
-def parse_cidrs(text: str | Iterable[str]) -> tuple[IPNetwork, ...]:
-    """Networks from `"127.0.0.0/8, ::1/128"` (or a list); ValueError names a bad one."""
-    parts = text.split(",") if isinstance(text, str) else list(text)
-    networks: list[IPNetwork] = []
-    for part in (p.strip() for p in parts):
-        if part:
-            try:
-                networks.append(ipaddress.ip_network(part, strict=False))
-            except ValueError as exc:
-                raise ValueError(f"not a CIDR network: {part!r}") from exc
-    return tuple(networks)
 
 
 class WebhookSettings(BaseSettings):

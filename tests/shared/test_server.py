@@ -187,3 +187,70 @@ def test_every_way_of_running_a_service_uses_the_bounded_server() -> None:
         for factory in re.findall(r"services\.\w+\.app:create_app", text):
             assert "shared.kit.server" in text, (path, factory)
         assert not re.search(r"^\s*(- )?uvicorn\b|\"uvicorn\"", text, re.M), path
+
+
+async def _open(url: str) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    host, port = url.removeprefix("http://").split(":")
+    return await asyncio.open_connection(host, int(port))
+
+
+async def until_closed(url: str, sent: bytes, *, drip: int = 0) -> bytes:
+    """What the server answers to `sent` (then a header line every 100 ms, `drip`
+    times) until it closes the connection."""
+    reader, writer = await _open(url)
+    try:
+        writer.write(sent)
+        for _ in range(drip):
+            await asyncio.sleep(0.1)
+            writer.write(b"X-Drip: 1\r\n")
+        return await asyncio.wait_for(reader.read(), 5)  # a hang fails here
+    finally:
+        writer.close()
+
+
+async def test_a_head_sent_a_byte_at_a_time_is_let_go_with_408(
+    kit_service: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("shared.kit.server.HEAD_SECONDS", 0.5)
+    # slowloris: a header line now and then, never the end of the head
+    answer = await until_closed(kit_service, b"GET /healthz HTTP/1.1\r\nHost: x\r\n", drip=4)
+    status, _, body = answer.partition(b"\r\n\r\n")
+    assert status.startswith(b"HTTP/1.1 408")
+    assert b"content-type: application/problem+json" in status
+    assert json.loads(body)["type"].endswith("request-timeout")
+
+
+async def test_a_connection_that_never_asks_is_closed(
+    kit_service: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("shared.kit.server.HEAD_SECONDS", 0.3)
+    assert (await until_closed(kit_service, b"")).startswith(b"HTTP/1.1 408")
+
+
+async def test_a_body_that_never_ends_is_let_go(
+    kit_service: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("shared.kit.server.BODY_SECONDS", 0.3)
+    head = b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nsome"
+    answer = await until_closed(kit_service, head)
+    # The connection is closed; the app saw its caller leave, not a server error.
+    assert not answer.startswith(b"HTTP/1.1 5")
+
+
+async def test_a_slow_answer_on_a_kept_connection_is_not_cut(
+    kit_service: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The head's deadline ends with the head: a request, however long its answer
+    # takes, and the next request on the same connection are both served.
+    monkeypatch.setattr("shared.kit.server.HEAD_SECONDS", 0.3)
+    reader, writer = await _open(kit_service)
+    try:
+        for _ in range(2):
+            writer.write(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
+            assert head.startswith(b"HTTP/1.1 200")
+            length = int(re.search(rb"content-length: (\d+)", head).group(1))  # type: ignore[union-attr]
+            await reader.readexactly(length)
+            await asyncio.sleep(0.2)
+    finally:
+        writer.close()
