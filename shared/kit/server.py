@@ -134,6 +134,10 @@ if HAS_HTTPTOOLS:
             log.warning("let go of a client whose body took over %g s", BODY_SECONDS)
             self.transport.close()
 
+        def send_400_response(self, msg: str) -> None:
+            # The parser's own refusals are problems like every other answer.
+            self._refuse(400, "Bad Request", "bad-request", "Bad request", msg)
+
         def _refuse(self, status: int, reason: str, slug: str, title: str, detail: str) -> None:
             if self.cycle is None or self.cycle.response_complete:
                 self.transport.write(_refusal(status, reason, slug, title, detail))

@@ -254,3 +254,11 @@ async def test_a_slow_answer_on_a_kept_connection_is_not_cut(
             await asyncio.sleep(0.2)
     finally:
         writer.close()
+
+
+async def test_a_request_the_parser_cannot_read_is_a_400_problem(kit_service: str) -> None:
+    answer = await until_closed(kit_service, b"GET /healthz HTTP/1.1\r\nHo st: x\r\n\r\n")
+    status, _, body = answer.partition(b"\r\n\r\n")
+    assert status.startswith(b"HTTP/1.1 400")
+    assert b"content-type: application/problem+json" in status
+    assert json.loads(body)["type"].endswith("bad-request")
