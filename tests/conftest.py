@@ -236,10 +236,12 @@ async def running_platform(
     """Every service of the registry; the gateway with these settings besides.
 
     Rate limits are off unless a test sets them: the tests all call from one address.
+    Live streams end after a second, so that a test (or schemathesis) reading one ends.
     """
     gateway_settings = {
         "rate_limit_per_minute": 0,
         "anonymous_rate_limit_per_minute": 0,
+        "stream_max_seconds": 1,
     } | gateway_settings
     broker = EmbeddedBroker(free_port())
     broker.start()

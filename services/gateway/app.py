@@ -14,6 +14,7 @@ from services.gateway.proxy import ServiceProxy
 from services.gateway.ratelimit import CallBudget, Limit, rate_limiter
 from services.gateway.routing import service_router
 from services.gateway.settings import Settings
+from services.gateway.stream import FeedWatch, LiveStreams
 from shared.contracts import REGISTRY
 from shared.kit.service import Runtime, create_service_app
 from shared.registry import SERVICES
@@ -34,6 +35,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         keys.start()
         runtime.provide(keys)
+        watch = FeedWatch(runtime.db, poll_seconds=settings.stream_poll_seconds)
+        await watch.start()
+        runtime.provide(watch)
+        runtime.provide(
+            LiveStreams(
+                runtime.db,
+                watch,
+                per_identity=settings.stream_per_identity,
+                heartbeat_seconds=settings.stream_heartbeat_seconds,
+                max_seconds=settings.stream_max_seconds,
+            )
+        )
         runtime.provide(
             CallBudget(
                 rate_limiter(settings.redis_url),
@@ -56,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     async def on_stop(runtime: Runtime) -> None:
         await runtime.part(KeyResolver).stop()
+        await runtime.part(FeedWatch).stop()
         await runtime.part(ServiceProxy).close()
         await runtime.part(CallBudget).limiter.close()
 

@@ -98,6 +98,19 @@ async def list_feed(
     return await keyset_page(session, query, order=order, cursor=cursor, limit=limit)
 
 
+async def feed_after(
+    session: AsyncSession, principal: Principal, position: int, limit: int = 100
+) -> Sequence[FeedEntry]:
+    """The next entries `principal` may see after `position`, oldest first."""
+    query = (
+        readable_feed(principal)
+        .where(col(FeedEntry.seq) > position)
+        .order_by(col(FeedEntry.seq))
+        .limit(limit)
+    )
+    return (await session.scalars(query)).all()
+
+
 async def newest_feed_entry(session: AsyncSession, subject: str) -> FeedEntry | None:
     """The entry of the newest version of an aggregate seen so far."""
     return await session.scalar(

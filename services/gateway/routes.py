@@ -3,7 +3,9 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
+from fastapi.responses import StreamingResponse
+from pydantic import StringConstraints
 
 from services.gateway import domain, repository
 from services.gateway.identity import KeyResolver, caller
@@ -22,6 +24,7 @@ from services.gateway.schemas import (
     TopicList,
     TopicPublic,
 )
+from services.gateway.stream import LiveStreams, StreamFilter
 from shared.kit.auth import AuthenticatedRoute, Principal
 from shared.kit.deps import DbSession
 from shared.kit.http import (
@@ -33,6 +36,7 @@ from shared.kit.http import (
     NotFound,
     PreconditionFailed,
     PreconditionRequired,
+    TooManyRequests,
     Unauthorized,
     cacheable,
     etag_of,
@@ -41,7 +45,7 @@ from shared.kit.http import (
 from shared.kit.idempotency import Idempotency, IdempotencyKeyReused
 from shared.kit.service import part_of
 from shared.region.ags import AGS
-from shared.region.topics import TOPICS, VOCABULARY_VERSION
+from shared.region.topics import TOPICS, VOCABULARY_VERSION, Topic
 
 Caller = Annotated[Principal, Depends(caller)]
 
@@ -270,19 +274,75 @@ async def feed(
         session, principal, cursor=cursor, limit=limit
     )
     page = FeedPage(
-        items=[
-            FeedEntryPublic(
-                id=e.seq or 0,
-                type=e.type,
-                subject=e.subject,
-                title=e.title,
-                municipality_ags=e.municipality_ags,
-                occurred_at=e.occurred_at,
-                data=e.data,
-            )
-            for e in rows
-        ],
+        items=[FeedEntryPublic.of(e) for e in rows],
         next_cursor=next_cursor,
         total=total,
     )
     return cacheable(page.model_dump_json(), if_none_match)
+
+
+EventType = Annotated[
+    str, StringConstraints(max_length=120, pattern=r"^de\.lotse\.[a-z_]+(\.[a-z_]+)*\.v[0-9]+$")
+]
+
+
+@router.get(
+    "/events/stream",
+    tags=["feed"],
+    summary="The feed, live, as Server-Sent Events",
+    description="The entries of `/feed` you may see, as they happen: `id` is the entry's "
+    "position, `event` its type, `data` the entry as JSON. Send `Last-Event-ID` (browsers "
+    "do by themselves when they reconnect) to resume after that entry; without it the "
+    "stream starts with what happens next. A comment line every 15 s keeps proxies from "
+    "closing it; the stream ends after 5 minutes, to be resumed. At most 5 streams per "
+    "key (or address, without a key) at once; another is a 429.",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "the stream (text/event-stream)",
+            "content": {
+                "text/event-stream": {
+                    # Each event, as OpenAPI 3.1 describes a stream's items.
+                    "schema": {
+                        "type": "object",
+                        "required": ["data"],
+                        "properties": {
+                            "id": {"type": "string", "description": "the entry's position"},
+                            "event": {"type": "string", "description": "the entry's type"},
+                            "retry": {"type": "integer"},
+                            "data": {
+                                "type": "string",
+                                "contentMediaType": "application/json",
+                                "contentSchema": {"$ref": "#/components/schemas/FeedEntryPublic"},
+                            },
+                        },
+                    }
+                }
+            },
+        },
+        **responses(TooManyRequests),
+    },
+)
+async def live_stream(
+    request: Request,
+    principal: Caller,
+    types: Annotated[
+        list[EventType] | None,
+        Query(alias="type", description="only events of these types (repeat the parameter)"),
+    ] = None,
+    municipality: Annotated[AGS | None, Query(description="only this municipality's")] = None,
+    topic: Annotated[Topic | None, Query(description="only projects with this topic")] = None,
+    last_event_id: Annotated[
+        int | None, Header(ge=0, description="resume after this entry")
+    ] = None,
+) -> StreamingResponse:
+    streams = part_of(request, LiveStreams)
+    address = request.client.host if request.client else "unknown"
+    identity = principal.subject if principal.signed_in else f"address:{address}"
+    wanted = StreamFilter(types=frozenset(types or ()), municipality=municipality, topic=topic)
+    streams.admit(identity)
+    return StreamingResponse(
+        streams.events(principal, identity, wanted, last_event_id),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )

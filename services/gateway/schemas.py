@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from services.gateway.models import FeedEntry
 from shared.kit.http import not_nullable
 from shared.kit.pagination import Page
 from shared.region.ags import AGS
@@ -110,6 +111,18 @@ class FeedEntryPublic(BaseModel):
     municipality_ags: str
     occurred_at: datetime
     data: dict[str, Any] = Field(description="the event's payload")
+
+    @classmethod
+    def of(cls, entry: FeedEntry) -> "FeedEntryPublic":
+        return cls(
+            id=entry.seq or 0,
+            type=entry.type,
+            subject=entry.subject,
+            title=entry.title,
+            municipality_ags=entry.municipality_ags,
+            occurred_at=entry.occurred_at,
+            data=entry.data,
+        )
 
 
 class FeedPage(Page[FeedEntryPublic]):

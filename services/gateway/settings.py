@@ -65,6 +65,16 @@ class Settings(ServiceSettings):
     def _split(cls, value: object) -> object:
         return parse_cidrs(value) if isinstance(value, str | list | tuple) else value
 
+    stream_per_identity: int = Field(
+        default=5, ge=1, description="live streams one key (or address) may hold open at once"
+    )
+    stream_heartbeat_seconds: float = Field(default=15.0, gt=0)
+    stream_max_seconds: float = Field(
+        default=300.0, gt=0, description="a live stream ends after this, to be resumed"
+    )
+    stream_poll_seconds: float = Field(
+        default=0.5, gt=0, description="how often the gateway looks for new feed entries"
+    )
     redis_url: str | None = Field(
         default=None,
         validation_alias=AliasChoices("LOTSE_REDIS_URL"),
