@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from services.gateway import domain, routes
 from services.gateway.consumers import CONSUMERS
@@ -18,6 +19,17 @@ from services.gateway.stream import FeedWatch, LiveStreams
 from shared.contracts import REGISTRY
 from shared.kit.service import Runtime, create_service_app
 from shared.registry import SERVICES
+
+CORS_REQUEST_HEADERS = [
+    "Authorization",
+    "Content-Type",
+    "If-Match",
+    "If-None-Match",
+    "Idempotency-Key",
+    "Last-Event-ID",
+    "X-Request-ID",
+]
+CORS_RESPONSE_HEADERS = ["ETag", "Location", "Retry-After", "X-Request-ID", "Idempotent-Replayed"]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -91,5 +103,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     mount_static(app)
     app.add_middleware(OperationsStayInside, networks=settings.operations_networks)
+    if settings.cors_origins:
+        # Keys travel in the Authorization header, never in cookies: no credentials mode.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=CORS_REQUEST_HEADERS,
+            expose_headers=CORS_RESPONSE_HEADERS,
+            max_age=600,
+        )
     app.add_middleware(SecurityHeaders)
     return app

@@ -1,6 +1,7 @@
 """Settings of the gateway (env prefix LOTSE_GATEWAY_)."""
 
 import os
+import re
 from typing import Annotated, Any, ClassVar
 
 from pydantic import AliasChoices, Field, field_validator, model_validator
@@ -9,6 +10,8 @@ from pydantic_settings import NoDecode, SettingsConfigDict
 from shared.kit.networks import IPNetwork, parse_cidrs
 from shared.kit.settings import DEV_ADMIN_KEY, ServiceSettings
 from shared.registry import GATEWAY, SERVICES, by_name
+
+_ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
 
 
 class Settings(ServiceSettings):
@@ -64,6 +67,24 @@ class Settings(ServiceSettings):
     @classmethod
     def _split(cls, value: object) -> object:
         return parse_cidrs(value) if isinstance(value, str | list | tuple) else value
+
+    cors_origins: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(),
+        description="comma-separated origins (https://intranet.example.de) whose pages may "
+        "call the API from the browser; none by default",
+    )
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        if isinstance(value, list | tuple):
+            for origin in value:
+                if not _ORIGIN.fullmatch(str(origin)):
+                    raise ValueError(f"not an origin (scheme://host[:port]): {origin!r}")
+            return tuple(value)
+        return value
 
     stream_per_identity: int = Field(
         default=5, ge=1, description="live streams one key (or address) may hold open at once"
