@@ -98,6 +98,24 @@ async def list_feed(
     return await keyset_page(session, query, order=order, cursor=cursor, limit=limit)
 
 
+async def newest_feed(
+    session: AsyncSession, principal: Principal, *, municipality: str | None, limit: int
+) -> Sequence[FeedEntry]:
+    query = readable_feed(principal)
+    if municipality:
+        query = query.where(col(FeedEntry.municipality_ags) == municipality)
+    return (await session.scalars(query.order_by(col(FeedEntry.seq).desc()).limit(limit))).all()
+
+
+async def municipality_names(session: AsyncSession, ags: set[str]) -> dict[str, str]:
+    if not ags:
+        return {}
+    rows = await session.execute(
+        select(col(Municipality.ags), col(Municipality.name)).where(col(Municipality.ags).in_(ags))
+    )
+    return {code: name for code, name in rows}
+
+
 async def feed_after(
     session: AsyncSession, principal: Principal, position: int, limit: int = 100
 ) -> Sequence[FeedEntry]:

@@ -8,6 +8,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import StringConstraints
 
 from services.gateway import domain, repository
+from services.gateway.atom import ATOM_MEDIA_TYPE, activity_feed
 from services.gateway.identity import KeyResolver, caller
 from services.gateway.models import Municipality
 from services.gateway.schemas import (
@@ -279,6 +280,38 @@ async def feed(
         total=total,
     )
     return cacheable(page.model_dump_json(), if_none_match)
+
+
+@router.get(
+    "/feed.atom",
+    tags=["feed"],
+    summary="What happened in the region, as an Atom feed",
+    description="The newest entries of `/feed` you may see, for feed readers and intranet "
+    "pages. Without a key: public projects only, so Outlook or a SharePoint page can "
+    "subscribe to the URL as it is. Answers 304 to `If-None-Match` while nothing changed.",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "an Atom 1.0 feed (RFC 4287)",
+            "content": {ATOM_MEDIA_TYPE: {"schema": {"type": "string"}}},
+        },
+        304: {"description": "Not modified: your copy is current"},
+    },
+)
+async def feed_atom(
+    request: Request,
+    principal: Caller,
+    session: DbSession,
+    municipality: Annotated[AGS | None, Query(description="only this municipality's")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    if_none_match: IfNoneMatch = None,
+) -> Response:
+    entries = await repository.newest_feed(
+        session, principal, municipality=municipality, limit=limit
+    )
+    names = await repository.municipality_names(session, {e.municipality_ags for e in entries})
+    body = activity_feed(entries, base_url=str(request.base_url).rstrip("/"), names=names)
+    return cacheable(body, if_none_match, media_type=ATOM_MEDIA_TYPE)
 
 
 EventType = Annotated[

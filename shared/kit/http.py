@@ -491,14 +491,16 @@ def cacheable(
     *,
     etag: str | None = None,
     headers: dict[str, str] | None = None,
+    media_type: str = "application/json",
 ) -> Response:
-    """A 200 JSON answer with an ETag (the given one, else a hash of the body), or a
-    304 without a body when the caller's If-None-Match names it: pollers save the body."""
+    """A 200 answer (JSON unless said) with an ETag (the given one, else a hash of the
+    body), or a 304 without a body when the caller's If-None-Match names it: pollers
+    save the body."""
     raw = body.encode() if isinstance(body, str) else body
     etag = etag or content_etag(raw)
     if not none_match(if_none_match, etag):
         return Response(status_code=304, headers={"ETag": etag})
-    return Response(raw, media_type="application/json", headers={"ETag": etag, **(headers or {})})
+    return Response(raw, media_type=media_type, headers={"ETag": etag, **(headers or {})})
 
 
 def check_if_match(if_match: str | None, version: int) -> None:

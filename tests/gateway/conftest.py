@@ -34,3 +34,12 @@ async def lone_gateway(
         httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=5) as client,
     ):
         yield gateway, client
+
+
+async def publish(owner: httpx.AsyncClient, title: str, visibility: str) -> str:
+    response = await owner.post(
+        "/api/v1/projects",
+        json={"title": title, "topics": ["mobility"], "visibility": visibility},
+    )
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])

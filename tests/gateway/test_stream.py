@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from tests.conftest import BACKENDS, Platform, eventually, running_platform
+from tests.gateway.conftest import publish
 
 STREAM = "/api/v1/events/stream"
 
@@ -96,15 +97,6 @@ async def stream(
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
-
-
-async def publish(owner: httpx.AsyncClient, title: str, visibility: str) -> str:
-    response = await owner.post(
-        "/api/v1/projects",
-        json={"title": title, "topics": ["mobility"], "visibility": visibility},
-    )
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
 
 
 async def test_what_happens_arrives_live_within_visibility(live: Platform) -> None:
