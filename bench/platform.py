@@ -70,6 +70,7 @@ def running_platform() -> Iterator[BenchPlatform]:
         # Measured is the platform, not its rate limit.
         "LOTSE_GATEWAY_RATE_LIMIT_PER_MINUTE": "0",
         "LOTSE_GATEWAY_ANONYMOUS_RATE_LIMIT_PER_MINUTE": "0",
+        "LOTSE_GATEWAY_CALLS_PER_IDENTITY": "0",
     }
     processes = [
         uvicorn_process(

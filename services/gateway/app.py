@@ -10,7 +10,7 @@ from services.gateway.consumers import CONSUMERS
 from services.gateway.docs import docs_router, mount_static
 from services.gateway.headers import SecurityHeaders
 from services.gateway.identity import KeyResolver, caller
-from services.gateway.operations import OperationsStayInside
+from services.gateway.operations import operators_only
 from services.gateway.proxy import ServiceProxy
 from services.gateway.ratelimit import CallBudget, Limit, rate_limiter
 from services.gateway.routing import service_router
@@ -76,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 read_timeouts=settings.read_timeouts,
                 breaker_failures=settings.breaker_failures,
                 breaker_open_seconds=settings.breaker_open_seconds,
+                calls_per_identity=settings.calls_per_identity,
             )
         )
 
@@ -100,9 +101,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         on_stop=on_stop,
         openapi=False,
         authenticate=caller,
+        operators_only=operators_only(settings.operations_networks),
     )
     mount_static(app)
-    app.add_middleware(OperationsStayInside, networks=settings.operations_networks)
     if settings.cors_origins:
         # Keys travel in the Authorization header, never in cookies: no credentials mode.
         app.add_middleware(

@@ -7,7 +7,9 @@ is kept in memory and written every few seconds; revocation clears the cache at 
 import asyncio
 import contextlib
 import logging
+import re
 import time
+from collections import OrderedDict
 from datetime import datetime
 
 from fastapi import Request
@@ -24,6 +26,9 @@ from shared.kit.sqltypes import utcnow
 log = logging.getLogger("lotse.gateway.identity")
 
 MAX_CACHED_KEYS = 10_000
+KEY_SHAPE = re.compile(r"[\x21-\x7e]{24,200}")
+"""What a key can look like (printable ASCII, as long as the shortest admin key may be);
+anything else is refused without a query."""
 
 
 class KeyResolver:
@@ -31,16 +36,26 @@ class KeyResolver:
         self.db = db
         self.cache_seconds = cache_seconds
         self.flush_seconds = flush_seconds
-        self._cache: dict[str, tuple[float, Principal | None, str | None]] = {}
+        # digest -> (valid until, principal, key id), least recently used first
+        self._cache: OrderedDict[str, tuple[float, Principal | None, str | None]] = OrderedDict()
         self._last_used: dict[str, datetime] = {}
         self._generation = 0
         self._task: asyncio.Task[None] | None = None
 
+    def known(self, secret: str) -> bool:
+        """Is `secret` a valid key this process has looked up lately (no query needed)?"""
+        cached = self._cache.get(key_hash(secret))
+        return cached is not None and cached[1] is not None and cached[0] >= time.monotonic()
+
     async def resolve(self, secret: str) -> Principal:
         """The principal of a key; Unauthorized for an unknown or revoked one."""
+        if not KEY_SHAPE.fullmatch(secret):
+            raise Unauthorized("This API key is unknown or revoked.")  # no query for it
         digest = key_hash(secret)
         now = time.monotonic()
         cached = self._cache.get(digest)
+        if cached is not None:
+            self._cache.move_to_end(digest)
         if cached is None or cached[0] < now:
             generation = self._generation
             async with self.db.session() as session:
@@ -51,9 +66,9 @@ class KeyResolver:
                 found = Principal(role=Role(key.role), subject=f"key:{key.id}", ags=key.ags)
                 cached = (now + self.cache_seconds, found, key.id)
             if generation == self._generation:  # no revocation happened meanwhile
-                if len(self._cache) >= MAX_CACHED_KEYS:
-                    self._cache.clear()  # bounded: guessed keys must not grow memory
                 self._cache[digest] = cached
+                if len(self._cache) > MAX_CACHED_KEYS:
+                    self._cache.popitem(last=False)  # bounded: guesses must not grow memory
         _, principal, key_id = cached
         if principal is None or key_id is None:
             raise Unauthorized("This API key is unknown or revoked.")
@@ -109,11 +124,11 @@ async def caller(request: Request) -> Principal:
             await budget.charge_address(address)
             raise Unauthorized("Send your API key as `Authorization: Bearer <key>`.")
         resolver = part_of(request, KeyResolver)
-        try:
-            principal = await resolver.resolve(secret.strip())
-        except Unauthorized:
+        if not resolver.known(secret.strip()):
+            # A key that costs a query is paid for by the address first: guessing keys
+            # is as slow as calling without one, and refused guesses cost no query.
             await budget.charge_address(address)
-            raise
+        principal = await resolver.resolve(secret.strip())
         await budget.charge_key(principal.subject)
     request.state.principal = principal
     return principal

@@ -6,8 +6,10 @@ gateway never hangs with it, and a service that keeps failing is refused at once
 a while (breaker.py).
 """
 
+import contextlib
 import re
 import time
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote, quote_from_bytes, unquote_to_bytes
 
@@ -16,9 +18,10 @@ from fastapi import Request, Response
 from httpx_aiohttp import AiohttpTransport
 
 from services.gateway.breaker import CircuitBreaker
+from services.gateway.ratelimit import identity_of
 from shared.kit.auth import TOKEN_SECONDS, Principal, sign_internal_token
-from shared.kit.hop import HopClient, HopError, HopTimeout
-from shared.kit.http import GatewayTimeout, NotFound, ServiceUnavailable
+from shared.kit.hop import HopBusy, HopClient, HopError, HopResponse, HopTimeout
+from shared.kit.http import GatewayTimeout, NotFound, ServiceUnavailable, TooManyRequests
 from shared.kit.observability import request_id_var, traceparent_var
 
 FORWARDED_REQUEST_HEADERS = (
@@ -91,6 +94,7 @@ class ServiceProxy:
         read_timeouts: dict[str, float] | None = None,
         breaker_failures: int = 5,
         breaker_open_seconds: float = 10.0,
+        calls_per_identity: int = 16,
     ) -> None:
         self.secret = secret
         self.read_timeout = read_timeout
@@ -99,6 +103,8 @@ class ServiceProxy:
         self._breakers: dict[str, CircuitBreaker] = {}
         self._breaker_failures = breaker_failures
         self._breaker_open_seconds = breaker_open_seconds
+        self.calls_per_identity = calls_per_identity
+        self._calls: dict[str, int] = {}
         self._tokens: dict[tuple[Principal, bool], tuple[float, str]] = {}
         self.client = httpx.AsyncClient(
             # Services are addressed directly: no proxy settings to read per request.
@@ -137,24 +143,8 @@ class ServiceProxy:
         breaker = self.breaker(base_url)
         breaker.admit()
         content = await request.body()
-        try:
-            upstream = await self.hop.request(
-                request.method,
-                base_url,
-                target,
-                content=content,
-                headers=headers,
-                read_timeout=self.read_timeouts.get(base_url, self.read_timeout),
-            )
-        except HopTimeout as exc:
-            breaker.failed()
-            raise GatewayTimeout("The service did not answer in time; try again.") from exc
-        except HopError as exc:  # no connection, or closed before it answered
-            breaker.failed()
-            raise ServiceUnavailable(
-                "The service behind this path is not reachable right now; try again shortly.",
-                retry_after=1,
-            ) from exc
+        with self._in_flight(identity_of(request, principal)):
+            upstream = await self._ask(request.method, base_url, target, content, headers)
         breaker.succeeded()
         headers = {
             name: value
@@ -166,6 +156,51 @@ class ServiceProxy:
         ):
             headers["location"] = location
         return Response(content=upstream.content, status_code=upstream.status_code, headers=headers)
+
+    async def _ask(
+        self, method: str, base_url: str, target: str, content: bytes, headers: dict[str, str]
+    ) -> HopResponse:
+        breaker = self.breaker(base_url)
+        try:
+            return await self.hop.request(
+                method,
+                base_url,
+                target,
+                content=content,
+                headers=headers,
+                read_timeout=self.read_timeouts.get(base_url, self.read_timeout),
+            )
+        except HopBusy as exc:  # our own connections are taken: no sign of the service
+            raise ServiceUnavailable(
+                "The service behind this path is busy; try again shortly.", retry_after=1
+            ) from exc
+        except HopTimeout as exc:
+            breaker.failed()
+            raise GatewayTimeout("The service did not answer in time; try again.") from exc
+        except HopError as exc:  # no connection, or closed before it answered
+            breaker.failed()
+            raise ServiceUnavailable(
+                "The service behind this path is not reachable right now; try again shortly.",
+                retry_after=1,
+            ) from exc
+
+    @contextlib.contextmanager
+    def _in_flight(self, identity: str) -> Iterator[None]:
+        """One caller's calls under way at once, bounded: a key (or address) cannot take
+        every connection to a service, nor trip its breaker for everyone, alone."""
+        if self.calls_per_identity and self._calls.get(identity, 0) >= self.calls_per_identity:
+            raise TooManyRequests(
+                f"At most {self.calls_per_identity} calls under way at once; wait for "
+                "an answer before you send more.",
+                retry_after=1,
+            )
+        self._calls[identity] = self._calls.get(identity, 0) + 1
+        try:
+            yield
+        finally:
+            self._calls[identity] -= 1
+            if not self._calls[identity]:
+                del self._calls[identity]
 
     def breaker(self, base_url: str) -> CircuitBreaker:
         breaker = self._breakers.get(base_url)

@@ -5,6 +5,7 @@ replica of the gateway counts against the same budget. A Redis that does not ans
 lets calls through (and says so in the log): a rate limit must not take the API down.
 """
 
+import ipaddress
 import logging
 import math
 import time
@@ -12,9 +13,11 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Protocol
 
+from fastapi import Request
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from shared.kit.auth import Principal
 from shared.kit.http import TooManyRequests
 
 log = logging.getLogger("lotse.gateway.ratelimit")
@@ -125,7 +128,7 @@ class CallBudget:
 
     async def charge_address(self, address: str) -> None:
         """Anonymous calls and refused keys: guessing keys costs the guesser's budget."""
-        await self._charge(f"address:{address}", self.per_address)
+        await self._charge(f"address:{budget_address(address)}", self.per_address)
 
     async def _charge(self, identity: str, limit: Limit) -> None:
         wait = await self.limiter.wait_seconds(identity, limit)
@@ -134,3 +137,23 @@ class CallBudget:
                 f"At most {limit.per_minute} calls a minute; try again in {math.ceil(wait)} s.",
                 retry_after=wait,
             )
+
+
+def budget_address(address: str) -> str:
+    """Whose budget an address spends: an IPv6 client has a whole /64 to call from."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+def identity_of(request: Request, principal: Principal) -> str:
+    """Who a caller counts as for bounds: the key, or without one the address."""
+    if principal.signed_in:
+        return principal.subject
+    return f"address:{budget_address(request.client.host if request.client else 'unknown')}"

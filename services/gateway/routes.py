@@ -11,6 +11,7 @@ from services.gateway import domain, repository
 from services.gateway.atom import ATOM_MEDIA_TYPE, activity_feed
 from services.gateway.identity import KeyResolver, caller
 from services.gateway.models import Municipality
+from services.gateway.ratelimit import identity_of
 from services.gateway.schemas import (
     ApiKeyCreate,
     ApiKeyCreated,
@@ -370,8 +371,7 @@ async def live_stream(
     ] = None,
 ) -> StreamingResponse:
     streams = part_of(request, LiveStreams)
-    address = request.client.host if request.client else "unknown"
-    identity = principal.subject if principal.signed_in else f"address:{address}"
+    identity = identity_of(request, principal)
     wanted = StreamFilter(types=frozenset(types or ()), municipality=municipality, topic=topic)
     streams.admit(identity)
     return StreamingResponse(

@@ -45,6 +45,11 @@ class Settings(ServiceSettings):
     breaker_open_seconds: float = Field(
         default=10.0, gt=0, description="how long an open circuit refuses calls at once"
     )
+    calls_per_identity: int = Field(
+        default=16,
+        ge=0,
+        description="forwarded calls a key (or address) may have under way; 0: no bound",
+    )
     rate_limit_per_minute: int = Field(
         default=600, ge=0, description="calls a minute per API key on average; 0: no limit"
     )

@@ -30,7 +30,10 @@ def seed_demo_region(
     """
     keys_file = data_dir / DEMO_KEYS_FILE
     with httpx.Client(
-        base_url=gateway, headers={"Authorization": f"Bearer {admin_key}"}, timeout=30
+        base_url=gateway,
+        headers={"Authorization": f"Bearer {admin_key}"},
+        timeout=30,
+        transport=PatientTransport(),
     ) as admin:
         for municipality in load_demo(demo_dir, "municipalities"):
             response = admin.post("/api/v1/municipalities", json=municipality)
@@ -57,6 +60,20 @@ def seed_demo_region(
             for number, project in enumerate(load_demo(demo_dir, "projects")):
                 _publish(admin, coordinator, project, f"demo-project-{number}")
     return keys
+
+
+class PatientTransport(httpx.HTTPTransport):
+    """Waits as long as a 429's Retry-After says, and asks again: an operator's rate
+    limit must not stop the demo region from loading, only slow it."""
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        for _ in range(30):
+            response = super().handle_request(request)
+            if response.status_code != 429:
+                return response
+            response.read()
+            time.sleep(min(float(response.headers.get("retry-after", "1")), 60.0))
+        return response
 
 
 def _issue(client: httpx.Client, name: str, role: str, ags: str | None = None) -> str:

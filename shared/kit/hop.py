@@ -33,6 +33,10 @@ class HopConnectError(HopError):
     """No connection: refused, unreachable or not made within the connect timeout."""
 
 
+class HopBusy(HopError):
+    """Every connection to the service is taken, and none came free in time."""
+
+
 class HopTimeout(HopError):
     """Connected and asked, but no complete answer within the read timeout."""
 
@@ -158,7 +162,7 @@ class HopClient:
         try:
             await asyncio.wait_for(limit.acquire(), timeout)
         except TimeoutError as exc:
-            raise HopTimeout(f"no free connection to {where[0]}:{where[1]} in time") from exc
+            raise HopBusy(f"no free connection to {where[0]}:{where[1]} in time") from exc
         try:
             connection = self._reuse(where)
             if connection is not None:

@@ -591,10 +591,9 @@ def _complete_operation(path: str, method: str, operation: dict[str, Any]) -> No
                     parameter["required"] = True
         _declare_etag(answers)
     if ("header", "if-none-match") in names:
-        answers.setdefault(
-            "304",
-            {"description": "Not modified: your copy is current", "headers": {}},
-        )["headers"]["ETag"] = _ETAG_HEADER
+        answers.setdefault("304", {"description": "Not modified: your copy is current"}).setdefault(
+            "headers", {}
+        )["ETag"] = _ETAG_HEADER
         _declare_etag(answers)
     for status in statuses:
         answers.setdefault(str(status), {"description": _KIT_PROBLEMS[status]})

@@ -52,6 +52,9 @@ def _refusal(status: int, reason: str, slug: str, title: str, detail: str) -> by
         f"content-length: {len(body)}\r\n"
         f"x-request-id: {uuid.uuid4().hex}\r\n"
         "cache-control: no-store\r\n"
+        # A bare problem document: nothing in it for a browser to run or frame.
+        "x-content-type-options: nosniff\r\n"
+        "content-security-policy: default-src 'none'; frame-ancestors 'none'\r\n"
         "connection: close\r\n\r\n"
     )
     return head.encode() + body

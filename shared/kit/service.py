@@ -10,11 +10,12 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from fastapi.telemetry import TelemetryConfig
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.kit.auth import (
     WRITE_METHODS,
@@ -96,6 +97,7 @@ def create_service_app(
     on_stop: Hook | None = None,
     openapi: bool = True,
     authenticate: Authenticator = internal_principal,
+    operators_only: Callable[[Request], bool] | None = None,
 ) -> FastAPI:
     """Build a service's FastAPI app from its parts; app.py of a service calls this.
 
@@ -133,7 +135,7 @@ def create_service_app(
         max_body_bytes=settings.max_body_bytes,
         large_body_paths=large_body_paths,
     )
-    app.include_router(operations_router())
+    app.include_router(operations_router(operators_only))
     for router in routers:
         app.include_router(router)
     _refuse_writes_that_do_not_authenticate_first(app)
@@ -246,15 +248,32 @@ async def _housekeeping(db: Database, every_seconds: float = 3600) -> None:
         await asyncio.sleep(every_seconds)
 
 
-def operations_router() -> APIRouter:
-    """/healthz, /readyz and /metrics: for orchestrators, not for people."""
+def operations_router(operators_only: Callable[[Request], bool] | None) -> APIRouter:
+    """/healthz, /readyz and /metrics: for orchestrators, not for people.
+
+    With `operators_only`, /readyz and /metrics answer a caller it refuses as a path
+    that does not exist answers: the same 404, through the same handlers.
+    """
     router = APIRouter(tags=["operations"])
+
+    async def for_operators(request: Request) -> None:
+        if operators_only is not None and not operators_only(request):
+            raise StarletteHTTPException(status_code=404)
+
+    inside = [Depends(for_operators)]
 
     @router.get("/healthz", summary="The process is alive")
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @router.get("/readyz", summary="Database and broker reachable, consumers caught up")
+    # Load balancers that probe with HEAD: the same answer without its body.
+    router.add_api_route("/healthz", healthz, methods=["HEAD"], include_in_schema=False)
+
+    @router.get(
+        "/readyz",
+        summary="Database and broker reachable, consumers caught up",
+        dependencies=inside,
+    )
     async def readyz(request: Request) -> JSONResponse:
         """Ready once the database and the broker answer and every consumer has joined its
         group and applied what its topics held at start; until then the service would
@@ -278,7 +297,9 @@ def operations_router() -> APIRouter:
             status_code=200 if ready else 503,
         )
 
-    @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+    @router.get(
+        "/metrics", summary="Prometheus metrics", response_class=Response, dependencies=inside
+    )
     async def metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 

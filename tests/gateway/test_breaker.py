@@ -2,13 +2,18 @@
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
+from fastapi import FastAPI
 
 from services.gateway.breaker import CircuitBreaker
 from shared.cli.broker import EmbeddedBroker, free_port
 from shared.kit.http import ServiceUnavailable
+from tests.conftest import ADMIN_KEY, eventually
 from tests.gateway.conftest import lone_gateway
 
 
@@ -32,14 +37,23 @@ async def hung_service() -> AsyncIterator[tuple[str, list[bytes]]]:
         server.close()
 
 
+def in_front_of(
+    url: str, broker: EmbeddedBroker, tmp_path: Path, **settings: Any
+) -> AbstractAsyncContextManager[tuple[FastAPI, httpx.AsyncClient]]:
+    """A gateway whose projects service is the one at `url`."""
+    return lone_gateway(
+        tmp_path, LOTSE_KAFKA_BOOTSTRAP=broker.bootstrap, service_urls={"projects": url}, **settings
+    )
+
+
 async def test_a_hung_service_opens_its_circuit_and_callers_get_a_fast_503(
     broker: EmbeddedBroker, tmp_path: Path, hung_service: tuple[str, list[bytes]]
 ) -> None:
     url, seen = hung_service
-    async with lone_gateway(
+    async with in_front_of(
+        url,
+        broker,
         tmp_path,
-        LOTSE_KAFKA_BOOTSTRAP=broker.bootstrap,
-        service_urls={"projects": url},
         service_timeouts={"projects": 0.3},  # its own timeout, not the gateway's 15 s
         breaker_failures=2,
         breaker_open_seconds=60,
@@ -82,3 +96,30 @@ async def test_a_failed_trial_opens_the_circuit_again() -> None:
     assert breaker.open
     with pytest.raises(ServiceUnavailable):
         breaker.admit()
+
+
+async def test_one_caller_cannot_hold_every_call_to_a_service(
+    broker: EmbeddedBroker, tmp_path: Path, hung_service: tuple[str, list[bytes]]
+) -> None:
+    url, seen = hung_service
+    async with in_front_of(
+        url,
+        broker,
+        tmp_path,
+        service_timeouts={"projects": 5},
+        calls_per_identity=2,
+    ) as (_, client):
+        admin = {"Authorization": f"Bearer {ADMIN_KEY}"}
+        waiting = [
+            asyncio.create_task(client.get("/api/v1/projects", headers=admin)) for _ in range(2)
+        ]
+        await eventually(lambda: asyncio.sleep(0, len(seen) == 2), within=5)
+        refused = await client.get("/api/v1/projects", headers=admin)
+        assert refused.status_code == 429
+        assert refused.headers["retry-after"] == "1"
+        assert len(seen) == 2, "refused before it reached the service"
+        # Another caller is not held up by the first one's calls.
+        others = asyncio.create_task(client.get("/api/v1/projects"))
+        await eventually(lambda: asyncio.sleep(0, len(seen) == 3), within=5)
+        for task in [*waiting, others]:
+            task.cancel()
