@@ -43,7 +43,7 @@ async def merged_openapi(app: FastAPI) -> dict[str, Any]:
     document["security"] = [{"apiKey": []}, {}]
     proxy: ServiceProxy = state.runtime.part(ServiceProxy)
     complete = True
-    for base_url in state.settings.service_routes.values():
+    for base_url in dict.fromkeys(state.settings.service_routes.values()):  # one per service
         try:
             service_doc = await proxy.fetch_json(base_url + "/openapi.json", ANONYMOUS)
         except Exception:

@@ -257,7 +257,8 @@ async def revoke_key(
     response_model=FeedPage,
     tags=["feed"],
     summary="What happened in the region, newest first",
-    description="Entries you may see, by the same rules as the projects themselves.",
+    description="Entries you may see, by the same rules as the projects themselves, and "
+    "the catalogue's public news: solutions published, updated and retired, adoptions.",
 )
 async def feed(
     principal: Caller,
@@ -276,7 +277,7 @@ async def feed(
                 type=e.type,
                 subject=e.subject,
                 title=e.title,
-                municipality_ags=e.municipality_ags,
+                municipality_ags=e.municipality_ags or None,
                 occurred_at=e.occurred_at,
                 data=e.data,
             )

@@ -1,0 +1,161 @@
+"""The service's search read model: the tantivy index and the Kooperationsradar's profiles,
+fed from the service's own rows.
+
+A change is staged on the unit of work that makes it and reaches the index only once
+that unit commits, so the index never shows what the database rolled back. At start,
+before requests and consumers, the model is rebuilt from the database. Each replica
+holds its own (docs/PERFORMANCE.md).
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
+
+from services.knowledge import repository
+from services.knowledge.models import KnownProject, Solution
+from services.knowledge.radar import Kooperationsradar, RadarItem
+from services.knowledge.search import SearchDocument, SearchIndex
+from shared.kit.db import Database
+
+Change = Callable[[], None]
+_STAGED = "knowledge_search_changes"
+
+
+def solution_document(solution: Solution) -> SearchDocument:
+    english = solution.description_en or {}
+    return SearchDocument(
+        id=solution.id,
+        kind="solution",
+        title=solution.name,
+        # The catalogue is public: what the region uses is no secret.
+        visibility="public",
+        owner_ags=solution.provider_ags or "",
+        summary=solution.short_description,
+        body="\n".join(
+            t for t in (solution.long_description, english.get("long_description")) if t
+        ),
+        topics=tuple(solution.topics),
+        maturity=solution.maturity,
+        license=solution.license,
+    )
+
+
+def solution_item(solution: Solution) -> RadarItem:
+    return RadarItem(
+        id=solution.id,
+        kind="solution",
+        title=solution.name,
+        owner_ags=solution.provider_ags or "",
+        visibility="public",
+        summary=solution.short_description,
+        description=solution.long_description,
+        topics=tuple(solution.topics),
+        ozg_refs=tuple(r["ozg_id"] for r in solution.leika_refs if r.get("ozg_id")),
+    )
+
+
+def project_document(project: KnownProject) -> SearchDocument:
+    return SearchDocument(
+        id=project.id,
+        kind="project",
+        title=project.title,
+        visibility=_visibility(project.visibility),
+        owner_ags=project.municipality_ags,
+        summary=project.summary,
+        body=project.description,
+        topics=tuple(project.topics),
+        status=project.status,
+    )
+
+
+def project_item(project: KnownProject) -> RadarItem:
+    return RadarItem(
+        id=project.id,
+        kind="project",
+        title=project.title,
+        owner_ags=project.municipality_ags,
+        visibility=_visibility(project.visibility),
+        summary=project.summary,
+        description=project.description,
+        topics=tuple(project.topics),
+        target_groups=tuple(project.target_groups),
+    )
+
+
+def _visibility(value: str) -> Any:
+    # An unknown word would be a bug upstream; the strictest reading is the safe one.
+    return value if value in ("public", "region", "private") else "private"
+
+
+class SearchReadModel:
+    """The index and the radar over it, kept in step with the service's commits."""
+
+    def __init__(self, index: SearchIndex | None = None) -> None:
+        self.index = index or SearchIndex()
+        self.radar = Kooperationsradar(self.index)
+
+    # -- staging on a unit of work -----------------------------------------------------
+
+    def stage_solution(self, session: AsyncSession, solution: Solution) -> None:
+        if solution.status == "retired":
+            self._stage(session, self._remover(solution.id))
+        else:
+            upsert = self._upserter(solution_document(solution), solution_item(solution))
+            self._stage(session, upsert)
+
+    def stage_project(self, session: AsyncSession, project: KnownProject) -> None:
+        self._stage(session, self._upserter(project_document(project), project_item(project)))
+
+    def stage_removal(self, session: AsyncSession, doc_id: str) -> None:
+        self._stage(session, self._remover(doc_id))
+
+    def _upserter(self, doc: SearchDocument, item: RadarItem | None) -> Change:
+        def apply() -> None:
+            self.index.upsert(doc)
+            if item is not None:
+                self.radar.upsert(item, index=False)
+
+        return apply
+
+    def _remover(self, doc_id: str) -> Change:
+        def apply() -> None:
+            self.index.delete(doc_id)
+            self.radar.remove(doc_id, index=False)
+
+        return apply
+
+    def _stage(self, session: AsyncSession, change: Change) -> None:
+        session.info.setdefault(_STAGED, []).append(change)
+
+    # -- rebuilding from the database --------------------------------------------------
+
+    async def rebuild(self, db: Database) -> int:
+        """Replace index and radar with what the database holds; return the documents.
+
+        Call it before the service takes requests or events (app.py's on_start).
+        """
+        async with db.session() as session:
+            solutions = await repository.active_solutions(session)
+            projects = await repository.all_known_projects(session)
+        docs = [*map(solution_document, solutions), *map(project_document, projects)]
+        items = [*map(solution_item, solutions), *map(project_item, projects)]
+        count = self.index.rebuild(docs)
+        self.radar.rebuild(items, index=False)
+        return count
+
+    def close(self) -> None:
+        self.index.close()
+
+
+@event.listens_for(Session, "after_commit")
+def _apply_after_commit(session: Session) -> None:
+    for change in session.info.pop(_STAGED, []):
+        change()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_rolled_back(session: Session) -> None:
+    session.info.pop(_STAGED, None)

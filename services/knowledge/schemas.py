@@ -1,0 +1,172 @@
+"""Request and response shapes of the knowledge API."""
+
+import uuid
+from datetime import date
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from shared.contracts.knowledge import (
+    AdoptionSnapshot,
+    AdoptionStatus,
+    LeikaReference,
+    MaintenanceType,
+    Maturity,
+    SoftwareType,
+    SolutionContact,
+    SolutionRequirement,
+    SolutionSnapshot,
+)
+from shared.kit.http import StrictBody, not_nullable
+from shared.kit.pagination import Page
+from shared.region.ags import AGS
+from shared.region.topics import Topic
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+ShortDescription = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=150)
+]
+LongDescription = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20_000)]
+License = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=500),
+    Field(description="an SPDX license expression, e.g. `EUPL-1.2` or `MIT OR Apache-2.0`"),
+]
+Url = Annotated[str, StringConstraints(max_length=2000, pattern=r"^https?://\S+$")]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+
+
+class Translation(StrictBody):
+    """The English description, optional."""
+
+    short_description: ShortDescription
+    long_description: LongDescription = ""
+
+
+class SolutionFields(StrictBody):
+    """What a solution's entry in the catalogue says."""
+
+    name: Name
+    short_description: ShortDescription = Field(description="German, at most 150 characters")
+    long_description: LongDescription = Field(default="", description="German")
+    description_en: Translation | None = None
+    topics: list[Topic] = Field(default_factory=list, max_length=15)
+    leika_refs: list[LeikaReference] = Field(default_factory=list, max_length=50)
+    license: License
+    maturity: Maturity | None = None
+    software_type: SoftwareType | None = None
+    maintenance_type: MaintenanceType | None = None
+    maintainer: ShortText | None = None
+    contacts: list[SolutionContact] = Field(default_factory=list, max_length=20)
+    repository_url: Url | None = None
+    landing_url: Url | None = None
+    cost_notes: Note | None = None
+    requirements: list[SolutionRequirement] = Field(default_factory=list, max_length=50)
+    provider_ags: AGS | None = Field(
+        default=None,
+        description="the municipality that provides the solution, in the region or beyond; "
+        "a municipality key may name only its own AGS (its own is the default)",
+    )
+
+
+class SolutionCreate(SolutionFields):
+    pass
+
+
+# Fields that may not be cleared with null: they always have a value.
+REQUIRED_ON_UPDATE = frozenset(
+    {
+        "name",
+        "short_description",
+        "long_description",
+        "topics",
+        "leika_refs",
+        "license",
+        "contacts",
+        "requirements",
+    }
+)
+
+
+class SolutionUpdate(StrictBody):
+    """Fields to change; absent fields stay as they are, null clears an optional one."""
+
+    model_config = ConfigDict(json_schema_extra=not_nullable(*sorted(REQUIRED_ON_UPDATE)))
+
+    name: Name | None = None
+    short_description: ShortDescription | None = None
+    long_description: LongDescription | None = None
+    description_en: Translation | None = None
+    topics: list[Topic] | None = Field(default=None, max_length=15)
+    leika_refs: list[LeikaReference] | None = Field(default=None, max_length=50)
+    license: License | None = None
+    maturity: Maturity | None = None
+    software_type: SoftwareType | None = None
+    maintenance_type: MaintenanceType | None = None
+    maintainer: ShortText | None = None
+    contacts: list[SolutionContact] | None = Field(default=None, max_length=20)
+    repository_url: Url | None = None
+    landing_url: Url | None = None
+    cost_notes: Note | None = None
+    requirements: list[SolutionRequirement] | None = Field(default=None, max_length=50)
+    provider_ags: AGS | None = None
+
+
+class SolutionPublic(SolutionSnapshot):
+    """A solution as the API shows it, with who uses it."""
+
+    adoptions: dict[AdoptionStatus, int] = Field(
+        default_factory=dict, description="how many municipalities plan, run or ended it"
+    )
+
+
+class SolutionPage(Page[SolutionPublic]):
+    pass
+
+
+class ImportWarning(BaseModel):
+    field: str = Field(description="the key path in the file, e.g. `maintenance.type`")
+    line: int | None = Field(description="its line in the file, 1-based")
+    message: str
+
+
+class SolutionImported(BaseModel):
+    """A solution created from a publiccode.yml, with what the file bent."""
+
+    solution: SolutionPublic
+    warnings: list[ImportWarning]
+
+
+class AdoptionCreate(StrictBody):
+    """A municipality records that it plans, runs or ended a solution."""
+
+    solution_id: uuid.UUID
+    municipality_ags: AGS | None = Field(
+        default=None,
+        description="required for coordinators; a municipality key records its own (403 "
+        "for another)",
+    )
+    status: AdoptionStatus = "live"
+    since: date | None = None
+    note: Note | None = None
+
+
+class AdoptionUpdate(StrictBody):
+    """Fields to change; sending an update (even an empty one) re-confirms the adoption."""
+
+    model_config = ConfigDict(json_schema_extra=not_nullable("status"))
+
+    status: AdoptionStatus | None = None
+    since: date | None = None
+    note: Note | None = None
+
+
+class AdoptionPublic(AdoptionSnapshot):
+    stale: bool = Field(
+        description="not confirmed for longer than the region's limit (default 12 months)"
+    )
+
+
+class AdoptionPage(Page[AdoptionPublic]):
+    pass
