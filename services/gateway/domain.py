@@ -207,10 +207,11 @@ async def record_in_feed(session: AsyncSession, event: CloudEvent) -> None:
         owner = solution.provider_ags or solution.owner_ags or ""
         await _add_to_feed(session, event, data, solution.name, owner, "public", solution.version)
     elif isinstance(data, _ADOPTION_PAYLOADS):
+        # Which software a municipality runs is for the region's members, like its inventory.
         adoption = data.adoption
         title = f"{adoption.solution_name}: {adoption.status}"
         await _add_to_feed(
-            session, event, data, title, adoption.municipality_ags, "public", adoption.version
+            session, event, data, title, adoption.municipality_ags, "region", adoption.version
         )
 
 

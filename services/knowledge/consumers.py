@@ -2,7 +2,7 @@
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.knowledge import region
+from services.knowledge import adoptions, region
 from services.knowledge.index import SearchReadModel
 from shared.contracts.gateway import MunicipalityCreated, MunicipalityUpdated
 from shared.contracts.projects import (
@@ -29,13 +29,16 @@ def municipalities_handler(runtime: Runtime) -> Handler:
 
 def projects_handler(runtime: Runtime) -> Handler:
     search = runtime.part(SearchReadModel)
+    source = runtime.settings.source
 
     async def on_project_event(session: AsyncSession, event: CloudEvent) -> None:
         data = event.data
         if isinstance(data, ProjectDeleted):
             await region.forget_project(session, data.project, search)
         elif isinstance(data, ProjectCreated | ProjectUpdated | ProjectStatusChanged):
-            await region.record_project(session, data.project, search)
+            project = await region.record_project(session, data.project, search)
+            if project is not None:
+                await adoptions.follow_project(session, project, source)
 
     return idempotent(runtime.db, on_project_event)
 

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, false, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -70,21 +70,102 @@ async def active_solutions(session: AsyncSession) -> Sequence[Solution]:
     return (await session.scalars(select(Solution).where(col(Solution.status) == "active"))).all()
 
 
-async def adoption_counts(
+async def solutions_by_id(
     session: AsyncSession, solution_ids: Sequence[str]
-) -> dict[str, dict[str, int]]:
-    """How many municipalities plan, run or ended each of these solutions."""
+) -> dict[str, Solution]:
+    if not solution_ids:
+        return {}
+    query = select(Solution).where(col(Solution.id).in_(set(solution_ids)))
+    return {s.id: s for s in (await session.scalars(query)).all()}
+
+
+async def solution_names(session: AsyncSession, solution_ids: Sequence[str]) -> dict[str, str]:
     if not solution_ids:
         return {}
     rows = await session.execute(
-        select(col(Adoption.solution_id), col(Adoption.status), func.count())
-        .where(col(Adoption.solution_id).in_(solution_ids))
-        .group_by(col(Adoption.solution_id), col(Adoption.status))
+        select(col(Solution.id), col(Solution.name)).where(col(Solution.id).in_(solution_ids))
     )
-    counts: dict[str, dict[str, int]] = {}
-    for solution_id, status, count in rows:
-        counts.setdefault(solution_id, {})[status] = count
-    return counts
+    return dict(rows.tuples().all())
+
+
+# -- adoptions: the inventory is for members -------------------------------------------
+
+
+def readable_adoptions(principal: Principal) -> Select[Adoption]:
+    """The one base query of the adoptions `principal` may see: all of them for members,
+    none for anonymous callers (which software a municipality runs is an attack map)."""
+    return select(Adoption).where(true() if principal.signed_in else false())
+
+
+async def adopters(
+    session: AsyncSession, principal: Principal, solution_ids: Sequence[str]
+) -> dict[str, list[Adoption]]:
+    """Who uses each of these solutions, as far as `principal` may see."""
+    if not solution_ids:
+        return {}
+    query = readable_adoptions(principal).where(col(Adoption.solution_id).in_(solution_ids))
+    found: dict[str, list[Adoption]] = {}
+    for adoption in (await session.scalars(query.order_by(col(Adoption.municipality_ags)))).all():
+        found.setdefault(adoption.solution_id, []).append(adoption)
+    return found
+
+
+async def find_adoption(session: AsyncSession, solution_id: str, ags: str) -> Adoption | None:
+    return await session.scalar(
+        select(Adoption).where(
+            col(Adoption.solution_id) == solution_id, col(Adoption.municipality_ags) == ags
+        )
+    )
+
+
+async def get_adoption(
+    session: AsyncSession, adoption_id: str, *, for_update: bool = False
+) -> Adoption | None:
+    query = select(Adoption).where(col(Adoption.id) == adoption_id)
+    if for_update:
+        query = query.with_for_update()
+    return await session.scalar(query)
+
+
+@dataclass(frozen=True)
+class AdoptionFilters:
+    solution: str | None = None
+    municipality: str | None = None
+    status: str | None = None
+    stale: bool | None = None
+    """True: only those confirmed before `stale_before`; False: only those after."""
+    stale_before: datetime | None = None
+
+
+# The matrix reads by municipality; the id gives every adoption one place in the order.
+ADOPTION_ORDER = (
+    SortKey(col(Adoption.municipality_ags), str),
+    SortKey(col(Adoption.id), str),
+)
+
+
+async def list_adoptions(
+    session: AsyncSession,
+    principal: Principal,
+    filters: AdoptionFilters,
+    *,
+    cursor: str | None,
+    limit: int,
+) -> tuple[Sequence[Adoption], str | None, int]:
+    """One page of the region's matrix municipality x solution, by municipality."""
+    query = readable_adoptions(principal)
+    if filters.solution:
+        query = query.where(col(Adoption.solution_id) == filters.solution)
+    if filters.municipality:
+        query = query.where(col(Adoption.municipality_ags) == filters.municipality)
+    if filters.status:
+        query = query.where(col(Adoption.status) == filters.status)
+    if filters.stale is not None and filters.stale_before is not None:
+        confirmed = col(Adoption.confirmed_at)
+        query = query.where(
+            confirmed < filters.stale_before if filters.stale else confirmed >= filters.stale_before
+        )
+    return await keyset_page(session, query, order=ADOPTION_ORDER, cursor=cursor, limit=limit)
 
 
 # -- projects the events tell ----------------------------------------------------------

@@ -1,12 +1,10 @@
 """HTTP endpoints of the solution catalogue: parse, authorise, call the domain, render."""
 
 import uuid
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.knowledge import domain, repository
 from services.knowledge.index import SearchReadModel
@@ -78,23 +76,12 @@ def utc(moment: datetime | None, field: str) -> datetime | None:
         ) from exc
 
 
-async def public_solutions(session: AsyncSession, rows: Sequence[Solution]) -> list[SolutionPublic]:
-    counts = await repository.adoption_counts(session, [r.id for r in rows])
-    return [
-        SolutionPublic.model_validate(
-            domain.snapshot(row).model_dump() | {"adoptions": counts.get(row.id, {})}
-        )
-        for row in rows
-    ]
-
-
-async def _render(session: AsyncSession, solution: Solution, status_code: int = 200) -> Response:
-    (public,) = await public_solutions(session, [solution])
+def _render(solution: Solution) -> Response:
+    state = domain.snapshot(solution)
     return Response(
-        public.model_dump_json(),
-        status_code=status_code,
+        state.model_dump_json(),
         media_type="application/json",
-        headers={"ETag": etag_of(public.version)},
+        headers={"ETag": etag_of(state.version)},
     )
 
 
@@ -119,10 +106,9 @@ async def create_solution(
     state = await domain.create_solution(
         session, principal=principal, data=data, source=source_of(request), search=search
     )
-    body = SolutionPublic.model_validate(state.model_dump())
     return idempotency.created(
         session,
-        body.model_dump_json(),
+        state.model_dump_json(),
         {"Location": f"/api/v1/solutions/{state.id}", "ETag": etag_of(state.version)},
     )
 
@@ -213,7 +199,9 @@ async def list_solutions(
         session, filters, cursor=cursor, limit=limit
     )
     page = SolutionPage(
-        items=await public_solutions(session, rows), next_cursor=next_cursor, total=total
+        items=[SolutionPublic.model_validate(row, from_attributes=True) for row in rows],
+        next_cursor=next_cursor,
+        total=total,
     )
     return cacheable(page.model_dump_json(), if_none_match)
 
@@ -222,8 +210,8 @@ async def list_solutions(
     "/{solution_id}",
     response_model=SolutionPublic,
     summary="Read one solution",
-    description="With how many municipalities plan, run or ended it. The `ETag` is the "
-    "version: send it as `If-Match` when you change the solution.",
+    description="Who uses it: `GET /api/v1/solutions/{solution_id}/adoptions`. The `ETag` "
+    "is the version: send it as `If-Match` when you change the solution.",
     responses=responses(NotFound),
 )
 async def get_solution(
@@ -232,8 +220,8 @@ async def get_solution(
     solution = await repository.get_solution(session, str(solution_id))
     if solution is None:
         raise NotFound(f"There is no solution {solution_id}.")
-    (public,) = await public_solutions(session, [solution])
-    return cacheable(public.model_dump_json(), if_none_match, etag=etag_of(public.version))
+    state = domain.snapshot(solution)
+    return cacheable(state.model_dump_json(), if_none_match, etag=etag_of(state.version))
 
 
 @router.get(
@@ -286,7 +274,7 @@ async def update_solution(
         source=source_of(request),
         search=search,
     )
-    return await _render(session, solution)
+    return _render(solution)
 
 
 @router.delete(
@@ -316,4 +304,4 @@ async def retire_solution(
         source=source_of(request),
         search=search,
     )
-    return await _render(session, solution)
+    return _render(solution)

@@ -16,6 +16,7 @@ from shared.contracts.knowledge import (
     SolutionContact,
     SolutionRequirement,
     SolutionSnapshot,
+    SolutionStatus,
 )
 from shared.kit.http import StrictBody, not_nullable
 from shared.kit.pagination import Page
@@ -114,11 +115,7 @@ class SolutionUpdate(StrictBody):
 
 
 class SolutionPublic(SolutionSnapshot):
-    """A solution as the API shows it, with who uses it."""
-
-    adoptions: dict[AdoptionStatus, int] = Field(
-        default_factory=dict, description="how many municipalities plan, run or ended it"
-    )
+    """A solution as the API shows it: the same snapshot its events carry."""
 
 
 class SolutionPage(Page[SolutionPublic]):
@@ -169,4 +166,23 @@ class AdoptionPublic(AdoptionSnapshot):
 
 
 class AdoptionPage(Page[AdoptionPublic]):
+    pass
+
+
+class SolutionSummary(BaseModel):
+    id: uuid.UUID
+    name: str
+    short_description: str
+    license: str
+    maturity: Maturity | None
+    status: SolutionStatus
+
+
+class InventoryEntry(AdoptionPublic):
+    """One solution of a municipality's inventory."""
+
+    solution: SolutionSummary
+
+
+class InventoryPage(Page[InventoryEntry]):
     pass
