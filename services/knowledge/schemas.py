@@ -2,7 +2,7 @@
 
 import uuid
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -186,3 +186,27 @@ class InventoryEntry(AdoptionPublic):
 
 class InventoryPage(Page[InventoryEntry]):
     pass
+
+
+class SearchItem(BaseModel):
+    """One hit of a search."""
+
+    id: uuid.UUID
+    kind: Literal["solution", "project", "article"]
+    title: str
+    snippet: str = Field(
+        description="the best passage as HTML: matches in <mark>, all else escaped"
+    )
+    score: float = Field(description="BM25 relevance; higher is better")
+    municipality_ags: AGS | None = Field(description="owning or providing municipality")
+    topics: list[Topic]
+    status: str | None = Field(description="a project's status")
+    maturity: Maturity | None
+    license: str | None
+
+
+class SearchPage(Page[SearchItem]):
+    facets: dict[str, dict[str, int]] = Field(
+        description="counts over all matches you may see, per facet (kind, topic, maturity, "
+        "license, municipality, status) and value"
+    )
