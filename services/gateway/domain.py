@@ -16,6 +16,7 @@ from shared.contracts.gateway import (
 from shared.contracts.knowledge import (
     AdoptionChanged,
     AdoptionRecorded,
+    MatchFound,
     SolutionPublished,
     SolutionRetired,
     SolutionUpdated,
@@ -213,6 +214,11 @@ async def record_in_feed(session: AsyncSession, event: CloudEvent) -> None:
         await _add_to_feed(
             session, event, data, title, adoption.municipality_ags, "region", adoption.version
         )
+    elif isinstance(data, MatchFound):
+        # As narrow as its narrower end: a private project's match is its municipality's.
+        title = f"{data.project.title} ~ {data.match.title}"
+        owner = data.project.municipality_ags or ""
+        await _add_to_feed(session, event, data, title, owner, data.visibility, 1)
 
 
 async def _add_to_feed(

@@ -2,7 +2,7 @@
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.knowledge import adoptions, region
+from services.knowledge import adoptions, region, suggestions
 from services.knowledge.index import SearchReadModel
 from shared.contracts.gateway import MunicipalityCreated, MunicipalityUpdated
 from shared.contracts.projects import (
@@ -39,6 +39,7 @@ def projects_handler(runtime: Runtime) -> Handler:
             project = await region.record_project(session, data.project, search)
             if project is not None:
                 await adoptions.follow_project(session, project, source)
+                await suggestions.announce_matches(session, project, search, source)
 
     return idempotent(runtime.db, on_project_event)
 

@@ -94,7 +94,7 @@ class SearchReadModel:
     """The index and the radar over it, kept in step with the service's commits."""
 
     def __init__(self, index: SearchIndex | None = None) -> None:
-        self.index = index or SearchIndex()
+        self.index = index if index is not None else SearchIndex()
         self.radar = Kooperationsradar(self.index)
 
     # -- staging on a unit of work -----------------------------------------------------

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Date, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Date, Float, Integer, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from shared.kit.sqltypes import UTCDateTime
@@ -62,6 +62,17 @@ class Adoption(SQLModel, table=True):
     version: int = Field(sa_column=Column(Integer, nullable=False))
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+
+
+class RadarMatch(SQLModel, table=True):
+    """A pair the Kooperationsradar announced (match.found), so it is announced once."""
+
+    __tablename__ = "radar_matches"
+
+    project_id: str = Field(sa_column=Column(String(36), primary_key=True))
+    match_id: str = Field(sa_column=Column(String(36), primary_key=True))
+    score: float = Field(sa_column=Column(Float, nullable=False))
+    found_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
 
 class KnownProject(SQLModel, table=True):

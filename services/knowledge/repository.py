@@ -8,7 +8,13 @@ from sqlalchemy import Select, false, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from services.knowledge.models import Adoption, KnownMunicipality, KnownProject, Solution
+from services.knowledge.models import (
+    Adoption,
+    KnownMunicipality,
+    KnownProject,
+    RadarMatch,
+    Solution,
+)
 from shared.kit.auth import Principal
 from shared.kit.pagination import SortKey, keyset_page
 from shared.region.visibility import visible_to
@@ -195,6 +201,15 @@ async def get_known_project(session: AsyncSession, project_id: str) -> KnownProj
 
 async def all_known_projects(session: AsyncSession) -> Sequence[KnownProject]:
     return (await session.scalars(select(KnownProject))).all()
+
+
+async def radar_match_known(session: AsyncSession, project_id: str, match_id: str) -> bool:
+    """Whether the radar announced this pair already, either way round."""
+    pairs = ((project_id, match_id), (match_id, project_id))
+    for first, second in pairs:
+        if await session.get(RadarMatch, (first, second)) is not None:
+            return True
+    return False
 
 
 # -- municipalities the events tell -----------------------------------------------------

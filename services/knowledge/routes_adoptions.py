@@ -250,8 +250,8 @@ async def solution_users(
     tags=["adoptions"],
     summary="A municipality's software inventory",
     description="Members only: the solutions a municipality plans, runs or ran, with "
-    "staleness. 422 for an AGS that is not in the region.",
-    responses=responses(InvalidInput),
+    "staleness. 422 for an AGS that is not in the region; 404 for a path that is no AGS.",
+    responses=responses(InvalidInput, NotFound),
 )
 async def inventory(
     ags: AGS,

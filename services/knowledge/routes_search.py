@@ -1,16 +1,27 @@
 """HTTP endpoints of search and the Kooperationsradar's suggestions."""
 
+import uuid
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
 
+from services.knowledge import suggestions
+from services.knowledge.radar import Suggestion
 from services.knowledge.routes import Search
-from services.knowledge.schemas import SearchItem, SearchPage
+from services.knowledge.schemas import SearchItem, SearchPage, SuggestionPublic, Suggestions
 from services.knowledge.search import SearchFilters, Viewer
 from shared.contracts.knowledge import Maturity
 from shared.contracts.projects import ProjectStatus
 from shared.kit.auth import AuthenticatedRoute, CurrentPrincipal, internal_principal
-from shared.kit.http import IfNoneMatch, InvalidInput, Unauthorized, cacheable, responses
+from shared.kit.deps import DbSession
+from shared.kit.http import (
+    IfNoneMatch,
+    InvalidInput,
+    NotFound,
+    Unauthorized,
+    cacheable,
+    responses,
+)
 from shared.kit.pagination import BadCursor, decode_cursor, encode_cursor
 from shared.region.ags import AGS
 from shared.region.topics import Topic
@@ -103,3 +114,42 @@ async def search(
         },
     )
     return cacheable(page.model_dump_json(), if_none_match)
+
+
+def _public(found: list[Suggestion]) -> list[SuggestionPublic]:
+    return [
+        SuggestionPublic(
+            id=s.id,
+            kind=s.kind,
+            title=s.title,
+            municipality_ags=s.owner_ags or None,
+            score=s.score,
+            reason=s.reason,
+            shared_terms=list(s.shared_terms),
+            shared_topics=list(s.shared_topics),
+            shared_ozg=list(s.shared_ozg),
+        )
+        for s in found
+    ]
+
+
+@router.get(
+    "/api/v1/projects/{project_id}/suggestions",
+    response_model=Suggestions,
+    tags=["projects"],
+    summary="Kooperationsradar: who else does this, which solution fits",
+    description="Projects of other municipalities that do the same thing and catalogue "
+    "solutions that fit, by shared words (compounds included), OZG services, topics and "
+    "target groups, each with a score and a reason in German. Another municipality's "
+    "private project is never suggested; you see only what you may see.",
+    responses=responses(NotFound),
+)
+async def project_suggestions(
+    project_id: uuid.UUID,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    index: Search,
+    limit: Annotated[int, Query(ge=1, le=20, description="per kind")] = 5,
+) -> Suggestions:
+    found = await suggestions.suggestions_for(session, principal, str(project_id), index, limit)
+    return Suggestions(projects=_public(found.projects), solutions=_public(found.solutions))

@@ -210,3 +210,22 @@ class SearchPage(Page[SearchItem]):
         description="counts over all matches you may see, per facet (kind, topic, maturity, "
         "license, municipality, status) and value"
     )
+
+
+class SuggestionPublic(BaseModel):
+    """A project of another municipality that does the same, or a solution that fits."""
+
+    id: uuid.UUID
+    kind: Literal["project", "solution"]
+    title: str
+    municipality_ags: AGS | None = Field(description="owner of a project, provider of a solution")
+    score: float = Field(description="0 to 1; higher is closer")
+    reason: str = Field(description="why, in German")
+    shared_terms: list[str]
+    shared_topics: list[Topic]
+    shared_ozg: list[str] = Field(description="OZG services both implement")
+
+
+class Suggestions(BaseModel):
+    projects: list[SuggestionPublic]
+    solutions: list[SuggestionPublic]

@@ -20,6 +20,7 @@ REGISTRY = EventRegistry(
     knowledge.SolutionRetired,
     knowledge.AdoptionRecorded,
     knowledge.AdoptionChanged,
+    knowledge.MatchFound,
 )
 
 __all__ = ["REGISTRY"]

@@ -147,3 +147,31 @@ class AdoptionChanged(EventPayload):
 
     adoption: AdoptionSnapshot
     changed: list[str] = Field(description="names of the fields that changed")
+
+
+class MatchEnd(BaseModel):
+    """One end of a match: a project, or a catalogue solution."""
+
+    id: uuid.UUID
+    kind: Literal["project", "solution"]
+    title: str
+    municipality_ags: AGS | None = Field(description="owner of a project, provider of a solution")
+
+
+class MatchFound(EventPayload):
+    """The Kooperationsradar found that a project's municipality is not alone: another
+    municipality does the same, or a catalogue solution fits."""
+
+    event_type: ClassVar[str] = "de.lotse.match.found.v1"
+    topic: ClassVar[str] = KNOWLEDGE
+
+    project: MatchEnd = Field(description="the project that was created or changed")
+    match: MatchEnd
+    score: float = Field(ge=0, le=1)
+    reason: str = Field(description="why, in German, e.g. „beide Vorhaben befassen sich mit …“")
+    shared_terms: list[str]
+    shared_topics: list[Topic]
+    visibility: Visibility = Field(
+        description="the narrower of both ends: a match with a private project is for its "
+        "own municipality (and coordinators) only"
+    )

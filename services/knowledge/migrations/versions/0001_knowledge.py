@@ -1,4 +1,5 @@
-"""Solutions, adoptions, the projects and municipalities the events tell, platform tables.
+"""Solutions, adoptions, radar matches, the projects and municipalities the events tell,
+and the platform tables.
 
 Revision ID: 0001
 Revises:
@@ -62,6 +63,13 @@ def upgrade() -> None:
         sa.UniqueConstraint("solution_id", "municipality_ags"),
     )
     op.create_table(
+        "radar_matches",
+        sa.Column("project_id", sa.String(36), primary_key=True),
+        sa.Column("match_id", sa.String(36), primary_key=True),
+        sa.Column("score", sa.Float, nullable=False),
+        sa.Column("found_at", UTCDateTime(), nullable=False),
+    )
+    op.create_table(
         "known_projects",
         sa.Column("id", sa.String(36), primary_key=True),
         sa.Column("municipality_ags", sa.String(8), nullable=False, index=True),
@@ -85,7 +93,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("region_municipalities", "known_projects", "adoptions", "solutions"):
+    for table in (
+        "region_municipalities",
+        "known_projects",
+        "radar_matches",
+        "adoptions",
+        "solutions",
+    ):
         op.drop_table(table)
     for table in ("idempotency_keys", "inbox", "outbox"):
         op.drop_table(table)
