@@ -63,6 +63,8 @@ SERVICES: tuple[ServiceEntry, ...] = (
         public_prefixes=(
             "/api/v1/solutions",
             "/api/v1/adoptions",
+            "/api/v1/articles",
+            "/api/v1/contacts",
             "/api/v1/search",
             "/api/v1/projects/{project_id}/suggestions",
             "/api/v1/municipalities/{ags}/solutions",

@@ -16,6 +16,8 @@ from shared.contracts.gateway import (
 from shared.contracts.knowledge import (
     AdoptionChanged,
     AdoptionRecorded,
+    ArticlePublished,
+    ArticleRequested,
     MatchFound,
     SolutionPublished,
     SolutionRetired,
@@ -214,6 +216,15 @@ async def record_in_feed(session: AsyncSession, event: CloudEvent) -> None:
         await _add_to_feed(
             session, event, data, title, adoption.municipality_ags, "region", adoption.version
         )
+    elif isinstance(data, ArticlePublished):
+        article = data.article
+        owner = article.municipality_ags or ""
+        await _add_to_feed(
+            session, event, data, article.title, owner, article.visibility, article.version
+        )
+    elif isinstance(data, ArticleRequested):
+        title = f"Erfahrungsbericht erbeten: {data.project.title}"
+        await _add_to_feed(session, event, data, title, data.municipality_ags, data.visibility, 1)
     elif isinstance(data, MatchFound):
         # As narrow as its narrower end: a private project's match is its municipality's.
         title = f"{data.project.title} ~ {data.match.title}"

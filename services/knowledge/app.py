@@ -4,7 +4,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.knowledge import routes, routes_adoptions, routes_search
+from services.knowledge import routes, routes_adoptions, routes_articles, routes_search
 from services.knowledge.consumers import CONSUMERS
 from services.knowledge.index import SearchReadModel
 from services.knowledge.search import SearchIndex
@@ -33,7 +33,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "Kooperationsradar that finds who does the same.",
         migrations=Path(__file__).parent / "migrations",
         events=REGISTRY,
-        routers=[routes.router, routes_adoptions.router, routes_search.router],
+        routers=[
+            routes.router,
+            routes_adoptions.router,
+            routes_search.router,
+            routes_articles.router,
+        ],
         consumers=CONSUMERS,
         large_body_paths=by_name("knowledge").body_limits,
         on_start=on_start,

@@ -2,7 +2,7 @@
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.knowledge import adoptions, region, suggestions
+from services.knowledge import adoptions, articles, region, suggestions
 from services.knowledge.index import SearchReadModel
 from shared.contracts.gateway import MunicipalityCreated, MunicipalityUpdated
 from shared.contracts.projects import (
@@ -37,9 +37,12 @@ def projects_handler(runtime: Runtime) -> Handler:
             await region.forget_project(session, data.project, search)
         elif isinstance(data, ProjectCreated | ProjectUpdated | ProjectStatusChanged):
             project = await region.record_project(session, data.project, search)
-            if project is not None:
-                await adoptions.follow_project(session, project, source)
-                await suggestions.announce_matches(session, project, search, source)
+            if project is None:
+                return  # an older event than the state this service holds
+            await adoptions.follow_project(session, project, source)
+            await suggestions.announce_matches(session, project, search, source)
+            if isinstance(data, ProjectStatusChanged) and project.status == "completed":
+                await articles.request_lessons_learned(session, project, source)
 
     return idempotent(runtime.db, on_project_event)
 

@@ -15,10 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from services.knowledge import repository
-from services.knowledge.models import KnownProject, Solution
+from services.knowledge.models import Article, Contact, KnownProject, Solution
 from services.knowledge.radar import Kooperationsradar, RadarItem
 from services.knowledge.search import SearchDocument, SearchIndex
 from shared.kit.db import Database
+from shared.region.topics import TOPICS
 
 Change = Callable[[], None]
 _STAGED = "knowledge_search_changes"
@@ -85,6 +86,34 @@ def project_item(project: KnownProject) -> RadarItem:
     )
 
 
+def article_document(article: Article) -> SearchDocument:
+    return SearchDocument(
+        id=article.id,
+        kind="article",
+        title=article.title,
+        visibility=_visibility(article.visibility),
+        owner_ags=article.municipality_ags or "",
+        summary=article.summary,
+        body=article.body,
+        topics=tuple(article.topics),
+    )
+
+
+def contact_document(contact: Contact) -> SearchDocument:
+    """A person is found by name, role, department and topics; never by e-mail or phone."""
+    return SearchDocument(
+        id=contact.id,
+        kind="contact",
+        title=contact.name,
+        # The directory is for members, as its API.
+        visibility="region",
+        owner_ags=contact.municipality_ags,
+        summary=" ".join(t for t in (contact.role, contact.department) if t),
+        body=" ".join(TOPICS.get(t, t) for t in contact.topics),
+        topics=tuple(contact.topics),
+    )
+
+
 def _visibility(value: str) -> Any:
     # An unknown word would be a bug upstream; the strictest reading is the safe one.
     return value if value in ("public", "region", "private") else "private"
@@ -108,6 +137,12 @@ class SearchReadModel:
 
     def stage_project(self, session: AsyncSession, project: KnownProject) -> None:
         self._stage(session, self._upserter(project_document(project), project_item(project)))
+
+    def stage_article(self, session: AsyncSession, article: Article) -> None:
+        self._stage(session, self._upserter(article_document(article), None))
+
+    def stage_contact(self, session: AsyncSession, contact: Contact) -> None:
+        self._stage(session, self._upserter(contact_document(contact), None))
 
     def stage_removal(self, session: AsyncSession, doc_id: str) -> None:
         self._stage(session, self._remover(doc_id))
@@ -140,7 +175,14 @@ class SearchReadModel:
         async with db.session() as session:
             solutions = await repository.active_solutions(session)
             projects = await repository.all_known_projects(session)
-        docs = [*map(solution_document, solutions), *map(project_document, projects)]
+            articles = await repository.all_articles(session)
+            contacts = await repository.all_contacts(session)
+        docs = [
+            *map(solution_document, solutions),
+            *map(project_document, projects),
+            *map(article_document, articles),
+            *map(contact_document, contacts),
+        ]
         items = [*map(solution_item, solutions), *map(project_item, projects)]
         count = self.index.rebuild(docs)
         self.radar.rebuild(items, index=False)

@@ -102,3 +102,46 @@ class KnownMunicipality(SQLModel, table=True):
     ags: str = Field(sa_column=Column(String(8), primary_key=True))
     name: str = Field(sa_column=Column(String(200), nullable=False))
     version: int = Field(sa_column=Column(Integer, nullable=False))
+
+
+class Article(SQLModel, table=True):
+    """A lesson learned, guide or procurement template of the region."""
+
+    __tablename__ = "articles"
+
+    id: str = Field(sa_column=Column(String(36), primary_key=True))
+    title: str = Field(sa_column=Column(String(200), nullable=False))
+    kind: str = Field(sa_column=Column(String(30), nullable=False, index=True))
+    summary: str = Field(sa_column=Column(Text, nullable=False))
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    body_html: str = Field(sa_column=Column(Text, nullable=False))
+    topics: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    topic_keys: str = Field(sa_column=Column(String(400), nullable=False))
+    solution_ids: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    project_ids: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    municipality_ags: str | None = Field(default=None, sa_column=Column(String(8), index=True))
+    visibility: str = Field(sa_column=Column(String(10), nullable=False, index=True))
+    version: int = Field(sa_column=Column(Integer, nullable=False))
+    created_by: str = Field(sa_column=Column(String(200), nullable=False))
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+
+
+class Contact(SQLModel, table=True):
+    """A person of the region's directory: a Digitallotse, a CDO. Personal data: members
+    see it, it publishes no events, and deleting it leaves no copy (GDPR Art. 17)."""
+
+    __tablename__ = "contacts"
+
+    id: str = Field(sa_column=Column(String(36), primary_key=True))
+    name: str = Field(sa_column=Column(String(200), nullable=False))
+    municipality_ags: str = Field(sa_column=Column(String(8), nullable=False, index=True))
+    role: str | None = Field(default=None, sa_column=Column(String(200)))
+    department: str | None = Field(default=None, sa_column=Column(String(200)))
+    topics: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    email: str | None = Field(default=None, sa_column=Column(String(254)))
+    phone: str | None = Field(default=None, sa_column=Column(String(50)))
+    version: int = Field(sa_column=Column(Integer, nullable=False))
+    created_by: str = Field(sa_column=Column(String(200), nullable=False))
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

@@ -4,18 +4,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, false, select, true
+from sqlalchemy import Select, Text, cast, delete, false, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from services.knowledge.models import (
     Adoption,
+    Article,
+    Contact,
     KnownMunicipality,
     KnownProject,
     RadarMatch,
     Solution,
 )
 from shared.kit.auth import Principal
+from shared.kit.db import table_of
+from shared.kit.idempotency import IdempotencyRecord
 from shared.kit.pagination import SortKey, keyset_page
 from shared.region.visibility import visible_to
 
@@ -217,3 +221,110 @@ async def radar_match_known(session: AsyncSession, project_id: str, match_id: st
 
 async def get_known_municipality(session: AsyncSession, ags: str) -> KnownMunicipality | None:
     return await session.get(KnownMunicipality, ags)
+
+
+# -- articles ------------------------------------------------------------------------------
+
+
+def readable_articles(principal: Principal) -> Select[Article]:
+    """The one base query of the articles `principal` may see (shared.region.visibility)."""
+    return select(Article).where(
+        visible_to(
+            principal,
+            visibility=col(Article.visibility),
+            owner_ags=col(Article.municipality_ags),
+        )
+    )
+
+
+async def get_readable_article(
+    session: AsyncSession, principal: Principal, article_id: str, *, lock: bool = False
+) -> Article | None:
+    query = readable_articles(principal).where(col(Article.id) == article_id)
+    if lock:
+        query = query.with_for_update()
+    return await session.scalar(query)
+
+
+@dataclass(frozen=True)
+class ArticleFilters:
+    kind: str | None = None
+    topic: str | None = None
+    municipality: str | None = None
+    solution: str | None = None
+    project: str | None = None
+
+
+ARTICLE_ORDER = (
+    SortKey(col(Article.updated_at), datetime, descending=True),
+    SortKey(col(Article.id), str, descending=True),
+)
+
+
+async def list_articles(
+    session: AsyncSession,
+    principal: Principal,
+    filters: ArticleFilters,
+    *,
+    cursor: str | None,
+    limit: int,
+) -> tuple[Sequence[Article], str | None, int]:
+    query = readable_articles(principal)
+    if filters.kind:
+        query = query.where(col(Article.kind) == filters.kind)
+    if filters.topic:
+        query = query.where(col(Article.topic_keys).contains(f"|{filters.topic}|"))
+    if filters.municipality:
+        query = query.where(col(Article.municipality_ags) == filters.municipality)
+    # Ids are UUIDs: as text inside the JSON list, they cannot match anything but themselves.
+    if filters.solution:
+        query = query.where(cast(col(Article.solution_ids), Text).contains(filters.solution))
+    if filters.project:
+        query = query.where(cast(col(Article.project_ids), Text).contains(filters.project))
+    return await keyset_page(session, query, order=ARTICLE_ORDER, cursor=cursor, limit=limit)
+
+
+async def all_articles(session: AsyncSession) -> Sequence[Article]:
+    return (await session.scalars(select(Article))).all()
+
+
+# -- contacts: members only ----------------------------------------------------------
+
+
+def readable_contacts(principal: Principal) -> Select[Contact]:
+    """The one base query of the directory: every entry for members, none for others."""
+    return select(Contact).where(true() if principal.signed_in else false())
+
+
+async def get_contact(session: AsyncSession, contact_id: str) -> Contact | None:
+    return await session.get(Contact, contact_id)
+
+
+CONTACT_ORDER = (SortKey(col(Contact.name), str), SortKey(col(Contact.id), str))
+
+
+async def list_contacts(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    municipality: str | None,
+    topic: str | None,
+    cursor: str | None,
+    limit: int,
+) -> tuple[Sequence[Contact], str | None, int]:
+    query = readable_contacts(principal)
+    if municipality:
+        query = query.where(col(Contact.municipality_ags) == municipality)
+    if topic:
+        query = query.where(cast(col(Contact.topics), Text).contains(f'"{topic}"'))
+    return await keyset_page(session, query, order=CONTACT_ORDER, cursor=cursor, limit=limit)
+
+
+async def all_contacts(session: AsyncSession) -> Sequence[Contact]:
+    return (await session.scalars(select(Contact))).all()
+
+
+async def forget_answers_naming(session: AsyncSession, record_id: str) -> None:
+    """Drop the answers kept for retried requests that hold this record (its id is in them)."""
+    table = table_of(IdempotencyRecord)
+    await session.execute(delete(table).where(table.c.body.contains(record_id)))

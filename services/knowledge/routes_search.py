@@ -51,19 +51,21 @@ def _offset(cursor: str | None) -> int:
     "/api/v1/search",
     response_model=SearchPage,
     summary="Search solutions, projects and articles",
-    description="One German-aware full-text search: stemming (`Digitalisierung` finds "
+    description="One German-aware full-text search over solutions, projects, articles and "
+    "the contact directory: stemming (`Digitalisierung` finds "
     "`digitale`), umlauts either way (`Buergerportal` finds `Bürgerportal`), compounds "
     "(`Bauantrag` finds `Bauantragsverfahren`), one typo in longer words. Ranked by BM25, "
     "with a highlighted snippet (HTML, matches in `<mark>`, everything else escaped) and "
     "facet counts over all matches. You see only what you may see: projects by their "
-    "visibility. Without `q`, everything visible, filtered. Pages up to 1,000 results deep.",
+    "visibility, people of the contact directory for members only. Without `q`, "
+    "everything visible, filtered. Pages up to 1,000 results deep.",
     responses=responses(InvalidInput),
 )
 async def search(
     principal: CurrentPrincipal,
     index: Search,
     q: Annotated[str, Query(max_length=200, pattern=NoNul, description="what to find")] = "",
-    kind: Literal["solution", "project", "article"] | None = None,
+    kind: Literal["solution", "project", "article", "contact"] | None = None,
     topic: Topic | None = None,
     maturity: Maturity | None = None,
     license: Annotated[

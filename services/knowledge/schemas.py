@@ -1,7 +1,7 @@
 """Request and response shapes of the knowledge API."""
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -9,6 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from shared.contracts.knowledge import (
     AdoptionSnapshot,
     AdoptionStatus,
+    ArticleKind,
+    ArticleSnapshot,
     LeikaReference,
     MaintenanceType,
     Maturity,
@@ -192,7 +194,7 @@ class SearchItem(BaseModel):
     """One hit of a search."""
 
     id: uuid.UUID
-    kind: Literal["solution", "project", "article"]
+    kind: Literal["solution", "project", "article", "contact"]
     title: str
     snippet: str = Field(
         description="the best passage as HTML: matches in <mark>, all else escaped"
@@ -229,3 +231,110 @@ class SuggestionPublic(BaseModel):
 class Suggestions(BaseModel):
     projects: list[SuggestionPublic]
     solutions: list[SuggestionPublic]
+
+
+Summary = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
+ArticleBody = Annotated[str, StringConstraints(max_length=100_000)]
+
+
+class ArticleCreate(StrictBody):
+    """A lesson learned, guide or procurement template, in Markdown."""
+
+    title: Name
+    kind: ArticleKind
+    summary: Summary = ""
+    body: ArticleBody = Field(description="Markdown; raw HTML in it is shown as text")
+    topics: list[Topic] = Field(default_factory=list, max_length=15)
+    solution_ids: list[uuid.UUID] = Field(default_factory=list, max_length=20)
+    project_ids: list[uuid.UUID] = Field(default_factory=list, max_length=20)
+    visibility: Literal["public", "region"] = "public"
+    municipality_ags: AGS | None = Field(
+        default=None,
+        description="the writing municipality; a municipality key writes as itself, a "
+        "coordinator may name one or none",
+    )
+
+
+class ArticleUpdate(StrictBody):
+    """Fields to change; absent fields stay as they are."""
+
+    model_config = ConfigDict(
+        json_schema_extra=not_nullable(
+            "title", "kind", "summary", "body", "topics", "solution_ids", "project_ids",
+            "visibility",
+        )
+    )  # fmt: skip
+
+    title: Name | None = None
+    kind: ArticleKind | None = None
+    summary: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] | None = None
+    body: ArticleBody | None = None
+    topics: list[Topic] | None = Field(default=None, max_length=15)
+    solution_ids: list[uuid.UUID] | None = Field(default=None, max_length=20)
+    project_ids: list[uuid.UUID] | None = Field(default=None, max_length=20)
+    visibility: Literal["public", "region"] | None = None
+
+
+class ArticlePublic(ArticleSnapshot):
+    """An article as the API shows it: the same snapshot its event carries."""
+
+
+class ArticlePage(Page[ArticlePublic]):
+    pass
+
+
+Email = Annotated[str, StringConstraints(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+Phone = Annotated[str, StringConstraints(max_length=50, pattern=r"^[0-9+()/ .-]{3,50}$")]
+
+
+class ContactCreate(StrictBody):
+    """A person of the directory: a Digitallotse, a CDO, whoever answers for a topic."""
+
+    name: Name
+    municipality_ags: AGS | None = Field(
+        default=None, description="required for coordinators; a municipality key adds its own"
+    )
+    role: ShortText | None = Field(default=None, description="e.g. Digitallotsin, CDO")
+    department: ShortText | None = None
+    topics: list[Topic] = Field(default_factory=list, max_length=15)
+    email: Email | None = None
+    phone: Phone | None = None
+
+
+class ContactUpdate(StrictBody):
+    model_config = ConfigDict(json_schema_extra=not_nullable("name", "topics"))
+
+    name: Name | None = None
+    role: ShortText | None = None
+    department: ShortText | None = None
+    topics: list[Topic] | None = Field(default=None, max_length=15)
+    email: Email | None = None
+    phone: Phone | None = None
+
+
+class ContactPublic(BaseModel):
+    id: uuid.UUID
+    name: str
+    municipality_ags: AGS
+    role: str | None
+    department: str | None
+    topics: list[Topic]
+    email: str | None
+    phone: str | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class ContactPage(Page[ContactPublic]):
+    pass
+
+
+class ContactExport(BaseModel):
+    """What the directory holds about a person (GDPR Art. 15)."""
+
+    contact: ContactPublic
+    recorded_by: str = Field(description="the identity that entered it")
+    purpose: str
+    recipients: str
+    deletion: str

@@ -22,9 +22,9 @@ import tantivy
 from services.knowledge import analysis
 from services.knowledge.analysis import QueryWord
 
-Kind = Literal["solution", "article", "project"]
+Kind = Literal["solution", "article", "project", "contact"]
 Visibility = Literal["public", "region", "private"]
-KINDS: tuple[Kind, ...] = ("solution", "article", "project")
+KINDS: tuple[Kind, ...] = ("solution", "article", "project", "contact")
 FACETS = ("kind", "topic", "maturity", "license", "municipality", "status")
 
 # Field weights: a word in the title says more about a document than one in its body.

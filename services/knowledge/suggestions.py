@@ -6,6 +6,8 @@ private project is never a match; what is shown is then narrowed to what the cal
 see, and an event carries the narrower visibility of its two ends.
 """
 
+import uuid
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.knowledge import repository
@@ -45,6 +47,13 @@ async def suggestions_for(
         projects=[s for s in found.projects if shown(s)],
         solutions=[s for s in found.solutions if shown(s)],
     )
+
+
+def match_id(a: str, b: str) -> str:
+    """The id of a pair, the same either way round: a match is an aggregate of its own, so
+    its events never take the visibility of one end's later changes."""
+    first, second = sorted((a, b))
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"urn:lotse:match:{first}:{second}"))
 
 
 def _end(item: RadarItem) -> MatchEnd:
@@ -88,6 +97,6 @@ async def announce_matches(
             shared_topics=list(suggestion.shared_topics),
             visibility=_narrower(item.visibility, other.visibility),
         )
-        await add_event(session, payload, source=source, subject=project.id)
+        await add_event(session, payload, source=source, subject=match_id(project.id, other.id))
         announced += 1
     return announced

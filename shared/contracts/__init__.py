@@ -21,6 +21,8 @@ REGISTRY = EventRegistry(
     knowledge.AdoptionRecorded,
     knowledge.AdoptionChanged,
     knowledge.MatchFound,
+    knowledge.ArticlePublished,
+    knowledge.ArticleRequested,
 )
 
 __all__ = ["REGISTRY"]

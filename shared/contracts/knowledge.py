@@ -175,3 +175,41 @@ class MatchFound(EventPayload):
         description="the narrower of both ends: a match with a private project is for its "
         "own municipality (and coordinators) only"
     )
+
+
+class ArticleSnapshot(BaseModel):
+    """A lesson learned, guide or procurement template, as published."""
+
+    id: uuid.UUID
+    title: str
+    kind: ArticleKind
+    summary: str
+    body: str = Field(description="Markdown as written")
+    body_html: str = Field(description="the body rendered to sanitised HTML")
+    topics: list[Topic]
+    solution_ids: list[uuid.UUID]
+    project_ids: list[uuid.UUID]
+    municipality_ags: AGS | None = Field(description="the writing municipality, if any")
+    visibility: Visibility
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class ArticlePublished(EventPayload):
+    event_type: ClassVar[str] = "de.lotse.article.published.v1"
+    topic: ClassVar[str] = KNOWLEDGE
+
+    article: ArticleSnapshot
+
+
+class ArticleRequested(EventPayload):
+    """A project was completed: its municipality is asked for a lessons-learned article."""
+
+    event_type: ClassVar[str] = "de.lotse.article.requested.v1"
+    topic: ClassVar[str] = KNOWLEDGE
+
+    project: MatchEnd = Field(description="the completed project")
+    municipality_ags: AGS = Field(description="who is asked")
+    visibility: Visibility = Field(description="the project's")
+    message: str = Field(description="the request, in German")

@@ -14,7 +14,7 @@ SHARED_WITH_MEMBERS = ("public", "region")
 
 
 def visible_to(
-    principal: Principal, *, visibility: Mapped[str], owner_ags: Mapped[str]
+    principal: Principal, *, visibility: Mapped[str], owner_ags: Mapped[str] | Mapped[str | None]
 ) -> ColumnElement[bool]:
     """A WHERE clause: the rows of a table `principal` may see (columns via sqlmodel.col)."""
     if principal.region_wide:

@@ -117,14 +117,14 @@ async def test_a_private_project_is_never_shown_to_another_municipality(
             e
             for e in feed
             if e["type"] == "de.lotse.match.found.v1"
-            and e["subject"] == private_b
+            and e["data"]["project"]["id"] == private_b
             and e["data"]["match"]["id"] == public_a
         ]
 
     (event,) = await eventually(match_event_of_b)
     assert event["data"]["visibility"] == "private"
     feed_of_a = (await client_a.get("/api/v1/feed", params={"limit": 200})).json()["items"]
-    assert private_b not in {e["subject"] for e in feed_of_a}
+    assert event["subject"] not in {e["subject"] for e in feed_of_a}
     assert private_b not in str([e["data"] for e in feed_of_a])
 
 

@@ -1,5 +1,5 @@
-"""Solutions, adoptions, radar matches, the projects and municipalities the events tell,
-and the platform tables.
+"""Solutions, adoptions, radar matches, articles, contacts, the projects and municipalities
+the events tell, and the platform tables.
 
 Revision ID: 0001
 Revises:
@@ -85,6 +85,40 @@ def upgrade() -> None:
         sa.Column("updated_at", UTCDateTime(), nullable=False),
     )
     op.create_table(
+        "articles",
+        sa.Column("id", sa.String(36), primary_key=True),
+        sa.Column("title", sa.String(200), nullable=False),
+        sa.Column("kind", sa.String(30), nullable=False, index=True),
+        sa.Column("summary", sa.Text, nullable=False),
+        sa.Column("body", sa.Text, nullable=False),
+        sa.Column("body_html", sa.Text, nullable=False),
+        sa.Column("topics", sa.JSON, nullable=False),
+        sa.Column("topic_keys", sa.String(400), nullable=False),
+        sa.Column("solution_ids", sa.JSON, nullable=False),
+        sa.Column("project_ids", sa.JSON, nullable=False),
+        sa.Column("municipality_ags", sa.String(8), index=True),
+        sa.Column("visibility", sa.String(10), nullable=False, index=True),
+        sa.Column("version", sa.Integer, nullable=False),
+        sa.Column("created_by", sa.String(200), nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("updated_at", UTCDateTime(), nullable=False, index=True),
+    )
+    op.create_table(
+        "contacts",
+        sa.Column("id", sa.String(36), primary_key=True),
+        sa.Column("name", sa.String(200), nullable=False),
+        sa.Column("municipality_ags", sa.String(8), nullable=False, index=True),
+        sa.Column("role", sa.String(200)),
+        sa.Column("department", sa.String(200)),
+        sa.Column("topics", sa.JSON, nullable=False),
+        sa.Column("email", sa.String(254)),
+        sa.Column("phone", sa.String(50)),
+        sa.Column("version", sa.Integer, nullable=False),
+        sa.Column("created_by", sa.String(200), nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("updated_at", UTCDateTime(), nullable=False),
+    )
+    op.create_table(
         "region_municipalities",
         sa.Column("ags", sa.String(8), primary_key=True),
         sa.Column("name", sa.String(200), nullable=False),
@@ -94,6 +128,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     for table in (
+        "contacts",
+        "articles",
         "region_municipalities",
         "known_projects",
         "radar_matches",
