@@ -754,49 +754,6 @@ def _drop_empty(mapping: dict[str, Any]) -> dict[str, Any]:
 def to_publiccode(solution: Solution) -> dict[str, Any]:
     """The publiccode.yml content of a solution, as a mapping in the standard's key order."""
     s = solution
-    description = {
-        lang: _drop_empty(
-            {
-                "localisedName": d.localised_name,
-                "genericName": d.generic_name,
-                "shortDescription": d.short_description,
-                "longDescription": d.long_description,
-                "documentation": d.documentation,
-                "apiDocumentation": d.api_documentation,
-                "features": d.features,
-                "screenshots": d.screenshots,
-                "videos": d.videos,
-                "awards": d.awards,
-            }
-        )
-        for lang, d in s.descriptions.items()
-    }
-    maintenance: dict[str, Any] = {"type": s.maintenance_type or "none"}
-    if s.maintenance_type == "contract":
-        maintenance["contractors"] = [
-            _drop_empty({"name": c.name, "until": c.until, "email": c.email, "website": c.website})
-            for c in s.contractors
-        ]
-    if s.contacts:
-        maintenance["contacts"] = [
-            _drop_empty(
-                {"name": c.name, "email": c.email, "phone": c.phone, "affiliation": c.affiliation}
-            )
-            for c in s.contacts
-        ]
-    depends: dict[str, list[dict[str, Any]]] = {}
-    for r in s.requirements:
-        entry = _drop_empty(
-            {
-                "name": r.name,
-                "version": r.version,
-                "versionMin": r.version_min,
-                "versionMax": r.version_max,
-            }
-        )
-        if r.optional:
-            entry["optional"] = True
-        depends.setdefault(r.kind, []).append(entry)
     out = _drop_empty(
         {
             "publiccodeYmlVersion": EXPORT_VERSION,
@@ -821,18 +778,18 @@ def to_publiccode(solution: Solution) -> dict[str, Any]:
                     "unsupportedCountries": s.audience_unsupported_countries,
                 }
             ),
-            "description": description,
+            "description": _descriptions_out(s),
             "legal": _drop_empty(
                 {"license": s.license, "mainCopyrightOwner": s.main_copyright_owner}
             ),
-            "maintenance": maintenance,
+            "maintenance": _maintenance_out(s),
             "localisation": _drop_empty(
                 {
                     "localisationReady": s.localisation_ready,
                     "availableLanguages": s.available_languages,
                 }
             ),
-            "dependsOn": depends,
+            "dependsOn": _depends_out(s),
         }
     )
     if s.localisation_ready is False:
@@ -840,6 +797,68 @@ def to_publiccode(solution: Solution) -> dict[str, Any]:
     for code, section in s.country_sections.items():
         if code != "DE" and section:
             out[code] = dict(section)
+    german = _german_out(s)
+    if german:
+        out["DE"] = german
+    return out
+
+
+def _descriptions_out(s: Solution) -> dict[str, Any]:
+    return {
+        lang: _drop_empty(
+            {
+                "localisedName": d.localised_name,
+                "genericName": d.generic_name,
+                "shortDescription": d.short_description,
+                "longDescription": d.long_description,
+                "documentation": d.documentation,
+                "apiDocumentation": d.api_documentation,
+                "features": d.features,
+                "screenshots": d.screenshots,
+                "videos": d.videos,
+                "awards": d.awards,
+            }
+        )
+        for lang, d in s.descriptions.items()
+    }
+
+
+def _maintenance_out(s: Solution) -> dict[str, Any]:
+    maintenance: dict[str, Any] = {"type": s.maintenance_type or "none"}
+    if s.maintenance_type == "contract":
+        maintenance["contractors"] = [
+            _drop_empty({"name": c.name, "until": c.until, "email": c.email, "website": c.website})
+            for c in s.contractors
+        ]
+    if s.contacts:
+        maintenance["contacts"] = [
+            _drop_empty(
+                {"name": c.name, "email": c.email, "phone": c.phone, "affiliation": c.affiliation}
+            )
+            for c in s.contacts
+        ]
+    return maintenance
+
+
+def _depends_out(s: Solution) -> dict[str, list[dict[str, Any]]]:
+    depends: dict[str, list[dict[str, Any]]] = {}
+    for r in s.requirements:
+        entry = _drop_empty(
+            {
+                "name": r.name,
+                "version": r.version,
+                "versionMin": r.version_min,
+                "versionMax": r.version_max,
+            }
+        )
+        if r.optional:
+            entry["optional"] = True
+        depends.setdefault(r.kind, []).append(entry)
+    return depends
+
+
+def _german_out(s: Solution) -> dict[str, Any]:
+    """The DE section: what the file had there, with the record's LeiKa, themes and costs."""
     german = dict(s.country_sections.get("DE", {}))
     owned = _drop_empty(
         {
@@ -858,9 +877,9 @@ def to_publiccode(solution: Solution) -> dict[str, Any]:
             "kosten": s.cost_notes,
         }
     )
-    if german or owned:
-        out["DE"] = {"countryExtensionVersion": "1.0", **german, **owned}
-    return out
+    if not (german or owned):
+        return {}
+    return {"countryExtensionVersion": "1.0", **german, **owned}
 
 
 class _Dumper(yaml.SafeDumper):
