@@ -156,6 +156,19 @@ class TestPubliccodeImport:
         assert again.solution == import_publiccode(original).solution
         assert yaml.safe_load(exported.text)["publiccodeYmlVersion"] == "0"
 
+    async def test_a_solution_entered_through_the_api_exports_a_valid_file(
+        self, platform: Platform
+    ) -> None:
+        client = platform.client(await platform.key("coordinator"))
+        created = (await client.post("/api/v1/solutions", json=SOLUTION)).json()
+        exported = await client.get(f"/api/v1/solutions/{created['id']}/publiccode.yml")
+        result = import_publiccode(exported.content)
+        assert result.ok and result.errors == [], result.errors
+        assert result.solution is not None
+        assert result.solution.name == "Ratsfenster" and result.solution.license == "EUPL-1.2"
+        assert result.solution.ozg_refs == ["10405"]
+        assert result.solution.topics == ["participation", "administration"]
+
     async def test_edits_through_the_api_show_in_the_export(self, platform: Platform) -> None:
         client = platform.client(await platform.key("coordinator"))
         original = (DATA / "valid" / "ratsinfo_full.yml").read_bytes()
