@@ -11,7 +11,7 @@ when it has caught up (readiness) and wait for what another service just wrote.
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
@@ -406,44 +406,52 @@ class EventBus:
         `lotse_dlq_origin`) without the dead-letter headers; consumers are idempotent,
         so replaying what was already applied is harmless. Returns how many.
         """
+        producer = await self.producer()
+        count = 0
+        async for record in self._read_from_beginning(source_topic):
+            headers = [(k, v) for k, v in record.headers or () if not k.startswith("lotse_dlq_")]
+            origin = dict(record.headers or ()).get("lotse_dlq_origin", b"")
+            target = target_topic or origin.decode().split("/")[0] or source_topic
+            await producer.send_and_wait(target, record.value, key=record.key, headers=headers)
+            count += 1
+        return count
+
+    async def event_ids(self, topic: str) -> set[str]:
+        """The ids of the events `topic` holds now, read from its beginning."""
+        ids: set[str] = set()
+        async for record in self._read_from_beginning(topic):
+            event_id = dict(record.headers or ()).get("ce_id")
+            if event_id:
+                ids.add(event_id.decode(errors="replace"))
+        return ids
+
+    async def _read_from_beginning(self, topic: str) -> AsyncIterator[ConsumerRecord[bytes, bytes]]:
+        """Every record of `topic` up to where its partitions end when this starts."""
         reader = AIOKafkaConsumer(
             bootstrap_servers=self.bootstrap,
-            client_id=f"{self.client_id}-replay",
+            client_id=f"{self.client_id}-reader",
             enable_auto_commit=False,
             request_timeout_ms=self.request_timeout_ms,
         )
         await reader.start()
         try:
-            partitions = reader.partitions_for_topic(source_topic)
+            partitions = reader.partitions_for_topic(topic)
             if partitions is None:
                 await reader._client.force_metadata_update()
-                partitions = reader.partitions_for_topic(source_topic) or set()
-            assigned = [TopicPartition(source_topic, p) for p in partitions]
+                partitions = reader.partitions_for_topic(topic) or set()
+            assigned = [TopicPartition(topic, p) for p in partitions]
             if not assigned:
-                return 0
+                return
             reader.assign(assigned)
             await reader.seek_to_beginning(*assigned)
             ends = await reader.end_offsets(assigned)
-            producer = await self.producer()
-            count = 0
             while [tp for tp in assigned if await reader.position(tp) < ends[tp]]:
-                batches = await reader.getmany(timeout_ms=1000, max_records=500)
+                batches = await reader.getmany(timeout_ms=1000, max_records=2000)
                 if not batches:
                     break
                 for records in batches.values():
                     for record in records:
-                        headers = [
-                            (k, v)
-                            for k, v in record.headers or ()
-                            if not k.startswith("lotse_dlq_")
-                        ]
-                        origin = dict(record.headers or ()).get("lotse_dlq_origin", b"")
-                        target = target_topic or origin.decode().split("/")[0] or source_topic
-                        await producer.send_and_wait(
-                            target, record.value, key=record.key, headers=headers
-                        )
-                        count += 1
-            return count
+                        yield record
         finally:
             await reader.stop()
 

@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import (
     Boolean,
     Column,
+    ColumnElement,
     Integer,
     String,
     Text,
@@ -129,7 +130,9 @@ class OutboxRelay:
     That race can also lose records the broker has just acknowledged, and clients
     other than the relay trigger it too. So for `settle_seconds` after a loss was
     noticed the refill waits, and what was published meanwhile is published once
-    more as new events when they are over (consumers skip what they have).
+    more as new events when they are over (consumers skip what they have). When a
+    refill is done, the relay reads the topic back and refills what is still missing
+    (`verify_refilled`).
     """
 
     def __init__(
@@ -170,7 +173,14 @@ class OutboxRelay:
         self._last_offsets: dict[tuple[str, int], int] = {}
         self._refill_offsets: dict[tuple[str, int], int] = {}
         self._topics_ready: set[str] = set()
+        # Topics refilled since the broker last held everything it should: see
+        # `verify_refilled`.
+        self._unverified: set[str] = set()
         self._waiters: dict[str, asyncio.Future[None]] = {}
+        # Marking rows sent and marking them for a refill never interleave, and a
+        # refill's marks are counted: see `_send`.
+        self._marking = asyncio.Lock()
+        self._marks = 0
         self._refill_progress = _RefillProgress()
         self._next_check = 0.0
         self._next_prune = 0.0
@@ -179,6 +189,11 @@ class OutboxRelay:
 
     def wake(self) -> None:
         self._wake.set()
+
+    @property
+    def refilling(self) -> bool:
+        """Is a refill under way: pending, settling or not yet read back?"""
+        return bool(self.refill_pending or self._settling or self._unverified)
 
     def start(self) -> None:
         self._tasks = [
@@ -249,13 +264,6 @@ class OutboxRelay:
             return 0
         sent, lost, failure = await self._send(rows, self._last_offsets)
         if sent:
-            async with self.db.session() as session:
-                await session.execute(
-                    update(OutboxEvent)
-                    .where(col(OutboxEvent.seq).in_([row.seq for row in sent]))
-                    .values(sent_at=utcnow())
-                )
-                await session.commit()
             for row in sent:
                 EVENTS_PUBLISHED.labels(row.topic).inc()
                 waiter = self._waiters.get(row.event_id)
@@ -271,8 +279,28 @@ class OutboxRelay:
     async def _send(
         self, rows: Sequence[OutboxEvent], last_offsets: dict[tuple[str, int], int]
     ) -> tuple[list[OutboxEvent], set[str], BaseException | None]:
-        """Publish `rows` in order: the rows sent before the first failure, the topics
-        whose offsets went back (the broker forgot), and that failure."""
+        """Publish `rows` in order and mark them sent: the rows sent before the first
+        failure, the topics whose offsets went back (the broker forgot), and that failure.
+
+        A refill marked while rows were on their way may have found them not sent yet,
+        though the broker it noticed forgetting had them: they are marked for the
+        refill too, or the relay would take them for delivered.
+        """
+        marks_before = self._marks
+        sent, lost, failure = await self._publish(rows, last_offsets)
+        if sent:
+            async with self._marking, self.db.session() as session:
+                await session.execute(
+                    update(OutboxEvent)
+                    .where(col(OutboxEvent.seq).in_([row.seq for row in sent]))
+                    .values(refill=self._marks != marks_before, sent_at=utcnow())
+                )
+                await session.commit()
+        return sent, lost, failure
+
+    async def _publish(
+        self, rows: Sequence[OutboxEvent], last_offsets: dict[tuple[str, int], int]
+    ) -> tuple[list[OutboxEvent], set[str], BaseException | None]:
         try:
             await self._ensure_topics({row.topic for row in rows})
         except Exception as exc:
@@ -345,35 +373,29 @@ class OutboxRelay:
         """Mark every event of the retention window on `topic`, and the latest of every
         older aggregate, to be published again by the refill stream; return how many
         are pending."""
-        latest = (
-            select(func.max(col(OutboxEvent.seq)))
-            .where(col(OutboxEvent.topic) == topic)
-            .group_by(col(OutboxEvent.key))
-        )
         # From a second before now (a publish may complete while this marks), for a
         # fixed while: an empty topic is no news while the refill waits for it.
         self._settling.setdefault(
             topic, (utcnow() - timedelta(seconds=1), _now() + self.settle_seconds)
         )
-        async with self.db.session() as session:
+        async with self._marking, self.db.session() as session:
+            self._marks += 1
             marked = await session.execute(
                 update(OutboxEvent)
                 .where(col(OutboxEvent.topic) == topic)
                 .where(col(OutboxEvent.sent_at).is_not(None))
                 .where(col(OutboxEvent.refill).is_(False))
-                .where(
-                    (col(OutboxEvent.occurred_at) >= utcnow() - self.retention)
-                    | col(OutboxEvent.seq).in_(latest)
-                )
+                .where(self._in_window(topic))
                 .values(refill=True)
             )
             await session.commit()
             pending = await self._count_refill(session)
-        for offsets in (self._last_offsets, self._refill_offsets):
-            for where in [w for w in offsets if w[0] == topic]:
-                del offsets[where]
-        self._topics_ready.discard(topic)
+            for offsets in (self._last_offsets, self._refill_offsets):
+                for where in [w for w in offsets if w[0] == topic]:
+                    del offsets[where]
+            self._topics_ready.discard(topic)
         self._set_refill_pending(pending)
+        self._unverified.add(topic)
         if not rows_touched(marked):
             return pending  # the refill under way covers it already
         OUTBOX_REFILLS.labels(self.service, topic).inc()
@@ -389,6 +411,61 @@ class OutboxRelay:
         self._refill_wake.set()
         return pending
 
+    def _in_window(self, topic: str) -> ColumnElement[bool]:
+        """The events of `topic` a broker must hold: those of the retention window and
+        the latest of every older aggregate."""
+        latest = (
+            select(func.max(col(OutboxEvent.seq)))
+            .where(col(OutboxEvent.topic) == topic)
+            .group_by(col(OutboxEvent.key))
+        )
+        return (col(OutboxEvent.occurred_at) >= utcnow() - self.retention) | col(
+            OutboxEvent.seq
+        ).in_(latest)
+
+    async def verify_refilled(self) -> int:
+        """Read back every topic a refill rebuilt and refill again what the broker does
+        not hold; return how many events that was.
+
+        A broker that restarted empty can lose acknowledged records in its first
+        moments without handing out an offset twice: the embedded one does, when
+        clients that reconnect make it create a topic twice. Offsets cannot show that
+        loss, so after a refill the relay reads the topic back.
+        """
+        missing_in_all = 0
+        for topic in sorted(self._unverified):
+            read_after = utcnow()  # rows sent before this were acknowledged before it
+            on_broker = await self.bus.event_ids(topic)
+            async with self._marking, self.db.session() as session:
+                rows = await session.execute(
+                    select(col(OutboxEvent.seq), col(OutboxEvent.event_id))
+                    .where(col(OutboxEvent.topic) == topic)
+                    .where(col(OutboxEvent.sent_at) < read_after)
+                    .where(col(OutboxEvent.refill).is_(False))
+                    .where(self._in_window(topic))
+                )
+                missing = [seq for seq, event_id in rows if event_id not in on_broker]
+                for start in range(0, len(missing), 500):
+                    await session.execute(
+                        update(OutboxEvent)
+                        .where(col(OutboxEvent.seq).in_(missing[start : start + 500]))
+                        .values(refill=True)
+                    )
+                await session.commit()
+                pending = await self._count_refill(session)
+            if not missing:
+                self._unverified.discard(topic)
+                continue
+            missing_in_all += len(missing)
+            self._set_refill_pending(pending)
+            self._refill_progress.begin(pending)
+            log.warning(
+                "broker lost %d events of %s during the refill: publishing them again",
+                len(missing),
+                topic,
+            )
+        return missing_in_all
+
     async def _run_refill(self) -> None:
         backoff = 0.1
         counted = False
@@ -402,6 +479,9 @@ class OutboxRelay:
                 await self._republish_settled()
                 # The refill waits while a broker that lost a topic settles.
                 published = 0 if self._settling else await self.refill_step()
+                if not (published or self._settling or self.refill_pending) and self._unverified:
+                    await self.verify_refilled()
+                    continue
                 backoff = 0.1
             except asyncio.CancelledError:
                 raise
@@ -458,13 +538,6 @@ class OutboxRelay:
             return 0
         sent, lost, failure = await self._send(rows, self._refill_offsets)
         if sent:
-            async with self.db.session() as session:
-                await session.execute(
-                    update(OutboxEvent)
-                    .where(col(OutboxEvent.seq).in_([row.seq for row in sent]))
-                    .values(refill=False, sent_at=utcnow())
-                )
-                await session.commit()
             for row in sent:
                 OUTBOX_REFILL_PUBLISHED.labels(self.service, row.topic).inc()
             self._set_refill_pending(max(self.refill_pending - len(sent), 0))
