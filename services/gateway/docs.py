@@ -89,7 +89,8 @@ Lösungen nachnutzen, keinen Förderaufruf verpassen.</p>
 <ul>
 <li><a href="/docs">API-Dokumentation</a> (<a href="/api/v1/openapi.json">OpenAPI</a>)</li>
 <li><a href="/api/v1/projects">Projekte</a> (öffentliche; mit API-Schlüssel mehr)</li>
-<li><a href="/api/v1/solutions">Lösungskatalog</a> und <a href="/api/v1/search?q=Beteiligung">Suche</a></li>
+<li><a href="/api/v1/solutions">Lösungskatalog</a></li>
+<li><a href="/api/v1/search?q=Beteiligung">Suche</a> in Lösungen, Projekten, Beiträgen</li>
 <li><a href="/api/v1/municipalities">Kommunen der Region</a></li>
 <li><a href="/api/v1/topics">Gestaltungsfelder</a></li>
 <li><a href="/api/v1/feed">Was zuletzt geschah</a></li>
