@@ -7,7 +7,6 @@ before requests and consumers, the model is rebuilt from the database. Each repl
 holds its own (docs/PERFORMANCE.md).
 """
 
-from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import event
@@ -21,8 +20,15 @@ from services.knowledge.search import SearchDocument, SearchIndex
 from shared.kit.db import Database
 from shared.region.topics import TOPICS
 
-Change = Callable[[], None]
+# A staged change: a document (with the radar's item, if the radar knows its kind) to add
+# or replace, or the id of one to remove.
+Change = tuple[SearchDocument, RadarItem | None] | str
 _STAGED = "knowledge_search_changes"
+
+
+def _staged(session: AsyncSession, model: "SearchReadModel") -> list[Change]:
+    models: dict[int, tuple[SearchReadModel, list[Change]]] = session.info.setdefault(_STAGED, {})
+    return models.setdefault(id(model), (model, []))[1]
 
 
 def solution_document(solution: Solution) -> SearchDocument:
@@ -130,40 +136,38 @@ class SearchReadModel:
 
     def stage_solution(self, session: AsyncSession, solution: Solution) -> None:
         if solution.status == "retired":
-            self._stage(session, self._remover(solution.id))
+            self.stage_removal(session, solution.id)
         else:
-            upsert = self._upserter(solution_document(solution), solution_item(solution))
-            self._stage(session, upsert)
+            self._stage(session, solution_document(solution), solution_item(solution))
 
     def stage_project(self, session: AsyncSession, project: KnownProject) -> None:
-        self._stage(session, self._upserter(project_document(project), project_item(project)))
+        self._stage(session, project_document(project), project_item(project))
 
     def stage_article(self, session: AsyncSession, article: Article) -> None:
-        self._stage(session, self._upserter(article_document(article), None))
+        self._stage(session, article_document(article), None)
 
     def stage_contact(self, session: AsyncSession, contact: Contact) -> None:
-        self._stage(session, self._upserter(contact_document(contact), None))
+        self._stage(session, contact_document(contact), None)
 
     def stage_removal(self, session: AsyncSession, doc_id: str) -> None:
-        self._stage(session, self._remover(doc_id))
+        _staged(session, self).append(doc_id)
 
-    def _upserter(self, doc: SearchDocument, item: RadarItem | None) -> Change:
-        def apply() -> None:
-            self.index.upsert(doc)
+    def _stage(self, session: AsyncSession, doc: SearchDocument, item: RadarItem | None) -> None:
+        _staged(session, self).append((doc, item))
+
+    def apply(self, changes: list[Change]) -> None:
+        """What one unit of work committed, in order, as one write of the index."""
+        latest: dict[str, Change] = {}
+        for change in changes:  # a later change of the same document wins
+            latest[change if isinstance(change, str) else change[0].id] = change
+        upserts = [c for c in latest.values() if not isinstance(c, str)]
+        deletes = [c for c in latest.values() if isinstance(c, str)]
+        self.index.write((doc for doc, _ in upserts), deletes)
+        for doc_id in deletes:
+            self.radar.remove(doc_id, index=False)
+        for _, item in upserts:
             if item is not None:
                 self.radar.upsert(item, index=False)
-
-        return apply
-
-    def _remover(self, doc_id: str) -> Change:
-        def apply() -> None:
-            self.index.delete(doc_id)
-            self.radar.remove(doc_id, index=False)
-
-        return apply
-
-    def _stage(self, session: AsyncSession, change: Change) -> None:
-        session.info.setdefault(_STAGED, []).append(change)
 
     # -- rebuilding from the database --------------------------------------------------
 
@@ -194,8 +198,8 @@ class SearchReadModel:
 
 @event.listens_for(Session, "after_commit")
 def _apply_after_commit(session: Session) -> None:
-    for change in session.info.pop(_STAGED, []):
-        change()
+    for model, changes in session.info.pop(_STAGED, {}).values():
+        model.apply(changes)
 
 
 @event.listens_for(Session, "after_rollback")

@@ -193,16 +193,20 @@ class SearchIndex:
         self.upsert_many([doc])
 
     def upsert_many(self, docs: Iterable[SearchDocument]) -> None:
-        encoded = [(doc.id, _encode(doc)) for doc in docs]
+        self.write(docs, ())
+
+    def delete(self, doc_id: str) -> None:
+        self.write((), (doc_id,))
+
+    def write(self, upserts: Iterable[SearchDocument], deletes: Iterable[str]) -> None:
+        """Replace and remove documents in one commit (a commit costs a segment)."""
+        encoded = [(doc.id, _encode(doc)) for doc in upserts]
         with self._lock:
+            for doc_id in deletes:
+                self._writer.delete_documents_by_term("id", doc_id)
             for doc_id, tdoc in encoded:
                 self._writer.delete_documents_by_term("id", doc_id)
                 self._writer.add_document(tdoc)
-            self._commit()
-
-    def delete(self, doc_id: str) -> None:
-        with self._lock:
-            self._writer.delete_documents_by_term("id", doc_id)
             self._commit()
 
     def rebuild(self, docs: Iterable[SearchDocument]) -> int:

@@ -6,7 +6,7 @@ from typing import Any
 import httpx
 
 from services.knowledge.index import SearchReadModel
-from services.knowledge.search import SearchFilters, Viewer
+from services.knowledge.search import SearchDocument, SearchFilters, Viewer
 from tests.conftest import Platform, eventually
 from tests.knowledge.test_solutions import SOLUTION
 
@@ -154,3 +154,16 @@ class TestReadModel:
         # updates replaced until its segments merge).
         assert {h.id for h in after.hits} == {h.id for h in before.hits} == set(ids)
         assert after.facets == before.facets
+
+
+def test_one_commit_applies_its_changes_in_order() -> None:
+    # What a unit of work staged reaches the index as one write; the last word on a
+    # document wins, as it did in the database.
+    model = SearchReadModel()
+    doc = SearchDocument(
+        id="a", kind="article", title="Glasfaser", visibility="public", owner_ags=""
+    )
+    model.apply([(doc, None), "a"])
+    assert model.index.get("a") is None
+    model.apply(["a", (doc, None)])
+    assert model.index.get("a") == doc
