@@ -160,6 +160,14 @@ def _suggestions(gateway: str, key: str, project_ids: list[str]) -> dict[str, An
     }
 
 
+def _rss_mb(pid: int) -> float:
+    """Resident memory of a process (Linux): index cache, radar profiles, the rest."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return float("nan")
+
+
 def run(size: int, clients: int, queries: int) -> list[dict[str, Any]]:
     index_dir_name = "search-index"
     env = {"LOTSE_KNOWLEDGE_SEARCH_INDEX_DIR": "{data}/" + index_dir_name}
@@ -182,7 +190,12 @@ def run(size: int, clients: int, queries: int) -> list[dict[str, Any]]:
             _key(lotse.gateway, "municipality", MUNICIPALITY),
             _key(lotse.gateway, "coordinator"),
         ]
-        built = {"documents": size, "start_with_rebuild_s": ready_s, "index_mb": size_mb}
+        built = {
+            "documents": size,
+            "start_with_rebuild_s": ready_s,
+            "index_mb": size_mb,
+            "knowledge_rss_mb": _rss_mb(lotse.pids["knowledge"]),
+        }
         http = asyncio.run(_http_search(lotse.gateway, keys, clients, queries))
         raw = measure(SearchIndex(index_dir), clients, queries, full=True)
         projects = [uuid_of(f"doc-{n}") for n in range(2, min(size, 600), 3)][:50]  # projects
