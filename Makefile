@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 CONSTRAINTS := constraints.txt
 
 .PHONY: run test lint typecheck lock bench-write bench-propagation bench-webhooks \
-	bench-funding-match bench-search clean asyncapi
+	bench-funding-match bench-search bench-knowledge clean asyncapi
 
 $(STAMP): pyproject.toml $(CONSTRAINTS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -57,6 +57,9 @@ bench-funding-match: $(STAMP)
 
 bench-search: $(STAMP)
 	$(BIN)/python -m bench.search
+
+bench-knowledge: $(STAMP)
+	$(BIN)/python -m bench.knowledge
 
 clean:
 	rm -rf data .pytest_cache .mypy_cache

@@ -7,13 +7,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
 from shared.cli.broker import EmbeddedBroker, free_port
+from shared.registry import ALL, GATEWAY, SERVICES
 
 ADMIN_KEY = "lotse_bench_admin_key_0123456789abcdef"
 
@@ -25,6 +26,7 @@ class BenchPlatform:
     broker: str
     data: Path
     pids: dict[str, int]
+    urls: dict[str, str]
 
 
 def cpu_seconds(pid: int) -> float:
@@ -56,44 +58,58 @@ def uvicorn_process(
 
 
 @contextlib.contextmanager
-def running_platform() -> Iterator[BenchPlatform]:
+def running_platform(
+    env: dict[str, str] | None = None,
+    prepare: Callable[[Path], None] | None = None,
+    ready_seconds: float = 60,
+) -> Iterator[BenchPlatform]:
+    """Every service of the registry and the gateway, each its own uvicorn process.
+
+    `env` adds settings (`{data}` in a value is the platform's data folder);
+    `prepare(data_dir)` runs before the services start (to load their databases);
+    `ready_seconds` bounds the start (a large rebuild takes minutes).
+    """
     data = Path(tempfile.mkdtemp(prefix="lotse-bench-"))
     broker = EmbeddedBroker(free_port())
     broker.start()
-    gateway_port, projects_port = free_port(), free_port()
+    ports = {entry.name: free_port() for entry in ALL}
+    urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
     env = os.environ | {
         "LOTSE_DATA_DIR": str(data),
         "LOTSE_KAFKA_BOOTSTRAP": broker.bootstrap,
         "LOTSE_BOOTSTRAP_ADMIN_KEY": ADMIN_KEY,
-        "LOTSE_GATEWAY_PROJECTS_URL": f"http://127.0.0.1:{projects_port}",
         "LOTSE_LOG_LEVEL": "WARNING",
+        **{f"{GATEWAY.env_prefix}{e.name.upper()}_URL": urls[e.name] for e in SERVICES},
+        **{name: value.format(data=data) for name, value in (env or {}).items()},
         # Measured is the platform, not its rate limit.
         "LOTSE_GATEWAY_RATE_LIMIT_PER_MINUTE": "0",
         "LOTSE_GATEWAY_ANONYMOUS_RATE_LIMIT_PER_MINUTE": "0",
         "LOTSE_GATEWAY_CALLS_PER_IDENTITY": "0",
     }
-    processes = [
-        uvicorn_process(
-            "services.projects.app:create_app", projects_port, env, data / "projects.log"
-        ),
-        uvicorn_process("services.gateway.app:create_app", gateway_port, env, data / "gateway.log"),
-    ]
+    processes: dict[str, subprocess.Popen[bytes]] = {}
     try:
-        deadline = time.monotonic() + 60
-        _wait(f"http://127.0.0.1:{projects_port}/readyz", deadline)
-        _wait(f"http://127.0.0.1:{gateway_port}/readyz", deadline)
+        if prepare is not None:
+            prepare(data)
+        for entry in ALL:  # the gateway last, as `lotse up` starts it
+            processes[entry.name] = uvicorn_process(
+                entry.app, ports[entry.name], env, data / f"{entry.name}.log"
+            )
+        deadline = time.monotonic() + ready_seconds
+        for url in urls.values():
+            _wait(f"{url}/readyz", deadline)
         yield BenchPlatform(
-            gateway=f"http://127.0.0.1:{gateway_port}",
-            projects=f"http://127.0.0.1:{projects_port}",
+            gateway=urls[GATEWAY.name],
+            projects=urls["projects"],
             broker=broker.bootstrap,
             data=data,
-            pids={"projects": processes[0].pid, "gateway": processes[1].pid},
+            pids={name: process.pid for name, process in processes.items()},
+            urls=urls,
         )
     finally:
-        for process in processes:
+        for process in processes.values():
             process.terminate()
-        for process in processes:
-            process.wait(10)
+        for process in processes.values():
+            process.wait(30)
         broker.stop()
         shutil.rmtree(data, ignore_errors=True)
 

@@ -129,7 +129,16 @@ WORDS = [
     "Vorlagen",
     "Wahlhelfer",
 ]
-TOPICS = ["bauen", "bildung", "mobilitaet", "umwelt", "soziales", "verwaltung", "sicherheit"]
+# The region's topic keys, so the same documents can be searched through the API.
+TOPICS = [
+    "administration",
+    "education",
+    "mobility",
+    "environment_climate",
+    "health_care",
+    "citizen_services",
+    "it_security",
+]
 QUERIES = [
     "Bauantrag",
     "Bürgerportal",
@@ -240,7 +249,7 @@ def synthetic(count: int, seed: int = 7) -> Iterator[SearchDocument]:
             topics=tuple(rng.sample(TOPICS, rng.randint(1, 2))),
             maturity=rng.choice(("concept", "beta", "stable", None)),
             license=rng.choice(("EUPL-1.2", "MIT", "AGPL-3.0-or-later", None)),
-            status=rng.choice(("planned", "active", "done")),
+            status=rng.choice(("planned", "in_progress", "completed")),
         )
 
 

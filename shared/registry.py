@@ -7,6 +7,7 @@ by path, not imported, so nothing that reads the registry depends on a service's
 import os
 from dataclasses import dataclass, field
 
+KiB = 1024
 MiB = 1_048_576
 
 
@@ -23,7 +24,7 @@ class ServiceEntry:
     public_prefixes: tuple[str, ...] = ()
     """Paths under /api/v1 the gateway forwards to this service (with everything below)."""
     body_limits: dict[str, int] = field(default_factory=dict)
-    """Paths that accept bodies over the platform's 1 MiB default, with their limit."""
+    """Paths whose body limit differs from the platform's 1 MiB default, with their limit."""
 
     @property
     def env_prefix(self) -> str:
@@ -53,6 +54,23 @@ SERVICES: tuple[ServiceEntry, ...] = (
         default_port=8001,
         public_prefixes=("/api/v1/projects",),
         body_limits={"/api/v1/projects/import": 16 * MiB},
+    ),
+    ServiceEntry(
+        name="knowledge",
+        app="services.knowledge.app:create_app",
+        settings="services.knowledge.settings:Settings",
+        default_port=8003,
+        public_prefixes=(
+            "/api/v1/solutions",
+            "/api/v1/adoptions",
+            "/api/v1/articles",
+            "/api/v1/contacts",
+            "/api/v1/search",
+            "/api/v1/projects/{project_id}/suggestions",
+            "/api/v1/municipalities/{ags}/solutions",
+        ),
+        # A publiccode.yml is a few KiB; the importer refuses more than 256 KiB itself.
+        body_limits={"/api/v1/solutions/import": 256 * KiB},
     ),
 )
 """The services behind the gateway, in the order `lotse up` starts them."""

@@ -191,6 +191,10 @@ class Platform:
         return self.apps["projects"]
 
     @property
+    def knowledge(self) -> FastAPI:
+        return self.apps["knowledge"]
+
+    @property
     def projects_url(self) -> str:
         return self.urls["projects"]
 
@@ -205,7 +209,7 @@ class Platform:
         return self.client(ADMIN_KEY)
 
     async def municipality(self, ags: str | None = None, name: str = "Teststadt") -> str:
-        """Register a municipality and wait until the projects service knows it."""
+        """Register a municipality and wait until the projects and knowledge services know it."""
         ags = ags or new_ags()
         response = await self.admin.post(
             "/api/v1/municipalities", json={"ags": ags, "name": name, "kind": "stadt"}
@@ -219,7 +223,14 @@ class Platform:
             async with db.session() as session:
                 return not await unknown_municipalities(session, {ags})
 
+        async def known_to_knowledge() -> bool:
+            from services.knowledge.repository import get_known_municipality
+
+            async with self.knowledge.state.runtime.db.session() as session:
+                return await get_known_municipality(session, ags) is not None
+
         await eventually(known)
+        await eventually(known_to_knowledge)
         return ags
 
     async def key(self, role: str, ags: str | None = None) -> str:

@@ -46,7 +46,7 @@ async def merged_openapi(app: FastAPI) -> dict[str, Any]:
     document["security"] = [{"apiKey": []}, {}]
     proxy: ServiceProxy = state.runtime.part(ServiceProxy)
     complete = True
-    for base_url in state.settings.service_routes.values():
+    for base_url in dict.fromkeys(state.settings.service_routes.values()):  # one per service
         try:
             service_doc = await proxy.fetch_json(base_url + "/openapi.json", ANONYMOUS)
         except Exception:
@@ -112,6 +112,8 @@ Lösungen nachnutzen, keinen Förderaufruf verpassen.</p>
 <ul>
 <li><a href="/docs">API-Dokumentation</a> (<a href="/api/v1/openapi.json">OpenAPI</a>)</li>
 <li><a href="/api/v1/projects">Projekte</a> (öffentliche; mit API-Schlüssel mehr)</li>
+<li><a href="/api/v1/solutions">Lösungskatalog</a></li>
+<li><a href="/api/v1/search?q=Beteiligung">Suche</a> in Lösungen, Projekten, Beiträgen</li>
 <li><a href="/api/v1/municipalities">Kommunen der Region</a></li>
 <li><a href="/api/v1/topics">Gestaltungsfelder</a></li>
 <li><a href="/api/v1/feed">Was zuletzt geschah</a></li>

@@ -13,6 +13,16 @@ from shared.contracts.gateway import (
     MunicipalitySnapshot,
     MunicipalityUpdated,
 )
+from shared.contracts.knowledge import (
+    AdoptionChanged,
+    AdoptionRecorded,
+    ArticlePublished,
+    ArticleRequested,
+    MatchFound,
+    SolutionPublished,
+    SolutionRetired,
+    SolutionUpdated,
+)
 from shared.contracts.projects import (
     ProjectCreated,
     ProjectDeleted,
@@ -20,7 +30,7 @@ from shared.contracts.projects import (
     ProjectUpdated,
 )
 from shared.kit.auth import Principal, Role
-from shared.kit.events import CloudEvent
+from shared.kit.events import CloudEvent, EventPayload
 from shared.kit.http import (
     Conflict,
     Forbidden,
@@ -185,20 +195,80 @@ async def ensure_bootstrap_admin(session: AsyncSession, secret: str) -> None:
 
 
 _FEED_PAYLOADS = (ProjectCreated, ProjectUpdated, ProjectStatusChanged, ProjectDeleted)
+_CATALOGUE_PAYLOADS = (SolutionPublished, SolutionUpdated, SolutionRetired)
+_ADOPTION_PAYLOADS = (AdoptionRecorded, AdoptionChanged)
 
 
 async def record_in_feed(session: AsyncSession, event: CloudEvent) -> None:
-    """Add a project event to the feed; all entries of a project take the visibility of
-    its newest version, so hiding a project hides its past, and a late, older event
-    cannot reveal it again."""
-    if not isinstance(event.data, _FEED_PAYLOADS):
-        return
-    project = event.data.project
+    """Add a project event or a public event of the knowledge service to the feed."""
+    data = event.data
+    if isinstance(data, _FEED_PAYLOADS):
+        await _record_project_event(session, event, data)
+    elif isinstance(data, _CATALOGUE_PAYLOADS):
+        # The catalogue is public; a coordinator's entry concerns no one municipality.
+        solution = data.solution
+        owner = solution.provider_ags or solution.owner_ags or ""
+        await _add_to_feed(session, event, data, solution.name, owner, "public", solution.version)
+    elif isinstance(data, _ADOPTION_PAYLOADS):
+        # Which software a municipality runs is for the region's members, like its inventory.
+        adoption = data.adoption
+        title = f"{adoption.solution_name}: {adoption.status}"
+        await _add_to_feed(
+            session, event, data, title, adoption.municipality_ags, "region", adoption.version
+        )
+    elif isinstance(data, ArticlePublished):
+        article = data.article
+        owner = article.municipality_ags or ""
+        await _add_to_feed(
+            session, event, data, article.title, owner, article.visibility, article.version
+        )
+    elif isinstance(data, ArticleRequested):
+        title = f"Erfahrungsbericht erbeten: {data.project.title}"
+        await _add_to_feed(session, event, data, title, data.municipality_ags, data.visibility, 1)
+    elif isinstance(data, MatchFound):
+        # As narrow as its narrower end: a private project's match is its municipality's.
+        title = f"{data.project.title} ~ {data.match.title}"
+        owner = data.project.municipality_ags or ""
+        await _add_to_feed(session, event, data, title, owner, data.visibility, 1)
+
+
+async def _add_to_feed(
+    session: AsyncSession,
+    event: CloudEvent,
+    data: EventPayload,
+    title: str,
+    owner: str,
+    visibility: str,
+    version: int,
+) -> None:
+    await repository.add_feed_entry(
+        session,
+        source=event.source,
+        event_id=event.id,
+        type=event.type,
+        subject=event.subject,
+        title=title[:300],
+        municipality_ags=owner,
+        visibility=visibility,
+        version=version,
+        occurred_at=event.time,
+        data=data.model_dump(mode="json"),
+    )
+
+
+async def _record_project_event(
+    session: AsyncSession,
+    event: CloudEvent,
+    data: ProjectCreated | ProjectUpdated | ProjectStatusChanged | ProjectDeleted,
+) -> None:
+    """All entries of a project take the visibility of its newest version, so hiding a
+    project hides its past, and a late, older event cannot reveal it again."""
+    project = data.project
     # The newest entry's columns may win over the event's snapshot below.
     visibility: str = project.visibility
     owner = project.municipality_ags
     newest = None
-    if not isinstance(event.data, ProjectCreated):  # a new project has no past entries
+    if not isinstance(data, ProjectCreated):  # a new project has no past entries
         newest = await repository.newest_feed_entry(session, event.subject)
     if newest is not None and newest.version > project.version:
         visibility, owner = newest.visibility, newest.municipality_ags
@@ -206,16 +276,4 @@ async def record_in_feed(session: AsyncSession, event: CloudEvent) -> None:
         await repository.restrict_feed_of(
             session, subject=event.subject, visibility=visibility, municipality_ags=owner
         )
-    await repository.add_feed_entry(
-        session,
-        source=event.source,
-        event_id=event.id,
-        type=event.type,
-        subject=event.subject,
-        title=project.title,
-        municipality_ags=owner,
-        visibility=visibility,
-        version=project.version,
-        occurred_at=event.time,
-        data=event.data.model_dump(mode="json"),
-    )
+    await _add_to_feed(session, event, data, project.title, owner, visibility, project.version)

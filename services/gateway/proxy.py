@@ -48,17 +48,25 @@ QUERY_SAFE = "!$&'()*+,/:;=?@%"
 def upstream_target(raw_path: bytes, raw_query: bytes, prefix: str) -> str:
     """The path and query to ask the service for, rebuilt from checked parts only.
 
+    `prefix` is the route's template: literal segments must be there as written, and a
+    `{name}` segment stands for any one segment (`/api/v1/projects/{id}/suggestions`).
     The path is decoded once and split into segments; a segment that is empty, `.`
     or `..`, or holds `/`, `\\` or a control character is refused, so no spelling
     (encoded, doubled, with a tab the URL parser would drop) can step out of the
     service's prefix to its /metrics or /docs. Each segment is encoded again here.
     """
-    path = raw_path.split(b"?", 1)[0]
-    if not (path == prefix.encode() or path.startswith(prefix.encode() + b"/")):
+    template = prefix.split("/")[1:]
+    raw_segments = raw_path.split(b"?", 1)[0].split(b"/")[1:]
+    if len(raw_segments) < len(template):
         raise NotFound("There is no such path.")
-    rest = path[len(prefix) :]
     segments: list[str] = []
-    for raw_segment in rest.split(b"/")[1:]:
+    for i, raw_segment in enumerate(raw_segments):
+        if i < len(template) and not _is_parameter(template[i]):
+            # The prefix's own words must be there as written, not in another spelling.
+            if raw_segment != template[i].encode():
+                raise NotFound("There is no such path.")
+            segments.append(template[i])
+            continue
         try:
             segment = unquote_to_bytes(raw_segment).decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -66,10 +74,14 @@ def upstream_target(raw_path: bytes, raw_query: bytes, prefix: str) -> str:
         if segment in ("", ".", "..") or _UNSAFE_SEGMENT.search(segment):
             raise NotFound("There is no such path.")
         segments.append(quote(segment, safe=""))
-    target = "/".join([prefix, *segments])
+    target = "/" + "/".join(segments)
     if raw_query:
         target += "?" + quote_from_bytes(raw_query, safe=QUERY_SAFE)
     return target
+
+
+def _is_parameter(segment: str) -> bool:
+    return segment.startswith("{") and segment.endswith("}")
 
 
 _UNSAFE_SEGMENT = re.compile(r"[/\\\x00-\x1f\x7f]")

@@ -263,7 +263,8 @@ async def revoke_key(
     response_model=FeedPage,
     tags=["feed"],
     summary="What happened in the region, newest first",
-    description="Entries you may see, by the same rules as the projects themselves.",
+    description="Entries you may see, by the same rules as the projects themselves, and "
+    "the catalogue's public news: solutions published, updated and retired, adoptions.",
 )
 async def feed(
     principal: Caller,

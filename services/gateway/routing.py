@@ -13,9 +13,14 @@ METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 
 def service_router(routes: dict[str, str]) -> APIRouter:
-    """One forwarding route per service prefix (its OpenAPI is merged, not repeated)."""
+    """One forwarding route per service prefix (its OpenAPI is merged, not repeated).
+
+    The more specific prefix wins: `/api/v1/projects/{project_id}/suggestions` (the
+    knowledge service) is tried before `/api/v1/projects` and all below it (projects),
+    because the first route that matches answers.
+    """
     router = APIRouter(include_in_schema=False, route_class=AuthenticatedRoute)
-    for prefix, base_url in routes.items():
+    for prefix, base_url in sorted(routes.items(), key=lambda r: -r[0].count("/")):
         router.add_api_route(prefix, _forwarder(prefix, base_url), methods=METHODS)
         router.add_api_route(prefix + "/{rest:path}", _forwarder(prefix, base_url), methods=METHODS)
     return router

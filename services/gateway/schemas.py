@@ -108,7 +108,9 @@ class FeedEntryPublic(BaseModel):
     type: str = Field(description="CloudEvents type, e.g. de.lotse.project.created.v1")
     subject: str
     title: str
-    municipality_ags: str
+    municipality_ags: str | None = Field(
+        description="the municipality it concerns; none for the region's catalogue entries"
+    )
     occurred_at: datetime
     data: dict[str, Any] = Field(description="the event's payload")
 
@@ -119,7 +121,7 @@ class FeedEntryPublic(BaseModel):
             type=entry.type,
             subject=entry.subject,
             title=entry.title,
-            municipality_ags=entry.municipality_ags,
+            municipality_ags=entry.municipality_ags or None,
             occurred_at=entry.occurred_at,
             data=entry.data,
         )

@@ -1,6 +1,8 @@
-"""The knowledge service: the region's solution catalogue, lessons learned, Kooperationsradar.
+"""The knowledge service: the region's solution catalogue, who uses what, lessons learned,
+the contact directory, search and the Kooperationsradar.
 
-The modules here are its pure domain cores (no database, no HTTP): German text analysis
-(`analysis`), the full-text read model (`search`), the catalogue model (`catalogue`),
-publiccode.yml import and export (`publiccode`) and the Kooperationsradar (`radar`).
+Its pure domain cores (no database, no HTTP) are `analysis` (German text analysis),
+`search` (the full-text index), `catalogue` and `publiccode` (publiccode.yml in and out)
+and `radar` (the Kooperationsradar); the rooms around them are those of every service
+(docs/ARCHITECTURE.md, "The knowledge service").
 """

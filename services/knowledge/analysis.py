@@ -11,8 +11,10 @@ and their reversed stems, so both are cheap prefix scans. Hyphenated words are s
 """
 
 import re
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import snowballstemmer
 
@@ -44,7 +46,16 @@ STOPWORDS = frozenset(
     """.split()  # noqa: SIM905
 )
 
-_stemmer = snowballstemmer.stemmer("german")
+# A stemmer keeps the word it works on in itself: one per thread (the search runs in
+# client threads in benchmarks, and may in a thread pool).
+_stemmers = threading.local()
+
+
+def _stemmer() -> Any:
+    stemmer = getattr(_stemmers, "german", None)
+    if stemmer is None:
+        stemmer = _stemmers.german = snowballstemmer.stemmer("german")
+    return stemmer
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +77,7 @@ def fold(word: str) -> str:
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     """The Snowball stem of one word (already folded by the algorithm itself)."""
-    return str(_stemmer.stemWord(word.lower())).translate(_UMLAUTS)
+    return str(_stemmer().stemWord(word.lower())).translate(_UMLAUTS)
 
 
 def root(stemmed: str) -> str | None:

@@ -7,25 +7,16 @@ them to its tables and API shapes.
 """
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 
-Maturity = Literal["concept", "development", "beta", "stable", "obsolete"]
-MaintenanceType = Literal["internal", "contract", "community", "none"]
+from shared.contracts.knowledge import MaintenanceType, Maturity, SoftwareType
+
 DependencyKind = Literal["open", "proprietary", "hardware"]
 
-MATURITIES: tuple[Maturity, ...] = ("concept", "development", "beta", "stable", "obsolete")
-MAINTENANCE_TYPES: tuple[MaintenanceType, ...] = ("internal", "contract", "community", "none")
-SOFTWARE_TYPES = (
-    "standalone/mobile",
-    "standalone/iot",
-    "standalone/desktop",
-    "standalone/web",
-    "standalone/backend",
-    "standalone/other",
-    "addon",
-    "library",
-    "configurationFiles",
-)
+# The words of the standard, as the published language (the events) has them.
+MATURITIES: tuple[Maturity, ...] = get_args(Maturity)
+MAINTENANCE_TYPES: tuple[MaintenanceType, ...] = get_args(MaintenanceType)
+SOFTWARE_TYPES: tuple[SoftwareType, ...] = get_args(SoftwareType)
 SHORT_DESCRIPTION_MAX = 150
 LONG_DESCRIPTION_MIN = 150
 

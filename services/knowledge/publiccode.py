@@ -154,6 +154,8 @@ class ImportResult:
     solution: Solution | None
     warnings: list[Issue] = field(default_factory=list)
     errors: list[Issue] = field(default_factory=list)
+    locate: Callable[[str], int | None] = field(default=lambda _path: None)
+    """The line of a key path in the file (for findings made after the import)."""
 
     @property
     def ok(self) -> bool:
@@ -278,6 +280,10 @@ def check_license(expression: str) -> tuple[str | None, str | None]:
         info = _licensing().validate(expression, strict=False)
     except ExpressionError as exc:
         return None, f"not an SPDX license expression: {exc}"
+    except (AttributeError, IndexError):
+        # license-expression 30.x trips over some incomplete expressions ("MIT AND", "()")
+        # instead of reporting them: they are not expressions either.
+        return None, "not an SPDX license expression: incomplete (see https://spdx.org/licenses)"
     unknown = [e for e in info.errors if not e.startswith("Unknown license key(s): LicenseRef-")]
     if unknown:
         return None, "; ".join(unknown) + " (see https://spdx.org/licenses)"
@@ -400,14 +406,60 @@ class _Importer:
         for key in d:
             if key not in TOP_LEVEL_KEYS and key.upper() not in COUNTRY_KEYS:
                 self.warn(key, f'unknown field "{key}"; ignored')
+        # Every finding is collected first, so a refused file names all that is wrong.
+        solution = self.solution(name or "", descriptions, license_ or "")
+        if self.errors or name is None or license_ is None:
+            return ImportResult(None, self.warnings, self.errors, self.line)
+        return ImportResult(solution, self.warnings, self.errors, self.line)
+
+    def solution(self, name: str, descriptions: dict[str, Description], license_: str) -> Solution:
+        """The record from every key beyond name, description and license (all checked)."""
+        d = self.data
         url = self.text(d.get("url"), "url")
         if not url:
             self.warn("url", "url is a required field")
         platforms = self.texts(d.get("platforms"), "platforms")
         if not platforms:
             self.warn("platforms", "platforms must contain more than 0 items")
-        maintenance = self.maintenance()
-        localisation = self.mapping(d.get("localisation"), "localisation")
+        kind, contractors, contacts = self.maintenance()
+        languages, ready = self.localisation()
+        audience = self.mapping(d.get("intendedAudience"), "intendedAudience")
+        sections, leika, topics, costs = self.countries()
+        return Solution(
+            name=name,
+            descriptions=descriptions,
+            license=license_,
+            url=url,
+            landing_url=self.text(d.get("landingURL"), "landingURL"),
+            maturity=self.maturity(),
+            software_type=self.software_type(),
+            software_version=self.text(d.get("softwareVersion"), "softwareVersion"),
+            release_date=self.release_date(),
+            platforms=platforms,
+            categories=self.categories(),
+            topics=topics,
+            leika=leika,
+            used_by=self.texts(d.get("usedBy"), "usedBy"),
+            maintenance_type=kind,
+            contractors=contractors,
+            contacts=contacts,
+            main_copyright_owner=self.legal_owner(),
+            requirements=self.requirements(),
+            cost_notes=costs,
+            localisation_ready=ready,
+            available_languages=languages,
+            application_suite=self.text(d.get("applicationSuite"), "applicationSuite"),
+            is_based_on=self.based_on(),
+            logo=self.text(d.get("logo"), "logo"),
+            roadmap=self.text(d.get("roadmap"), "roadmap"),
+            audience_scope=self.scopes(audience),
+            audience_countries=self.countries_list(audience, "countries"),
+            audience_unsupported_countries=self.countries_list(audience, "unsupportedCountries"),
+            country_sections=sections,
+        )
+
+    def localisation(self) -> tuple[list[str], bool | None]:
+        localisation = self.mapping(self.data.get("localisation"), "localisation")
         languages = self.texts(
             localisation.get("availableLanguages"), "localisation.availableLanguages"
         )
@@ -420,54 +472,14 @@ class _Importer:
         ready = localisation.get("localisationReady")
         if not isinstance(ready, bool):
             self.warn("localisation.localisationReady", "localisationReady must be true or false")
-            ready = None
-        audience = self.mapping(d.get("intendedAudience"), "intendedAudience")
-        based_on = d.get("isBasedOn")
-        sections, leika, topics, costs = self.countries()
-        # Every finding is collected first, so a refused file names all that is wrong.
-        maturity, software_type = self.maturity(), self.software_type()
-        release_date, categories = self.release_date(), self.categories()
-        used_by, owner = self.texts(d.get("usedBy"), "usedBy"), self.legal_owner()
-        requirements = self.requirements()
-        if self.errors or name is None or license_ is None:
-            return ImportResult(None, self.warnings, self.errors)
-        solution = Solution(
-            name=name,
-            descriptions=descriptions,
-            license=license_,
-            url=url,
-            landing_url=self.text(d.get("landingURL"), "landingURL"),
-            maturity=maturity,
-            software_type=software_type,
-            software_version=self.text(d.get("softwareVersion"), "softwareVersion"),
-            release_date=release_date,
-            platforms=platforms,
-            categories=categories,
-            topics=topics,
-            leika=leika,
-            used_by=used_by,
-            maintenance_type=maintenance[0],
-            contractors=maintenance[1],
-            contacts=maintenance[2],
-            main_copyright_owner=owner,
-            requirements=requirements,
-            cost_notes=costs,
-            localisation_ready=ready,
-            available_languages=languages,
-            application_suite=self.text(d.get("applicationSuite"), "applicationSuite"),
-            is_based_on=(
-                self.texts(based_on, "isBasedOn")
-                if isinstance(based_on, list)
-                else [t for t in [self.text(based_on, "isBasedOn")] if t]
-            ),
-            logo=self.text(d.get("logo"), "logo"),
-            roadmap=self.text(d.get("roadmap"), "roadmap"),
-            audience_scope=self.scopes(audience),
-            audience_countries=self.countries_list(audience, "countries"),
-            audience_unsupported_countries=self.countries_list(audience, "unsupportedCountries"),
-            country_sections=sections,
-        )
-        return ImportResult(solution, self.warnings, self.errors)
+            return languages, None
+        return languages, ready
+
+    def based_on(self) -> list[str]:
+        based_on = self.data.get("isBasedOn")
+        if isinstance(based_on, list):
+            return self.texts(based_on, "isBasedOn")
+        return [t for t in [self.text(based_on, "isBasedOn")] if t]
 
     def descriptions(self) -> dict[str, Description]:
         raw = self.data.get("description")
@@ -742,49 +754,6 @@ def _drop_empty(mapping: dict[str, Any]) -> dict[str, Any]:
 def to_publiccode(solution: Solution) -> dict[str, Any]:
     """The publiccode.yml content of a solution, as a mapping in the standard's key order."""
     s = solution
-    description = {
-        lang: _drop_empty(
-            {
-                "localisedName": d.localised_name,
-                "genericName": d.generic_name,
-                "shortDescription": d.short_description,
-                "longDescription": d.long_description,
-                "documentation": d.documentation,
-                "apiDocumentation": d.api_documentation,
-                "features": d.features,
-                "screenshots": d.screenshots,
-                "videos": d.videos,
-                "awards": d.awards,
-            }
-        )
-        for lang, d in s.descriptions.items()
-    }
-    maintenance: dict[str, Any] = {"type": s.maintenance_type or "none"}
-    if s.maintenance_type == "contract":
-        maintenance["contractors"] = [
-            _drop_empty({"name": c.name, "until": c.until, "email": c.email, "website": c.website})
-            for c in s.contractors
-        ]
-    if s.contacts:
-        maintenance["contacts"] = [
-            _drop_empty(
-                {"name": c.name, "email": c.email, "phone": c.phone, "affiliation": c.affiliation}
-            )
-            for c in s.contacts
-        ]
-    depends: dict[str, list[dict[str, Any]]] = {}
-    for r in s.requirements:
-        entry = _drop_empty(
-            {
-                "name": r.name,
-                "version": r.version,
-                "versionMin": r.version_min,
-                "versionMax": r.version_max,
-            }
-        )
-        if r.optional:
-            entry["optional"] = True
-        depends.setdefault(r.kind, []).append(entry)
     out = _drop_empty(
         {
             "publiccodeYmlVersion": EXPORT_VERSION,
@@ -809,18 +778,18 @@ def to_publiccode(solution: Solution) -> dict[str, Any]:
                     "unsupportedCountries": s.audience_unsupported_countries,
                 }
             ),
-            "description": description,
+            "description": _descriptions_out(s),
             "legal": _drop_empty(
                 {"license": s.license, "mainCopyrightOwner": s.main_copyright_owner}
             ),
-            "maintenance": maintenance,
+            "maintenance": _maintenance_out(s),
             "localisation": _drop_empty(
                 {
                     "localisationReady": s.localisation_ready,
                     "availableLanguages": s.available_languages,
                 }
             ),
-            "dependsOn": depends,
+            "dependsOn": _depends_out(s),
         }
     )
     if s.localisation_ready is False:
@@ -828,6 +797,68 @@ def to_publiccode(solution: Solution) -> dict[str, Any]:
     for code, section in s.country_sections.items():
         if code != "DE" and section:
             out[code] = dict(section)
+    german = _german_out(s)
+    if german:
+        out["DE"] = german
+    return out
+
+
+def _descriptions_out(s: Solution) -> dict[str, Any]:
+    return {
+        lang: _drop_empty(
+            {
+                "localisedName": d.localised_name,
+                "genericName": d.generic_name,
+                "shortDescription": d.short_description,
+                "longDescription": d.long_description,
+                "documentation": d.documentation,
+                "apiDocumentation": d.api_documentation,
+                "features": d.features,
+                "screenshots": d.screenshots,
+                "videos": d.videos,
+                "awards": d.awards,
+            }
+        )
+        for lang, d in s.descriptions.items()
+    }
+
+
+def _maintenance_out(s: Solution) -> dict[str, Any]:
+    maintenance: dict[str, Any] = {"type": s.maintenance_type or "none"}
+    if s.maintenance_type == "contract":
+        maintenance["contractors"] = [
+            _drop_empty({"name": c.name, "until": c.until, "email": c.email, "website": c.website})
+            for c in s.contractors
+        ]
+    if s.contacts:
+        maintenance["contacts"] = [
+            _drop_empty(
+                {"name": c.name, "email": c.email, "phone": c.phone, "affiliation": c.affiliation}
+            )
+            for c in s.contacts
+        ]
+    return maintenance
+
+
+def _depends_out(s: Solution) -> dict[str, list[dict[str, Any]]]:
+    depends: dict[str, list[dict[str, Any]]] = {}
+    for r in s.requirements:
+        entry = _drop_empty(
+            {
+                "name": r.name,
+                "version": r.version,
+                "versionMin": r.version_min,
+                "versionMax": r.version_max,
+            }
+        )
+        if r.optional:
+            entry["optional"] = True
+        depends.setdefault(r.kind, []).append(entry)
+    return depends
+
+
+def _german_out(s: Solution) -> dict[str, Any]:
+    """The DE section: what the file had there, with the record's LeiKa, themes and costs."""
     german = dict(s.country_sections.get("DE", {}))
     owned = _drop_empty(
         {
@@ -846,9 +877,9 @@ def to_publiccode(solution: Solution) -> dict[str, Any]:
             "kosten": s.cost_notes,
         }
     )
-    if german or owned:
-        out["DE"] = {"countryExtensionVersion": "1.0", **german, **owned}
-    return out
+    if not (german or owned):
+        return {}
+    return {"countryExtensionVersion": "1.0", **german, **owned}
 
 
 class _Dumper(yaml.SafeDumper):

@@ -120,7 +120,7 @@ class Kooperationsradar:
     """
 
     def __init__(self, index: SearchIndex | None = None) -> None:
-        self.index = index or SearchIndex()
+        self.index = index if index is not None else SearchIndex()
         self._profiles: dict[str, _Profile] = {}
         self._df: Counter[str] = Counter()
 
@@ -162,72 +162,85 @@ class Kooperationsradar:
         n = len(self._profiles)
         return math.log((n + 1) / (self._df.get(term, 0) + 0.5))
 
+    def item(self, item_id: str) -> RadarItem | None:
+        """The item the radar holds under this id."""
+        profile = self._profiles.get(item_id)
+        return profile.item if profile else None
+
     def suggest(self, project: RadarItem, limit: int = 5) -> RadarResult:
         """Projects of other municipalities doing the same, and solutions that fit."""
-        own = self._profiles.get(project.id) or _profile(project)
-        ranked = sorted(own.weights, key=lambda t: own.weights[t] * self.idf(t), reverse=True)[
-            :QUERY_TERMS
-        ]
-        words = [w for w in analysis.parse_query(" ".join(ranked))]
+        stored = self._profiles.get(project.id)
+        # A project that just changed is read afresh: the stored profile is its old text.
+        own = stored if stored is not None and stored.item == project else _profile(project)
         viewer = Viewer(signed_in=True, ags=project.owner_ags)
-        found = self.index.candidates(
-            words,
-            viewer,
-            kinds=("project", "solution"),
-            exclude_ids=[project.id],
-            limit=CANDIDATES,
-        )
+        found = self._candidates(own, viewer)
         top = max((score for score, _ in found), default=0.0) or 1.0
-        own_mass = sum(own.weights[t] * self.idf(t) for t in own.weights) or 1.0
         result = RadarResult()
         for bm25, doc in found:
             other = self._profiles.get(doc.id)
             if other is None or not _readable(other.item, viewer):
                 continue
-            item = other.item
-            if item.kind == "project" and item.owner_ags == project.owner_ags:
+            if other.item.kind == "project" and other.item.owner_ags == project.owner_ags:
                 continue  # the radar looks for others; the own portfolio is elsewhere
-            shared = [t for t in own.weights if _shares(t, other)]
-            other_mass = sum(other.weights[t] * self.idf(t) for t in other.weights) or 1.0
-            back = [t for t in other.weights if _shares(t, own)]
-            forward = sum(own.weights[t] * self.idf(t) for t in shared) / own_mass
-            backward = sum(other.weights[t] * self.idf(t) for t in back) / other_mass
-            terms_score = math.sqrt(forward * backward)
-            ozg = tuple(sorted(set(project.ozg_refs) & set(item.ozg_refs)))
-            topics = tuple(t for t in project.topics if t in item.topics)
-            score = (
-                W_TERMS * terms_score
-                + W_BM25 * (bm25 / top)
-                + W_OZG * (1.0 if ozg else 0.0)
-                + W_TOPICS * _jaccard(project.topics, item.topics)
-                + W_TARGETS * _jaccard(project.target_groups, item.target_groups)
-            )
-            if score < MIN_SCORE:
-                continue
-            # Nouns (capitalised in German) first: they name the undertaking, verbs rarely do.
-            telling = sorted(
-                shared,
-                key=lambda t: (own.surface[t][:1].isupper(), self.idf(t) * own.weights[t]),
-                reverse=True,
-            )
-            names = _unique(own.surface[t] for t in telling if self.idf(t) > 1.0)[:5]
-            suggestion = Suggestion(
-                id=item.id,
-                kind=item.kind,
-                title=item.title,
-                owner_ags=item.owner_ags,
-                score=round(score, 4),
-                reason=_reason(project, item, names, topics, ozg),
-                shared_terms=tuple(names),
-                shared_topics=topics,
-                shared_ozg=ozg,
-            )
-            (result.projects if item.kind == "project" else result.solutions).append(suggestion)
-        result.projects.sort(key=lambda s: s.score, reverse=True)
-        result.solutions.sort(key=lambda s: s.score, reverse=True)
-        result.projects = result.projects[:limit]
-        result.solutions = result.solutions[:limit]
+            suggestion = self._suggestion(own, other, bm25 / top)
+            if suggestion is not None:
+                kind = result.projects if suggestion.kind == "project" else result.solutions
+                kind.append(suggestion)
+        result.projects = sorted(result.projects, key=lambda s: s.score, reverse=True)[:limit]
+        result.solutions = sorted(result.solutions, key=lambda s: s.score, reverse=True)[:limit]
         return result
+
+    def _candidates(self, own: _Profile, viewer: Viewer) -> list[tuple[float, SearchDocument]]:
+        """The project's most telling words as one BM25 query, within what `viewer` sees."""
+        ranked = sorted(own.weights, key=lambda t: own.weights[t] * self.idf(t), reverse=True)
+        words = analysis.parse_query(" ".join(ranked[:QUERY_TERMS]))
+        return self.index.candidates(
+            words,
+            viewer,
+            kinds=("project", "solution"),
+            exclude_ids=[own.item.id],
+            limit=CANDIDATES,
+        )
+
+    def _mass(self, profile: _Profile, terms: Iterable[str]) -> float:
+        return sum(profile.weights[t] * self.idf(t) for t in terms)
+
+    def _suggestion(self, own: _Profile, other: _Profile, bm25: float) -> Suggestion | None:
+        """The rerank of one candidate (`bm25` normalised to the best); None below MIN_SCORE."""
+        project, item = own.item, other.item
+        shared = [t for t in own.weights if _shares(t, other)]
+        forward = self._mass(own, shared) / (self._mass(own, own.weights) or 1.0)
+        back = [t for t in other.weights if _shares(t, own)]
+        backward = self._mass(other, back) / (self._mass(other, other.weights) or 1.0)
+        ozg = tuple(sorted(set(project.ozg_refs) & set(item.ozg_refs)))
+        topics = tuple(t for t in project.topics if t in item.topics)
+        score = (
+            W_TERMS * math.sqrt(forward * backward)
+            + W_BM25 * bm25
+            + W_OZG * (1.0 if ozg else 0.0)
+            + W_TOPICS * _jaccard(project.topics, item.topics)
+            + W_TARGETS * _jaccard(project.target_groups, item.target_groups)
+        )
+        if score < MIN_SCORE:
+            return None
+        # Nouns (capitalised in German) first: they name the undertaking, verbs rarely do.
+        telling = sorted(
+            shared,
+            key=lambda t: (own.surface[t][:1].isupper(), self.idf(t) * own.weights[t]),
+            reverse=True,
+        )
+        names = _unique(own.surface[t] for t in telling if self.idf(t) > 1.0)[:5]
+        return Suggestion(
+            id=item.id,
+            kind=item.kind,
+            title=item.title,
+            owner_ags=item.owner_ags,
+            score=round(score, 4),
+            reason=_reason(project, item, names, topics, ozg),
+            shared_terms=tuple(names),
+            shared_topics=topics,
+            shared_ozg=ozg,
+        )
 
 
 def _readable(item: RadarItem, viewer: Viewer) -> bool:

@@ -12,7 +12,7 @@ counts ever include what the caller may not see.
 import html
 import json
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -22,9 +22,9 @@ import tantivy
 from services.knowledge import analysis
 from services.knowledge.analysis import QueryWord
 
-Kind = Literal["solution", "article", "project"]
+Kind = Literal["solution", "article", "project", "contact"]
 Visibility = Literal["public", "region", "private"]
-KINDS: tuple[Kind, ...] = ("solution", "article", "project")
+KINDS: tuple[Kind, ...] = ("solution", "article", "project", "contact")
 FACETS = ("kind", "topic", "maturity", "license", "municipality", "status")
 
 # Field weights: a word in the title says more about a document than one in its body.
@@ -193,16 +193,20 @@ class SearchIndex:
         self.upsert_many([doc])
 
     def upsert_many(self, docs: Iterable[SearchDocument]) -> None:
-        encoded = [(doc.id, _encode(doc)) for doc in docs]
+        self.write(docs, ())
+
+    def delete(self, doc_id: str) -> None:
+        self.write((), (doc_id,))
+
+    def write(self, upserts: Iterable[SearchDocument], deletes: Iterable[str]) -> None:
+        """Replace and remove documents in one commit (a commit costs a segment)."""
+        encoded = [(doc.id, _encode(doc)) for doc in upserts]
         with self._lock:
+            for doc_id in deletes:
+                self._writer.delete_documents_by_term("id", doc_id)
             for doc_id, tdoc in encoded:
                 self._writer.delete_documents_by_term("id", doc_id)
                 self._writer.add_document(tdoc)
-            self._commit()
-
-    def delete(self, doc_id: str) -> None:
-        with self._lock:
-            self._writer.delete_documents_by_term("id", doc_id)
             self._commit()
 
     def rebuild(self, docs: Iterable[SearchDocument]) -> int:
@@ -431,7 +435,16 @@ def snippet(
             found = cache[word] = analysis.word_matches(word, query)
         return found
 
-    best: tuple[int, str, int, int, list[analysis.Word]] | None = None
+    best = _best_window(doc, hit, size)
+    return _marked(*best) if best is not None else ""
+
+
+_Window = tuple[str, int, int, list[analysis.Word]]
+
+
+def _best_window(doc: SearchDocument, hit: Callable[[str], bool], size: int) -> _Window | None:
+    """The text and window (begin, end) holding the most matching words, and those words."""
+    best: tuple[int, _Window] | None = None
     # Like tantivy's own snippet generator, only the beginning of a long body is read.
     for text in (doc.summary, doc.body[:_SNIPPET_SCAN], doc.title):
         if not text:
@@ -444,19 +457,19 @@ def snippet(
             if not any(o is not w and w.start <= o.start and o.end <= w.end for o in found)
         ]
         # The window starting at each match; the one holding the most matches wins.
-        starts = [w.start for w in found] or [0]
-        for start in starts:
+        for start in [w.start for w in found] or [0]:
             begin = max(0, start - 40)
             end = min(len(text), begin + size)
             inside = [w for w in found if w.start >= begin and w.end <= end]
             if best is None or len(inside) > best[0]:
-                best = (len(inside), text, begin, end, inside)
+                best = (len(inside), (text, begin, end, inside))
         if best is not None and best[0] and text is doc.summary:
             break
-    if best is None:
-        return ""
-    _, text, begin, end, marks = best
-    # Whole words at the window's edges.
+    return best[1] if best is not None else None
+
+
+def _marked(text: str, begin: int, end: int, marks: list[analysis.Word]) -> str:
+    """The window as HTML: whole words at its edges, matches in <mark>, the rest escaped."""
     if begin > 0:
         space = text.find(" ", begin)
         begin = space + 1 if 0 <= space < (marks[0].start if marks else end) else begin

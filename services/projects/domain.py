@@ -19,10 +19,12 @@ from shared.contracts.projects import (
     ProjectUpdated,
 )
 from shared.kit.auth import Principal
+from shared.kit.db import stored
 from shared.kit.http import Conflict, Forbidden, InvalidInput, LotseError, NotFound, check_if_match
 from shared.kit.outbox import add_event
 from shared.kit.sqltypes import utcnow
 from shared.region.ags import UnknownMunicipality
+from shared.region.municipalities import keep_known_municipality
 
 # Which status a project may move to from each status. Completed work stays
 # completed; a cancelled project can be revived as planned.
@@ -137,17 +139,6 @@ def named_municipalities(principal: Principal, data: ProjectCreate) -> set[str]:
     return {a for a in (owner, *data.partner_municipalities) if a}
 
 
-def _stored(value: Any) -> Any:
-    """Pydantic values as the JSON columns keep them."""
-    if isinstance(value, list):
-        return [_stored(v) for v in value]
-    if hasattr(value, "model_dump"):
-        return value.model_dump(mode="json")
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    return value
-
-
 def _derived(values: dict[str, Any]) -> dict[str, str]:
     """The columns kept for filtering and search, from a project's values."""
     return {
@@ -177,7 +168,7 @@ async def create_project(
     _check_date_order(data.start_date, data.end_date)
     await _ensure_known(session, owner, data.partner_municipalities)
     now = utcnow()
-    row = {k: _stored(v) for k, v in data.model_dump(exclude={"municipality_ags"}).items()}
+    row = {k: stored(v) for k, v in data.model_dump(exclude={"municipality_ags"}).items()}
     row |= {
         "id": str(uuid.uuid4()),
         "municipality_ags": owner,
@@ -244,7 +235,7 @@ async def update_project(
             "These fields cannot be cleared.",
             errors=[{"field": k, "message": "may not be null"} for k in cleared],
         )
-    new_values = {k: _stored(getattr(changes, k)) for k in requested}
+    new_values = {k: stored(getattr(changes, k)) for k in requested}
     changed = sorted(k for k, v in new_values.items() if getattr(project, k) != v)
     if not changed:
         return project
@@ -300,13 +291,4 @@ async def delete_project(
 
 async def record_municipality(session: AsyncSession, municipality: MunicipalitySnapshot) -> None:
     """Keep the region's municipalities known; an older snapshot never wins."""
-    known = await repository.get_known_municipality(session, municipality.ags)
-    if known is None:
-        session.add(
-            KnownMunicipality(
-                ags=municipality.ags, name=municipality.name, version=municipality.version
-            )
-        )
-    elif municipality.version > known.version:
-        known.name = municipality.name
-        known.version = municipality.version
+    await keep_known_municipality(session, KnownMunicipality, municipality)

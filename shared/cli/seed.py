@@ -23,7 +23,8 @@ def load_demo(demo_dir: Path, name: str) -> list[dict[str, Any]]:
 def seed_demo_region(
     gateway: str, admin_key: str, data_dir: Path, *, demo_dir: Path = DEMO_DIR
 ) -> dict[str, str]:
-    """Register the municipalities, issue demo keys, publish the projects; return the keys.
+    """Register the municipalities, issue demo keys, publish the projects and the knowledge
+    (solutions, who uses them, articles, contacts); return the keys.
 
     Safe to run again: what exists is left alone, and keys issued on the first run
     are read back from data_dir (they are shown once by the API).
@@ -54,11 +55,14 @@ def seed_demo_region(
             }
             keys_file.write_text(json.dumps(keys, indent=2))
             keys_file.chmod(0o600)
+        coordinator = {"Authorization": f"Bearer {keys['coordinator key']}"}
         existing = admin.get("/api/v1/projects", params={"limit": 1}).json().get("total", 0)
         if existing == 0:
-            coordinator = {"Authorization": f"Bearer {keys['coordinator key']}"}
             for number, project in enumerate(load_demo(demo_dir, "projects")):
-                _publish(admin, coordinator, project, f"demo-project-{number}")
+                _post(admin, coordinator, "/api/v1/projects", project, f"demo-project-{number}")
+        solutions = admin.get("/api/v1/solutions", params={"limit": 1}).json().get("total", 0)
+        if solutions == 0:
+            _seed_knowledge(admin, coordinator, demo_dir)
     return keys
 
 
@@ -76,6 +80,24 @@ class PatientTransport(httpx.HTTPTransport):
         return response
 
 
+def _seed_knowledge(client: httpx.Client, headers: dict[str, str], demo_dir: Path) -> None:
+    """The catalogue, the inventory, articles and contacts; files name solutions by name."""
+    ids: dict[str, str] = {}
+    for number, solution in enumerate(load_demo(demo_dir, "solutions")):
+        created = _post(client, headers, "/api/v1/solutions", solution, f"demo-solution-{number}")
+        ids[solution["name"]] = created["id"]
+    for number, adoption in enumerate(load_demo(demo_dir, "adoptions")):
+        body = {k: v for k, v in adoption.items() if k != "solution"}
+        body["solution_id"] = ids[adoption["solution"]]
+        _post(client, headers, "/api/v1/adoptions", body, f"demo-adoption-{number}")
+    for number, article in enumerate(load_demo(demo_dir, "articles")):
+        body = {k: v for k, v in article.items() if k != "solutions"}
+        body["solution_ids"] = [ids[name] for name in article["solutions"]]
+        _post(client, headers, "/api/v1/articles", body, f"demo-article-{number}")
+    for number, contact in enumerate(load_demo(demo_dir, "contacts")):
+        _post(client, headers, "/api/v1/contacts", contact, f"demo-contact-{number}")
+
+
 def _issue(client: httpx.Client, name: str, role: str, ags: str | None = None) -> str:
     body = {"name": name, "role": role} | ({"ags": ags} if ags else {})
     response = client.post("/api/v1/api-keys", json=body)
@@ -83,17 +105,18 @@ def _issue(client: httpx.Client, name: str, role: str, ags: str | None = None) -
     return str(response.json()["key"])
 
 
-def _publish(client: httpx.Client, headers: dict[str, str], project: object, key: str) -> None:
-    # The projects service learns of new municipalities through events: right after
-    # registering them it may not know them yet, so an unknown AGS is retried briefly.
+def _post(
+    client: httpx.Client, headers: dict[str, str], path: str, body: object, key: str
+) -> dict[str, Any]:
+    # The services learn of new municipalities through events: right after registering
+    # them they may not know them yet, so an unknown AGS is retried briefly.
     deadline = time.monotonic() + 30
     while True:
-        response = client.post(
-            "/api/v1/projects", json=project, headers=headers | {"Idempotency-Key": key}
-        )
+        response = client.post(path, json=body, headers=headers | {"Idempotency-Key": key})
         if response.status_code == 201:
-            return
+            created: dict[str, Any] = response.json()
+            return created
         unknown = response.status_code == 422 and "unknown-municipality" in response.text
         if not unknown or time.monotonic() > deadline:
-            raise RuntimeError(f"could not publish a demo project: {response.text}")
+            raise RuntimeError(f"could not load demo data into {path}: {response.text}")
         time.sleep(0.2)

@@ -5,7 +5,7 @@ publisher can send; tests/shared/test_contracts.py fails when a payload model of
 module here is missing from it.
 """
 
-from shared.contracts import gateway, projects
+from shared.contracts import gateway, knowledge, projects
 from shared.kit.events import EventRegistry
 
 REGISTRY = EventRegistry(
@@ -15,6 +15,14 @@ REGISTRY = EventRegistry(
     projects.ProjectUpdated,
     projects.ProjectStatusChanged,
     projects.ProjectDeleted,
+    knowledge.SolutionPublished,
+    knowledge.SolutionUpdated,
+    knowledge.SolutionRetired,
+    knowledge.AdoptionRecorded,
+    knowledge.AdoptionChanged,
+    knowledge.MatchFound,
+    knowledge.ArticlePublished,
+    knowledge.ArticleRequested,
 )
 
 __all__ = ["REGISTRY"]

@@ -1,6 +1,7 @@
 """Engines, sessions and migrations: SQLite (WAL) by default, PostgreSQL by URL."""
 
 import sqlite3
+import uuid
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -23,6 +24,17 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement
 from sqlmodel import SQLModel
+
+
+def stored(value: Any) -> Any:
+    """A request model's value as a JSON column keeps it: models as dicts, UUIDs as text."""
+    if isinstance(value, list):
+        return [stored(v) for v in value]
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json")
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value
 
 
 def table_of(model: type[SQLModel]) -> Table:

@@ -18,7 +18,7 @@ from typing import Annotated, Any
 from fastapi import FastAPI, Header, HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
@@ -427,6 +427,33 @@ def _new_traceparent() -> str:
 
 
 # -- schemas ----------------------------------------------------------------
+
+
+class StrictBody(BaseModel):
+    """Base of request bodies: unknown fields and NUL characters are refused (422).
+
+    An unknown field is a client's mistake worth telling, not something to drop, and
+    PostgreSQL cannot store NUL in text: refused the same on every database.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul_characters(cls, data: Any) -> Any:
+        if _holds_nul(data):
+            raise ValueError("text may not contain NUL characters")
+        return data
+
+
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    return False
 
 
 def not_nullable(*fields: str) -> Callable[[dict[str, Any]], None]:

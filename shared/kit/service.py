@@ -180,12 +180,13 @@ def _lifespan(
         app.state.db = db
         relay.start()
         housekeeping = asyncio.create_task(_housekeeping(db), name="housekeeping")
+        # Before the consumers: their handlers may use what on_start builds (read models).
+        if on_start is not None:
+            await on_start(runtime)
         if settings.consumers_enabled:
             for consumer in consumers:
                 bus.subscribe(consumer.group, consumer.topics, consumer.handler(runtime))
             bus.start_consumers()
-        if on_start is not None:
-            await on_start(runtime)
         # What start-up built (schemas, mappers, compiled queries) lives as long as the
         # process: keep it out of every garbage collection pass.
         gc.freeze()

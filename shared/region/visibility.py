@@ -14,7 +14,7 @@ SHARED_WITH_MEMBERS = ("public", "region")
 
 
 def visible_to(
-    principal: Principal, *, visibility: Mapped[str], owner_ags: Mapped[str]
+    principal: Principal, *, visibility: Mapped[str], owner_ags: Mapped[str] | Mapped[str | None]
 ) -> ColumnElement[bool]:
     """A WHERE clause: the rows of a table `principal` may see (columns via sqlmodel.col)."""
     if principal.region_wide:
@@ -24,3 +24,14 @@ def visible_to(
     if principal.ags:
         return or_(visibility.in_(SHARED_WITH_MEMBERS), owner_ags == principal.ags)
     return visibility.in_(SHARED_WITH_MEMBERS)
+
+
+def may_see(principal: Principal, *, visibility: str, owner_ags: str | None) -> bool:
+    """The same rule as `visible_to`, for one item already in memory (read models)."""
+    if principal.region_wide or visibility == "public":
+        return True
+    if not principal.signed_in:
+        return False
+    return visibility in SHARED_WITH_MEMBERS or (
+        principal.ags is not None and owner_ags == principal.ags
+    )

@@ -16,6 +16,7 @@ from aiokafka import AIOKafkaConsumer
 
 from shared.cli.broker import free_port
 from shared.contracts.topics import PROJECTS
+from shared.registry import ALL
 
 ADMIN_KEY = "lotse_e2e_admin_key_0123456789abcdef"
 
@@ -70,12 +71,13 @@ def service_pid(port: int) -> str | None:
 def lotse_up(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     """`lotse up --seed` in its own data folder and ports, stopped with SIGTERM at the end."""
     data = tmp_path_factory.mktemp("lotse-up")
-    gateway_port, projects_port, broker_port = free_port(), free_port(), free_port()
+    ports = {entry.name: free_port() for entry in ALL}
+    gateway_port, projects_port, broker_port = ports["gateway"], ports["projects"], free_port()
     env = os.environ | {
         "LOTSE_DATA_DIR": str(data),
-        "LOTSE_GATEWAY_PORT": str(gateway_port),
-        "LOTSE_PROJECTS_PORT": str(projects_port),
         "LOTSE_BOOTSTRAP_ADMIN_KEY": ADMIN_KEY,
+        # Every service on a port of its own: another platform may run on the defaults.
+        **{f"{entry.env_prefix}PORT": str(ports[entry.name]) for entry in ALL},
     }
     env.pop("LOTSE_KAFKA_BOOTSTRAP", None)
     log = data / "lotse-up.out"
@@ -109,6 +111,24 @@ def test_up_prints_the_url_and_keys_that_work(lotse_up: Running) -> None:
     assert len(topics) >= 5
     municipalities = httpx.get(f"{lotse_up.gateway}/api/v1/municipalities").json()
     assert "06534014" in {m["ags"] for m in municipalities["items"]}
+
+
+def test_the_demo_region_has_its_catalogue_and_the_radar_pairs_two_projects(
+    lotse_up: Running,
+) -> None:
+    output = (lotse_up.data / "lotse-up.out").read_text()
+    key = next(line.split()[-1] for line in output.splitlines() if "coordinator key:" in line)
+    client = httpx.Client(base_url=lotse_up.gateway, headers={"Authorization": f"Bearer {key}"})
+    solutions = client.get("/api/v1/solutions", params={"limit": 200}).json()
+    assert solutions["total"] >= 20
+    assert client.get("/api/v1/adoptions").json()["total"] >= 15
+    assert client.get("/api/v1/articles").json()["total"] >= 3
+    assert client.get("/api/v1/contacts").json()["total"] >= 3
+    found = client.get("/api/v1/search", params={"q": "Friedhofsverwaltung"}).json()
+    friedhof = {h["municipality_ags"]: h["id"] for h in found["items"] if h["kind"] == "project"}
+    suggested = client.get(f"/api/v1/projects/{friedhof['06534004']}/suggestions").json()
+    (pair,) = [s for s in suggested["projects"] if s["id"] == friedhof["06534007"]]
+    assert "Friedhofsverwaltung" in pair["reason"]
 
 
 def test_a_published_project_reaches_kafka_with_cloudevents_headers(lotse_up: Running) -> None:

@@ -177,6 +177,40 @@ async def test_the_upstream_path_is_rebuilt_from_checked_segments(
     assert upstream.rsplit(":", 1)[1] not in str(response.headers)
 
 
+async def test_the_more_specific_prefix_wins(
+    broker: EmbeddedBroker, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """/api/v1/projects/{id}/suggestions belongs to knowledge, the rest below projects."""
+    async with (
+        echo_upstream() as (projects, to_projects),
+        echo_upstream() as (knowledge, to_knowledge),
+        lone_gateway(
+            tmp_path_factory.mktemp("prefixes"),
+            service_urls={"projects": projects, "knowledge": knowledge},
+            LOTSE_KAFKA_BOOTSTRAP=broker.bootstrap,
+        ) as (_, client),
+    ):
+        gateway = str(client.base_url).rstrip("/")
+        for path, seen in (
+            ("/api/v1/projects/p-1/suggestions", to_knowledge),
+            ("/api/v1/projects/p-1", to_projects),
+            ("/api/v1/projects/p-1/other", to_projects),
+            ("/api/v1/municipalities/06534014/solutions", to_knowledge),
+            ("/api/v1/solutions/s-1/publiccode.yml", to_knowledge),
+        ):
+            response = await raw_http(gateway, f"GET {path} HTTP/1.1\r\nHost: x".encode())
+            assert response.status == 307, path
+            assert seen[-1].raw_path == path.encode()
+        # A template's parameter is one checked segment, never a way out of the prefix.
+        for path in (
+            "/api/v1/projects/%2e%2e/suggestions",
+            "/api/v1/projects/a%2fb/suggestions",
+            "/api/v1/municipalities/%00/solutions",
+        ):
+            response = await raw_http(gateway, f"GET {path} HTTP/1.1\r\nHost: x".encode())
+            assert_problem(response, 404)
+
+
 # -- 2. odd input is a 4xx problem, never a 500 ----------------------------------------
 
 

@@ -16,6 +16,7 @@ from services.knowledge.publiccode import (
     MAX_BYTES,
     ImportResult,
     Issue,
+    check_license,
     export_publiccode,
     import_publiccode,
 )
@@ -237,3 +238,13 @@ def test_round_trip_of_a_record_made_in_lotse() -> None:
     result = import_publiccode(export_publiccode(made))
     assert result.warnings == [] and result.errors == []
     assert result.solution == made
+
+
+@pytest.mark.parametrize("expression", ["MIT AND", "()", "EUPL-9", "MIT MIT", ""])
+def test_a_broken_license_expression_is_an_answer_not_a_crash(expression: str) -> None:
+    normalised, problem = check_license(expression)
+    assert normalised is None and problem
+
+
+def test_spdx_expressions_are_normalised() -> None:
+    assert check_license("mit or apache-2.0") == ("MIT OR Apache-2.0", None)

@@ -292,3 +292,16 @@ def test_a_viewer_from_the_callers_principal() -> None:
     assert Viewer.of(Principal(Role.ANONYMOUS, "anon")) == ANON
     assert Viewer.of(Principal(Role.MUNICIPALITY, "k", ags="09563000")) == FUERTH
     assert Viewer.of(Principal(Role.COORDINATOR, "c")).region_wide
+
+
+def test_analysis_is_safe_from_many_threads() -> None:
+    # The Snowball stemmer keeps its word in itself; one shared by threads garbles stems.
+    from concurrent.futures import ThreadPoolExecutor
+
+    from services.knowledge import analysis
+
+    words = [f"Verwaltungsdigitalisierung{n}" for n in range(3000)]
+    expected = [analysis.stem.__wrapped__(w) for w in words]
+    with ThreadPoolExecutor(16) as pool:
+        stems = list(pool.map(analysis.stem.__wrapped__, words))
+    assert stems == expected

@@ -1,0 +1,307 @@
+"""HTTP endpoints of the solution catalogue: parse, authorise, call the domain, render."""
+
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
+
+from services.knowledge import domain, repository
+from services.knowledge.index import SearchReadModel
+from services.knowledge.models import Solution
+from services.knowledge.schemas import (
+    SolutionCreate,
+    SolutionImported,
+    SolutionPage,
+    SolutionPublic,
+    SolutionUpdate,
+)
+from shared.contracts.knowledge import Maturity, SolutionStatus
+from shared.kit.auth import AuthenticatedRoute, CurrentPrincipal, internal_principal
+from shared.kit.deps import DbSession
+from shared.kit.http import (
+    Conflict,
+    Forbidden,
+    IfMatch,
+    IfNoneMatch,
+    InvalidInput,
+    NotFound,
+    PayloadTooLarge,
+    PreconditionFailed,
+    PreconditionRequired,
+    Unauthorized,
+    UnsupportedMediaType,
+    cacheable,
+    etag_of,
+    responses,
+)
+from shared.kit.idempotency import Idempotency, IdempotencyKeyReused
+from shared.kit.service import part_of
+from shared.region.ags import AGS
+from shared.region.topics import Topic
+
+router = APIRouter(
+    prefix="/api/v1/solutions",
+    tags=["solutions"],
+    dependencies=[Depends(internal_principal)],
+    responses=responses(Unauthorized),
+    route_class=AuthenticatedRoute,
+)
+
+YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
+
+
+def search_model(request: Request) -> SearchReadModel:
+    return part_of(request, SearchReadModel)
+
+
+Search = Annotated[SearchReadModel, Depends(search_model)]
+
+
+def source_of(request: Request) -> str:
+    source: str = request.app.state.settings.source
+    return source
+
+
+def utc(moment: datetime | None, field: str) -> datetime | None:
+    """A query's time as UTC; a naive one is read as UTC."""
+    if moment is None:
+        return None
+    try:
+        return moment.replace(tzinfo=moment.tzinfo or UTC).astimezone(UTC)
+    except OverflowError as exc:
+        raise InvalidInput(
+            f"{field} lies outside the range of dates this API knows.",
+            errors=[{"field": field, "message": "out of range"}],
+        ) from exc
+
+
+def _render(solution: Solution) -> Response:
+    state = domain.snapshot(solution)
+    return Response(
+        state.model_dump_json(),
+        media_type="application/json",
+        headers={"ETag": etag_of(state.version)},
+    )
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=SolutionPublic,
+    summary="Publish a solution in the catalogue",
+    description="Coordinators and municipalities publish; a municipality key publishes as "
+    "its own municipality (the default provider). The license must be an SPDX expression. "
+    "Send an `Idempotency-Key` to make retries safe.",
+    responses=responses(Forbidden, InvalidInput, IdempotencyKeyReused, PayloadTooLarge),
+)
+async def create_solution(
+    data: SolutionCreate,
+    request: Request,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    idempotency: Idempotency,
+    search: Search,
+) -> Response:
+    state = await domain.create_solution(
+        session, principal=principal, data=data, source=source_of(request), search=search
+    )
+    return idempotency.created(
+        session,
+        state.model_dump_json(),
+        {"Location": f"/api/v1/solutions/{state.id}", "ETag": etag_of(state.version)},
+    )
+
+
+@router.post(
+    "/import",
+    status_code=status.HTTP_201_CREATED,
+    response_model=SolutionImported,
+    summary="Import a solution from its publiccode.yml",
+    description="The body is the publiccode.yml file itself (`application/yaml`, at most "
+    "256 KiB), of any released version of the standard (0.2 to 0.7 and the current "
+    '`"0"`); the `it` and German `DE` (LeiKa, OZG) country sections are kept. A file that '
+    "bends the standard (an unknown category, a deprecated key) imports with warnings; one "
+    "that is not YAML, a YAML bomb, without name or description, or with a license that "
+    "is not SPDX is refused with 422, each error naming the key and its line.",
+    responses=responses(
+        Forbidden, InvalidInput, UnsupportedMediaType, PayloadTooLarge, IdempotencyKeyReused
+    ),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/yaml": {"schema": {"type": "string"}}},
+        }
+    },
+)
+async def import_solution(
+    request: Request,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    idempotency: Idempotency,
+    search: Search,
+) -> Response:
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type not in YAML_TYPES:
+        raise UnsupportedMediaType("Send the publiccode.yml as application/yaml.")
+    fields, record, warnings = domain.read_publiccode(await request.body())
+    state = await domain.create_solution(
+        session,
+        principal=principal,
+        data=fields,
+        source=source_of(request),
+        search=search,
+        publiccode_record=record,
+    )
+    result = SolutionImported.model_validate(
+        {"solution": state.model_dump(), "warnings": [domain.warning_of(w) for w in warnings]}
+    )
+    return idempotency.created(
+        session,
+        result.model_dump_json(),
+        {"Location": f"/api/v1/solutions/{state.id}", "ETag": etag_of(state.version)},
+    )
+
+
+@router.get(
+    "",
+    response_model=SolutionPage,
+    summary="List the solutions of the catalogue",
+    description="Everyone may read the catalogue. Newest change first; retired solutions "
+    "only with `status=retired`. The `ETag` is a hash of the page (`If-None-Match` gives "
+    "304 while it is unchanged).",
+)
+async def list_solutions(
+    session: DbSession,
+    topic: Topic | None = None,
+    maturity: Maturity | None = None,
+    license: Annotated[
+        str | None, Query(max_length=500, pattern=r"^[^\x00]*$", description="SPDX expression")
+    ] = None,
+    provider: Annotated[AGS | None, Query(description="AGS of the providing municipality")] = None,
+    status: SolutionStatus = "active",
+    updated_since: Annotated[
+        datetime | None, Query(description="only solutions changed at or after this time")
+    ] = None,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    if_none_match: IfNoneMatch = None,
+) -> Response:
+    filters = repository.SolutionFilters(
+        topic=topic,
+        maturity=maturity,
+        license=license,
+        provider=provider,
+        status=status,
+        updated_since=utc(updated_since, "updated_since"),
+    )
+    rows, next_cursor, total = await repository.list_solutions(
+        session, filters, cursor=cursor, limit=limit
+    )
+    page = SolutionPage(
+        items=[SolutionPublic.model_validate(row, from_attributes=True) for row in rows],
+        next_cursor=next_cursor,
+        total=total,
+    )
+    return cacheable(page.model_dump_json(), if_none_match)
+
+
+@router.get(
+    "/{solution_id}",
+    response_model=SolutionPublic,
+    summary="Read one solution",
+    description="Who uses it: `GET /api/v1/solutions/{solution_id}/adoptions`. The `ETag` "
+    "is the version: send it as `If-Match` when you change the solution.",
+    responses=responses(NotFound),
+)
+async def get_solution(
+    solution_id: uuid.UUID, session: DbSession, if_none_match: IfNoneMatch = None
+) -> Response:
+    solution = await repository.get_solution(session, str(solution_id))
+    if solution is None:
+        raise NotFound(f"There is no solution {solution_id}.")
+    state = domain.snapshot(solution)
+    return cacheable(state.model_dump_json(), if_none_match, etag=etag_of(state.version))
+
+
+@router.get(
+    "/{solution_id}/publiccode.yml",
+    response_class=Response,
+    summary="Export a solution as publiccode.yml",
+    description='A publiccode.yml of the current standard (`publiccodeYmlVersion: "0"`) '
+    "with every field the catalogue holds, the German section (`DE`) included.",
+    responses={
+        200: {"content": {"application/yaml": {"schema": {"type": "string"}}}},
+        **responses(NotFound),
+    },
+)
+async def export_solution(solution_id: uuid.UUID, session: DbSession) -> Response:
+    solution = await repository.get_solution(session, str(solution_id))
+    if solution is None:
+        raise NotFound(f"There is no solution {solution_id}.")
+    return Response(
+        domain.export_publiccode(solution),
+        media_type="application/yaml",
+        headers={"ETag": etag_of(solution.version)},
+    )
+
+
+@router.patch(
+    "/{solution_id}",
+    response_model=SolutionPublic,
+    summary="Change a solution",
+    description="Only the publishing municipality or a coordinator. Send the ETag of your "
+    "last read as `If-Match`; a stale one gets 412. A retired solution cannot change (409).",
+    responses=responses(
+        NotFound, Forbidden, Conflict, PreconditionFailed, PreconditionRequired, InvalidInput
+    ),
+)
+async def update_solution(
+    solution_id: uuid.UUID,
+    changes: SolutionUpdate,
+    request: Request,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    search: Search,
+    if_match: IfMatch = None,
+) -> Response:
+    solution = await domain.update_solution(
+        session,
+        principal=principal,
+        solution_id=str(solution_id),
+        changes=changes,
+        if_match=if_match,
+        source=source_of(request),
+        search=search,
+    )
+    return _render(solution)
+
+
+@router.delete(
+    "/{solution_id}",
+    response_model=SolutionPublic,
+    summary="Retire a solution",
+    description="The solution stays readable (its adoptions point to it) with status "
+    "`retired`; lists and search leave it out. `If-Match` is optional here; when sent, a "
+    "stale one gets 412.",
+    responses=responses(NotFound, Forbidden, PreconditionFailed),
+)
+async def retire_solution(
+    solution_id: uuid.UUID,
+    request: Request,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    search: Search,
+    if_match: Annotated[
+        str | None, Header(description="optional here: when sent, a stale one gets 412")
+    ] = None,
+) -> Response:
+    solution = await domain.retire_solution(
+        session,
+        principal=principal,
+        solution_id=str(solution_id),
+        if_match=if_match,
+        source=source_of(request),
+        search=search,
+    )
+    return _render(solution)

@@ -1,0 +1,102 @@
+"""The Kooperationsradar in the service: a project's suggestions for whoever asks, and a
+`match.found` event for every pair it finds the first time. Nothing here commits.
+
+The radar looks with the eyes of the project's municipality, so another municipality's
+private project is never a match; what is shown is then narrowed to what the caller may
+see, and an event carries the narrower visibility of its two ends.
+"""
+
+import uuid
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.knowledge import repository
+from services.knowledge.index import SearchReadModel, project_item
+from services.knowledge.models import KnownProject, RadarMatch
+from services.knowledge.radar import RadarItem, RadarResult, Suggestion
+from shared.contracts.knowledge import MatchEnd, MatchFound, Visibility
+from shared.kit.auth import Principal
+from shared.kit.http import NotFound
+from shared.kit.outbox import add_event
+from shared.kit.sqltypes import utcnow
+from shared.region.visibility import may_see
+
+_NARROWNESS: dict[Visibility, int] = {"private": 0, "region": 1, "public": 2}
+
+
+async def suggestions_for(
+    session: AsyncSession,
+    principal: Principal,
+    project_id: str,
+    search: SearchReadModel,
+    limit: int,
+) -> RadarResult:
+    """What the radar suggests for a project the caller may see, as far as it may see."""
+    project = await repository.get_readable_project(session, principal, project_id)
+    if project is None:
+        raise NotFound(f"There is no project {project_id} you may see.")
+    found = search.radar.suggest(project_item(project), limit)
+
+    def shown(suggestion: Suggestion) -> bool:
+        item = search.radar.item(suggestion.id)
+        return item is not None and may_see(
+            principal, visibility=item.visibility, owner_ags=item.owner_ags
+        )
+
+    return RadarResult(
+        projects=[s for s in found.projects if shown(s)],
+        solutions=[s for s in found.solutions if shown(s)],
+    )
+
+
+def match_id(a: str, b: str) -> str:
+    """The id of a pair, the same either way round: a match is an aggregate of its own, so
+    its events never take the visibility of one end's later changes."""
+    first, second = sorted((a, b))
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"urn:lotse:match:{first}:{second}"))
+
+
+def _end(item: RadarItem) -> MatchEnd:
+    return MatchEnd(
+        id=item.id, kind=item.kind, title=item.title, municipality_ags=item.owner_ags or None
+    )
+
+
+def _narrower(a: Visibility, b: Visibility) -> Visibility:
+    return min(a, b, key=_NARROWNESS.__getitem__)
+
+
+async def announce_matches(
+    session: AsyncSession, project: KnownProject, search: SearchReadModel, source: str
+) -> int:
+    """Publish `match.found` for each pair of this project the radar finds first; return
+    how many. A pair announced before (either way round) is not announced again."""
+    item = project_item(project)
+    found = search.radar.suggest(item)
+    announced = 0
+    for suggestion in [*found.projects, *found.solutions]:
+        if await repository.radar_match_known(session, project.id, suggestion.id):
+            continue
+        other = search.radar.item(suggestion.id)
+        if other is None:
+            continue
+        session.add(
+            RadarMatch(
+                project_id=project.id,
+                match_id=suggestion.id,
+                score=suggestion.score,
+                found_at=utcnow(),
+            )
+        )
+        payload = MatchFound(
+            project=_end(item),
+            match=_end(other),
+            score=min(1.0, suggestion.score),
+            reason=suggestion.reason,
+            shared_terms=list(suggestion.shared_terms),
+            shared_topics=list(suggestion.shared_topics),
+            visibility=_narrower(item.visibility, other.visibility),
+        )
+        await add_event(session, payload, source=source, subject=match_id(project.id, other.id))
+        announced += 1
+    return announced

@@ -1,0 +1,141 @@
+"""The Kooperationsradar through the gateway: who else does this, which solution fits, and
+a private project never shown to another municipality."""
+
+from typing import Any
+
+import httpx
+
+from tests.conftest import Platform, eventually
+from tests.knowledge.test_search_api import indexed, project
+from tests.knowledge.test_solutions import SOLUTION
+
+FRIEDHOF = {
+    "summary": "Grabstellen, Nutzungsrechte und Gebührenbescheide der Friedhofsverwaltung "
+    "digital führen.",
+    "description": "Die Friedhofsverwaltung erfasst Grabstellen im Friedhofsplan, verlängert "
+    "Nutzungsrechte online und erstellt Gebührenbescheide ohne Papierakte.",
+    "topics": ["administration", "citizen_services"],
+    "target_groups": ["Angehörige"],
+}
+HUNDESTEUER = {
+    "summary": "Hunde online zur Hundesteuer anmelden und abmelden, Steuermarke per Post.",
+    "description": "Hundehalterinnen und Hundehalter melden ihren Hund online zur "
+    "Hundesteuer an; der Hundesteuerbescheid kommt digital, die Steuermarke per Post.",
+    "topics": ["administration"],
+}
+
+
+# Other undertakings of the region: a word is telling only against a background.
+BACKGROUND = [
+    "Radwegenetz planen",
+    "WLAN in allen Grundschulen",
+    "Hochwasser-Pegel mit Sensoren",
+    "Bürgerhaushalt online beteiligen",
+    "Digitale Bauakte im Bauamt",
+    "Glasfaser für Gewerbegebiete",
+    "Tourismus-App für die Altstadt",
+    "E-Rechnung in der Kämmerei",
+]
+
+
+async def with_background(platform: Platform) -> None:
+    client = platform.client(await platform.key("municipality", await platform.municipality()))
+    ids = [await project(client, title, summary=f"{title} im Landkreis.") for title in BACKGROUND]
+    await indexed(platform, *ids)
+
+
+async def suggested(
+    client: httpx.AsyncClient, project_id: str, kind: str = "projects"
+) -> list[dict[str, Any]]:
+    response = await client.get(f"/api/v1/projects/{project_id}/suggestions")
+    assert response.status_code == 200, response.text
+    found: list[dict[str, Any]] = response.json()[kind]
+    return found
+
+
+async def test_two_municipalities_doing_the_same_are_paired_with_a_reason(
+    platform: Platform,
+) -> None:
+    await with_background(platform)
+    a, b = await platform.municipality(), await platform.municipality()
+    client_a = platform.client(await platform.key("municipality", a))
+    client_b = platform.client(await platform.key("municipality", b))
+    solution = (
+        await platform.client(await platform.key("coordinator")).post(
+            "/api/v1/solutions",
+            json=SOLUTION
+            | {
+                "name": "Friedhofsverwaltung online",
+                "short_description": "Grabstellen und Nutzungsrechte im Friedhofsplan führen.",
+                "long_description": "Gebührenbescheide der Friedhofsverwaltung ohne Papier.",
+                "topics": ["administration"],
+            },
+        )
+    ).json()["id"]
+    mine = await project(client_a, "Digitale Friedhofsverwaltung", **FRIEDHOF)
+    theirs = await project(client_b, "Friedhofsverwaltung digitalisieren", **FRIEDHOF)
+    await indexed(platform, mine, theirs, solution)
+    projects = await suggested(client_a, mine)
+    (match,) = [s for s in projects if s["id"] == theirs]
+    assert match["municipality_ags"] == b and match["score"] > 0.3
+    assert "gemeinsame Begriffe" in match["reason"] and "Friedhofsverwaltung" in match["reason"]
+    assert solution in {s["id"] for s in await suggested(client_a, mine, "solutions")}
+
+    async def announced() -> list[dict[str, Any]]:
+        feed = (await client_a.get("/api/v1/feed", params={"limit": 200})).json()["items"]
+        return [
+            e
+            for e in feed
+            if e["type"] == "de.lotse.match.found.v1"
+            and {e["data"]["project"]["id"], e["data"]["match"]["id"]} == {mine, theirs}
+        ]
+
+    (event,) = await eventually(announced)
+    assert event["data"]["visibility"] == "public"
+    assert event["data"]["reason"].startswith("beide Vorhaben")
+
+
+async def test_a_private_project_is_never_shown_to_another_municipality(
+    platform: Platform,
+) -> None:
+    a, b = await platform.municipality(), await platform.municipality()
+    client_a = platform.client(await platform.key("municipality", a))
+    client_b = platform.client(await platform.key("municipality", b))
+    public_a = await project(client_a, "Hundesteuer online", **HUNDESTEUER)
+    private_b = await project(client_b, "Hundesteuer digital", visibility="private", **HUNDESTEUER)
+    await indexed(platform, public_a, private_b)
+    assert private_b not in {s["id"] for s in await suggested(client_a, public_a)}
+    # The owner of the private project sees its suggestions; the other municipality
+    # cannot even ask.
+    assert public_a in {s["id"] for s in await suggested(client_b, private_b)}
+    refused = await client_a.get(f"/api/v1/projects/{private_b}/suggestions")
+    assert refused.status_code == 404
+
+    async def match_event_of_b() -> list[dict[str, Any]]:
+        feed = (await client_b.get("/api/v1/feed", params={"limit": 200})).json()["items"]
+        return [
+            e
+            for e in feed
+            if e["type"] == "de.lotse.match.found.v1"
+            and e["data"]["project"]["id"] == private_b
+            and e["data"]["match"]["id"] == public_a
+        ]
+
+    (event,) = await eventually(match_event_of_b)
+    assert event["data"]["visibility"] == "private"
+    feed_of_a = (await client_a.get("/api/v1/feed", params={"limit": 200})).json()["items"]
+    assert event["subject"] not in {e["subject"] for e in feed_of_a}
+    assert private_b not in str([e["data"] for e in feed_of_a])
+
+
+async def test_anonymous_callers_see_public_suggestions_only(platform: Platform) -> None:
+    a, b = await platform.municipality(), await platform.municipality()
+    client_a = platform.client(await platform.key("municipality", a))
+    client_b = platform.client(await platform.key("municipality", b))
+    body = HUNDESTEUER | {"summary": "Zweithund und Kampfhund: Hundesteuer online anmelden."}
+    public_a = await project(client_a, "Hundesteuer Zweithund", **body)
+    region_b = await project(client_b, "Hundesteuer Kampfhund", visibility="region", **body)
+    await indexed(platform, public_a, region_b)
+    assert region_b in {s["id"] for s in await suggested(client_a, public_a)}
+    anonymous = await suggested(platform.client(), public_a)
+    assert region_b not in {s["id"] for s in anonymous}
