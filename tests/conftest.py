@@ -204,20 +204,36 @@ class Platform:
     def admin(self) -> httpx.AsyncClient:
         return self.client(ADMIN_KEY)
 
-    async def municipality(self, ags: str | None = None, name: str = "Teststadt") -> str:
-        """Register a municipality and wait until the projects service knows it."""
+    @property
+    def funding(self) -> FastAPI:
+        return self.apps["funding"]
+
+    async def municipality(
+        self,
+        ags: str | None = None,
+        name: str = "Teststadt",
+        kind: str = "stadt",
+        population: int | None = None,
+    ) -> str:
+        """Register a municipality and wait until the services that keep them know it."""
         ags = ags or new_ags()
-        response = await self.admin.post(
-            "/api/v1/municipalities", json={"ags": ags, "name": name, "kind": "stadt"}
-        )
+        body: dict[str, Any] = {"ags": ags, "name": name, "kind": kind}
+        if population is not None:
+            body["population"] = population
+        response = await self.admin.post("/api/v1/municipalities", json=body)
         assert response.status_code == 201, response.text
-        db = self.projects.state.runtime.db
+        projects_db = self.projects.state.runtime.db
+        funding_db = self.funding.state.runtime.db
 
         async def known() -> bool:
+            from services.funding.models import KnownMunicipality
             from services.projects.repository import unknown_municipalities
 
-            async with db.session() as session:
-                return not await unknown_municipalities(session, {ags})
+            async with projects_db.session() as session:
+                if await unknown_municipalities(session, {ags}):
+                    return False
+            async with funding_db.session() as session:
+                return await session.get(KnownMunicipality, ags) is not None
 
         await eventually(known)
         return ags

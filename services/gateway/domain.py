@@ -8,6 +8,11 @@ from services.gateway import repository
 from services.gateway.keys import display_prefix, key_hash, new_key
 from services.gateway.models import ApiKey, Municipality
 from services.gateway.schemas import ApiKeyCreate, MunicipalityCreate, MunicipalityUpdate
+from shared.contracts.funding import (
+    FundingCallPublished,
+    FundingCallStatusChanged,
+    FundingCallUpdated,
+)
 from shared.contracts.gateway import (
     MunicipalityCreated,
     MunicipalitySnapshot,
@@ -32,6 +37,9 @@ from shared.kit.http import (
 from shared.kit.outbox import add_event
 from shared.kit.sqltypes import utcnow
 from shared.region.ags import UnknownMunicipality, land_of
+
+PUBLIC_NO_OWNER = ""
+"""The owner column of feed entries no municipality owns (funding calls)."""
 
 # Which roles each role may issue keys for.
 KEY_GRANTS: dict[Role, frozenset[Role]] = {
@@ -185,12 +193,16 @@ async def ensure_bootstrap_admin(session: AsyncSession, secret: str) -> None:
 
 
 _FEED_PAYLOADS = (ProjectCreated, ProjectUpdated, ProjectStatusChanged, ProjectDeleted)
+_FUNDING_FEED_PAYLOADS = (FundingCallPublished, FundingCallUpdated, FundingCallStatusChanged)
 
 
 async def record_in_feed(session: AsyncSession, event: CloudEvent) -> None:
     """Add a project event to the feed; all entries of a project take the visibility of
     its newest version, so hiding a project hides its past, and a late, older event
-    cannot reveal it again."""
+    cannot reveal it again. Funding calls are public, and so are their entries."""
+    if isinstance(event.data, _FUNDING_FEED_PAYLOADS):
+        await _record_funding_call(session, event)
+        return
     if not isinstance(event.data, _FEED_PAYLOADS):
         return
     project = event.data.project
@@ -218,4 +230,25 @@ async def record_in_feed(session: AsyncSession, event: CloudEvent) -> None:
         version=project.version,
         occurred_at=event.time,
         data=event.data.model_dump(mode="json"),
+    )
+
+
+async def _record_funding_call(session: AsyncSession, event: CloudEvent) -> None:
+    """A call published, moved on, or changed in its facts; a wording fix is not news."""
+    data = event.data
+    assert isinstance(data, _FUNDING_FEED_PAYLOADS)
+    if isinstance(data, FundingCallUpdated) and not data.material:
+        return
+    await repository.add_feed_entry(
+        session,
+        source=event.source,
+        event_id=event.id,
+        type=event.type,
+        subject=event.subject,
+        title=data.call.title,
+        municipality_ags=PUBLIC_NO_OWNER,
+        visibility="public",
+        version=data.call.version,
+        occurred_at=event.time,
+        data=data.model_dump(mode="json"),
     )

@@ -43,17 +43,24 @@ QUERY_SAFE = "!$&'()*+,/:;=?@%"
 def upstream_target(raw_path: bytes, raw_query: bytes, prefix: str) -> str:
     """The path and query to ask the service for, rebuilt from checked parts only.
 
-    The path is decoded once and split into segments; a segment that is empty, `.`
-    or `..`, or holds `/`, `\\` or a control character is refused, so no spelling
-    (encoded, doubled, with a tab the URL parser would drop) can step out of the
-    service's prefix to its /metrics or /docs. Each segment is encoded again here.
+    The path must begin with the prefix's literal segments as they are; a `{name}`
+    segment of the prefix and every segment after it are decoded once and checked: one
+    that is empty, `.` or `..`, or holds `/`, `\\` or a control character is refused,
+    so no spelling (encoded, doubled, with a tab the URL parser would drop) can step out
+    of the service's prefix to its /metrics or /docs. Each is encoded again here.
     """
-    path = raw_path.split(b"?", 1)[0]
-    if not (path == prefix.encode() or path.startswith(prefix.encode() + b"/")):
+    parts = raw_path.split(b"?", 1)[0].split(b"/")[1:]
+    prefix_parts = prefix.encode().split(b"/")[1:]
+    if len(parts) < len(prefix_parts):
         raise NotFound("There is no such path.")
-    rest = path[len(prefix) :]
     segments: list[str] = []
-    for raw_segment in rest.split(b"/")[1:]:
+    for index, raw_segment in enumerate(parts):
+        literal = prefix_parts[index] if index < len(prefix_parts) else None
+        if literal is not None and not literal.startswith(b"{"):
+            if raw_segment != literal:
+                raise NotFound("There is no such path.")
+            segments.append(literal.decode())
+            continue
         try:
             segment = unquote_to_bytes(raw_segment).decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -61,7 +68,7 @@ def upstream_target(raw_path: bytes, raw_query: bytes, prefix: str) -> str:
         if segment in ("", ".", "..") or _UNSAFE_SEGMENT.search(segment):
             raise NotFound("There is no such path.")
         segments.append(quote(segment, safe=""))
-    target = "/".join([prefix, *segments])
+    target = "/" + "/".join(segments)
     if raw_query:
         target += "?" + quote_from_bytes(raw_query, safe=QUERY_SAFE)
     return target

@@ -12,10 +12,21 @@ from shared.kit.service import part_of
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 
+def specificity(prefix: str) -> int:
+    """How many segments a prefix names: the most specific prefix wins a path."""
+    return prefix.count("/")
+
+
 def service_router(routes: dict[str, str]) -> APIRouter:
-    """One forwarding route per service prefix (its OpenAPI is merged, not repeated)."""
+    """One forwarding route per service prefix (its OpenAPI is merged, not repeated).
+
+    Routes match in the order they are added, so the most specific prefix comes first:
+    /api/v1/projects/{project_id}/funding-matches belongs to funding although
+    /api/v1/projects/... belongs to projects.
+    """
     router = APIRouter(include_in_schema=False, route_class=AuthenticatedRoute)
-    for prefix, base_url in routes.items():
+    for prefix in sorted(routes, key=specificity, reverse=True):
+        base_url = routes[prefix]
         router.add_api_route(prefix, _forwarder(prefix, base_url), methods=METHODS)
         router.add_api_route(prefix + "/{rest:path}", _forwarder(prefix, base_url), methods=METHODS)
     return router

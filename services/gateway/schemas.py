@@ -107,7 +107,9 @@ class FeedEntryPublic(BaseModel):
     type: str = Field(description="CloudEvents type, e.g. de.lotse.project.created.v1")
     subject: str
     title: str
-    municipality_ags: str
+    municipality_ags: str = Field(
+        description="the owner; empty for funding calls, which no one owns"
+    )
     occurred_at: datetime
     data: dict[str, Any] = Field(description="the event's payload")
 

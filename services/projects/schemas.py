@@ -2,9 +2,9 @@
 
 import uuid
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from shared.contracts.projects import (
     ContactPerson,
@@ -15,7 +15,7 @@ from shared.contracts.projects import (
     ProjectStatus,
     Visibility,
 )
-from shared.kit.http import not_nullable
+from shared.kit.http import StrictInput, not_nullable
 from shared.kit.pagination import Page
 from shared.region.ags import AGS
 from shared.region.topics import Topic
@@ -29,30 +29,7 @@ LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20
 Budget = Annotated[float, Field(ge=0, le=10_000_000_000, allow_inf_nan=False)]
 
 
-class _Strict(BaseModel):
-    # Unknown fields are a client's mistake worth telling, not something to drop.
-    model_config = ConfigDict(extra="forbid")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _no_nul_characters(cls, data: Any) -> Any:
-        # PostgreSQL cannot store NUL in text; refuse it the same on every database.
-        if _holds_nul(data):
-            raise ValueError("text may not contain NUL characters")
-        return data
-
-
-def _holds_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_holds_nul(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_holds_nul(v) for v in value)
-    return False
-
-
-class ProjectFields(_Strict):
+class ProjectFields(StrictInput):
     """What a municipality says about a project; shared by create and import."""
 
     title: Title
@@ -103,7 +80,7 @@ REQUIRED_ON_UPDATE = frozenset(
 )
 
 
-class ProjectUpdate(_Strict):
+class ProjectUpdate(StrictInput):
     """Fields to change; absent fields stay as they are, null clears an optional one."""
 
     model_config = ConfigDict(json_schema_extra=not_nullable(*sorted(REQUIRED_ON_UPDATE)))

@@ -5,7 +5,7 @@ publisher can send; tests/shared/test_contracts.py fails when a payload model of
 module here is missing from it.
 """
 
-from shared.contracts import gateway, projects
+from shared.contracts import funding, gateway, projects
 from shared.kit.events import EventRegistry
 
 REGISTRY = EventRegistry(
@@ -15,6 +15,10 @@ REGISTRY = EventRegistry(
     projects.ProjectUpdated,
     projects.ProjectStatusChanged,
     projects.ProjectDeleted,
+    funding.FundingCallPublished,
+    funding.FundingCallUpdated,
+    funding.FundingCallStatusChanged,
+    funding.FundingMatchFound,
 )
 
 __all__ = ["REGISTRY"]

@@ -2,3 +2,4 @@
 
 GATEWAY = "lotse.gateway"
 PROJECTS = "lotse.projects"
+FUNDING = "lotse.funding"

@@ -17,7 +17,7 @@ from typing import Annotated, Any
 from fastapi import FastAPI, Header, HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
@@ -430,6 +430,41 @@ def not_nullable(*fields: str) -> Callable[[dict[str, Any]], None]:
             prop.pop("default", None)
 
     return drop_null
+
+
+def refuse_cleared(requested: dict[str, Any], required: frozenset[str]) -> None:
+    """A partial update may leave `required` fields out, never set them to null: 422."""
+    cleared = sorted(k for k, v in requested.items() if v is None and k in required)
+    if cleared:
+        raise InvalidInput(
+            "These fields cannot be cleared.",
+            errors=[{"field": k, "message": "may not be null"} for k in cleared],
+        )
+
+
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    return False
+
+
+class StrictInput(BaseModel):
+    """Base of request bodies: unknown fields are refused (a client's mistake worth
+    telling, not something to drop), and so is NUL in any text, on every database alike
+    (PostgreSQL cannot store it)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul_characters(cls, data: Any) -> Any:
+        if _holds_nul(data):
+            raise ValueError("text may not contain NUL characters")
+        return data
 
 
 # -- ETags ----------------------------------------------------------------------
