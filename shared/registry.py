@@ -25,6 +25,9 @@ class ServiceEntry:
 
     A `{name}` segment stands for any one segment; where prefixes of two services
     overlap, the most specific one (most segments) wins."""
+    secret_link_paths: tuple[str, ...] = ()
+    """Exact paths (under a public prefix) whose writes a secret in the URL authorises:
+    the gateway forwards them without a key (SecretLinkRoute)."""
     body_limits: dict[str, int] = field(default_factory=dict)
     """Paths that accept bodies over the platform's 1 MiB default, with their limit."""
 
@@ -68,6 +71,7 @@ SERVICES: tuple[ServiceEntry, ...] = (
             "/api/v1/funding-feeds",
             "/api/v1/projects/{project_id}/funding-matches",
         ),
+        secret_link_paths=("/api/v1/subscriptions/unsubscribe",),
     ),
 )
 """The services behind the gateway, in the order `lotse up` starts them."""

@@ -19,6 +19,7 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp
 
 from shared.cli.broker import EmbeddedBroker, free_port
+from shared.cli.mailsink import start_mailsink
 from shared.kit.server import config as server_config
 from shared.registry import GATEWAY, SERVICES, ServiceEntry
 
@@ -180,6 +181,7 @@ class Platform:
     gateway_url: str
     apps: dict[str, FastAPI]
     urls: dict[str, str]
+    mail_folder: Path
     clients: list[httpx.AsyncClient] = field(default_factory=list)
 
     @property
@@ -256,12 +258,23 @@ async def running_platform(backend: str, tmp: Path) -> AsyncIterator[Platform]:
     }
     ports = {entry.name: free_port() for entry in (*SERVICES, GATEWAY)}
     urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+    # Mail goes to a real SMTP server writing files; webhooks may reach loopback receivers.
+    mail_port, mail_folder = free_port(), tmp / "mail"
+    sink = await start_mailsink(mail_folder, port=mail_port)
+    own = {
+        "funding": {
+            "LOTSE_MAILSINK_PORT": mail_port,
+            "LOTSE_WEBHOOK_ALLOWED_CIDRS": "127.0.0.0/8,::1/128",
+            "public_url": urls[GATEWAY.name],
+        }
+    }
     try:
         async with contextlib.AsyncExitStack() as stack:
             apps: dict[str, FastAPI] = {}
             for entry in SERVICES:
                 db = await stack.enter_async_context(database_url(backend, tmp))
-                apps[entry.name] = build_app(entry, database_url=db, **common)
+                settings = common | own.get(entry.name, {})
+                apps[entry.name] = build_app(entry, database_url=db, **settings)
             gateway_db = await stack.enter_async_context(database_url(backend, tmp))
             apps[GATEWAY.name] = build_app(
                 GATEWAY,
@@ -286,6 +299,7 @@ async def running_platform(backend: str, tmp: Path) -> AsyncIterator[Platform]:
                 gateway_url=urls[GATEWAY.name],
                 apps=apps,
                 urls=urls,
+                mail_folder=mail_folder,
             )
             try:
                 yield platform
@@ -293,6 +307,8 @@ async def running_platform(backend: str, tmp: Path) -> AsyncIterator[Platform]:
                 for client in platform.clients:
                     await client.aclose()
     finally:
+        sink.close()
+        await sink.wait_closed()
         broker.stop()
 
 

@@ -12,19 +12,21 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.funding import calls, repository
+from services.funding.alerts import Alerts
 from services.funding.eligibility import Eligibility, check_eligibility, is_eligible
+from services.funding.mapping import (
+    APPLICANT_FIELDS,
+    applicant_rules,
+    core_call,
+    core_municipality,
+    snapshot,
+)
 from services.funding.matching import changed_facts
 from services.funding.models import FundingCall, FundingMatch, KnownMunicipality, KnownProject
 from services.funding.reminders import status_on
-from services.funding.schemas import (
-    REQUIRED_ON_UPDATE,
-    EligibilityPublic,
-    FundingCallCreate,
-    FundingCallUpdate,
-)
+from services.funding.schemas import REQUIRED_ON_UPDATE, FundingCallCreate, FundingCallUpdate
 from shared.contracts.funding import (
     FundingCallPublished,
-    FundingCallSnapshot,
     FundingCallStatusChanged,
     FundingCallUpdated,
     FundingMatchFound,
@@ -36,120 +38,11 @@ from shared.kit.http import Forbidden, InvalidInput, NotFound, check_if_match, r
 from shared.kit.outbox import add_event
 from shared.region.topics import TOPICS
 
-APPLICANT_FIELDS = (
-    "laender",
-    "municipality_kinds",
-    "population_min",
-    "population_max",
-    "other_applicants",
-)
-DEADLINE_ID = "deadline"
-"""A call has one deadline; its id keeps calendar UIDs and reminder keys stable."""
-
 
 def require_publisher(principal: Principal) -> None:
     """Coordinators and admins publish and edit calls; everyone reads them."""
     if not principal.region_wide:
         raise Forbidden("Only coordinators and admins publish and change funding calls.")
-
-
-# -- mapping ----------------------------------------------------------------------------
-
-
-def snapshot(call: FundingCall) -> FundingCallSnapshot:
-    """The public state of a call, its opening and deadline in the call's own time zone."""
-    zone = ZoneInfo(call.timezone)
-    return FundingCallSnapshot(
-        id=uuid.UUID(call.id),
-        reference=call.reference,
-        title=call.title,
-        summary=call.summary,
-        description=call.description,
-        funder=call.funder,
-        funder_level=call.funder_level,
-        programme=call.programme,
-        funding_types=call.funding_types,
-        topics=call.topics,
-        applicants={field: getattr(call, field) for field in APPLICANT_FIELDS},
-        eligibility_text=call.eligibility_text,
-        total_budget=call.total_budget,
-        award_min=call.award_min,
-        award_max=call.award_max,
-        currency=call.currency,
-        funding_rate=call.funding_rate,
-        min_own_contribution=call.min_own_contribution,
-        opens_at=call.opens_at.astimezone(zone) if call.opens_at else None,
-        deadline_at=call.deadline_at.astimezone(zone) if call.deadline_at else None,
-        timezone=call.timezone,
-        deadline_model=call.deadline_model,
-        deadline_revision=call.deadline_revision,
-        status=call.status,
-        source_url=call.source_url,
-        last_verified_at=call.last_verified_at,
-        contact=call.contact,
-        attachments=call.attachments,
-        version=call.version,
-        published_at=call.published_at,
-        updated_at=call.updated_at,
-    )
-
-
-def _whole_euros(amount: float | None) -> int | None:
-    return None if amount is None else int(amount)
-
-
-def core_call(call: FundingCall) -> calls.FundingCall:
-    """The call as the domain cores (eligibility, matching, feeds, reminders) see it."""
-    label = "Frist der ersten Stufe" if call.deadline_model == "two_stage" else "Einreichungsfrist"
-    deadlines = (
-        (calls.Deadline(DEADLINE_ID, call.deadline_at, label, call.deadline_revision),)
-        if call.deadline_at
-        else ()
-    )
-    return calls.FundingCall(
-        id=call.id,
-        title=call.title,
-        funder=call.funder,
-        url=call.source_url,
-        funding_types=frozenset(calls.FundingType(t) for t in call.funding_types),
-        published_at=call.published_at,
-        updated_at=call.updated_at,
-        summary=call.summary,
-        topics=frozenset(call.topics),
-        rules=applicant_rules(call),
-        status=calls.CallStatus(call.status),
-        opens_at=call.opens_at,
-        deadlines=deadlines,
-        amount_min=_whole_euros(call.award_min),
-        amount_max=_whole_euros(call.award_max),
-        funding_rate=None if call.funding_rate is None else round(call.funding_rate),
-    )
-
-
-def applicant_rules(call: FundingCall) -> calls.ApplicantRules:
-    return calls.ApplicantRules(
-        laender=frozenset(call.laender),
-        municipality_kinds=frozenset(call.municipality_kinds),  # type: ignore[arg-type]  # checked on the way in
-        population_min=call.population_min,
-        population_max=call.population_max,
-        other_applicants=frozenset(call.other_applicants),
-    )
-
-
-def core_municipality(municipality: KnownMunicipality) -> calls.Municipality:
-    return calls.Municipality(
-        ags=municipality.ags,
-        kind=municipality.kind,  # type: ignore[arg-type]  # from the gateway's contract
-        population=municipality.population,
-        name=municipality.name,
-    )
-
-
-def eligibility_of(call: FundingCall, municipality: KnownMunicipality) -> EligibilityPublic:
-    verdict: Eligibility = check_eligibility(applicant_rules(call), core_municipality(municipality))
-    return EligibilityPublic(
-        ags=municipality.ags, eligible=verdict.eligible, reasons=list(verdict.reasons)
-    )
 
 
 # -- values and their rules -------------------------------------------------------------
@@ -241,9 +134,11 @@ async def publish_call(
     principal: Principal,
     data: FundingCallCreate,
     source: str,
+    alerts: Alerts,
     now: datetime,
 ) -> FundingCall:
-    """Publish a new call and write its `published` event; match it to known projects."""
+    """Publish a new call and write its `published` event; alert the subscriptions and
+    record the projects it fits, all in the caller's transaction."""
     require_publisher(principal)
     values = _flatten({k: getattr(data, k) for k in FundingCallCreate.model_fields})
     wanted = values.pop("status") or "open"
@@ -271,6 +166,8 @@ async def publish_call(
     session.add(call)
     published = FundingCallPublished(call=snapshot(call))
     await add_event(session, published, source=source, subject=call.id)
+    await session.flush()
+    await alerts.call_changed(session, call, changed=[], now=now)
     await match_call_to_projects(session, call, source=source, now=now)
     return call
 
@@ -291,6 +188,7 @@ async def update_call(
     changes: FundingCallUpdate,
     if_match: str | None,
     source: str,
+    alerts: Alerts,
     now: datetime,
 ) -> FundingCall:
     """Apply a partial update to the version `if_match` names.
@@ -320,14 +218,15 @@ async def update_call(
         changed.append("status")
     if not changed:
         return call
-    if "deadline_at" in changed:
-        call.deadline_revision += 1
+    if "deadline_at" in changed or (status == "withdrawn" != previous_status):
+        call.deadline_revision += 1  # calendars see the moved or cancelled deadline anew
     _derived(call)
     call.version += 1
     call.updated_at = now
     state = snapshot(call)
     after = core_call(call)
-    material = bool(changed_facts(before, after))
+    facts = changed_facts(before, after)
+    material = bool(facts)
     payload: FundingCallUpdated | FundingCallStatusChanged
     if "status" in changed:
         payload = FundingCallStatusChanged(
@@ -340,14 +239,18 @@ async def update_call(
         payload = FundingCallUpdated(call=state, changed=sorted(changed), material=material)
     await add_event(session, payload, source=source, subject=call.id)
     if material:
+        await alerts.call_changed(session, call, changed=facts, now=now)
         await match_call_to_projects(session, call, source=source, now=now)
     return call
 
 
-async def move_calls_by_date(session: AsyncSession, *, source: str, now: datetime) -> int:
+async def move_calls_by_date(
+    session: AsyncSession, *, source: str, alerts: Alerts, now: datetime
+) -> int:
     """Open forecasts whose opening came, close calls past their deadline (and reopen
-    one whose deadline was extended); one `status_changed` event each. Rows are locked
-    and skipped when another replica holds them, so each move happens once."""
+    one whose deadline was extended); one `status_changed` event each, and an alert when
+    a call opens. Rows are locked and skipped when another replica holds them, so each
+    move happens once."""
     moved = 0
     for call in await repository.calls_due_for_status(session, now):
         status = _status_by_date(call, call.status, now)
@@ -367,6 +270,8 @@ async def move_calls_by_date(session: AsyncSession, *, source: str, now: datetim
             source=source,
             subject=call.id,
         )
+        if status == "open":
+            await alerts.call_changed(session, call, changed=["Status"], now=now)
         moved += 1
     return moved
 

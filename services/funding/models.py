@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Float, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Column, Float, Integer, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from shared.kit.sqltypes import UTCDateTime
@@ -98,3 +98,69 @@ class FundingMatch(SQLModel, table=True):
     municipality_ags: str = Field(sa_column=Column(String(8), nullable=False))
     reasons: list[str] = Field(sa_column=Column(JSON, nullable=False))
     found_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class Subscription(SQLModel, table=True):
+    """An alert subscription: whose it is, what it wants, and where alerts go."""
+
+    __tablename__ = "subscriptions"
+
+    id: str = Field(sa_column=Column(String(36), primary_key=True))
+    owner_subject: str = Field(sa_column=Column(String(200), nullable=False, index=True))
+    owner_ags: str | None = Field(default=None, sa_column=Column(String(8)))
+    name: str = Field(sa_column=Column(String(200), nullable=False))
+    # The filter; empty lists and nulls do not filter.
+    topics: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    laender: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    funding_types: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    amount_min: float | None = Field(default=None, sa_column=Column(Float))
+    amount_max: float | None = Field(default=None, sa_column=Column(Float))
+    eligible_for_own: bool = Field(sa_column=Column(Boolean, nullable=False))
+    keywords: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    channel: str = Field(sa_column=Column(String(10), nullable=False))
+    mode: str = Field(sa_column=Column(String(10), nullable=False))
+    lead_days: list[int] = Field(sa_column=Column(JSON, nullable=False))
+    email: str | None = Field(default=None, sa_column=Column(String(254)))
+    """The address alerts go to (channel email), or that hears of a disabled webhook."""
+    email_confirmed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    url: str | None = Field(default=None, sa_column=Column(String(2048)))
+    secret: str | None = Field(default=None, sa_column=Column(String(100)))
+    previous_secret: str | None = Field(default=None, sa_column=Column(String(100)))
+    previous_secret_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    failing_since: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    disabled_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    disabled_reason: str | None = Field(default=None, sa_column=Column(Text))
+    unsubscribed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    deleted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    feed_token_hash: str | None = Field(
+        default=None, sa_column=Column(String(64), unique=True, nullable=True)
+    )
+    version: int = Field(sa_column=Column(Integer, nullable=False))
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+
+
+class Delivery(SQLModel, table=True):
+    """One message to one subscriber, kept until it was delivered or visibly failed.
+
+    `key` makes it once: the same alert, reminder or digest is never queued twice, on
+    any replica. A `held` row waits for the daily digest; `claimed_until` is the lease
+    of the worker sending it (an expired lease means that worker died)."""
+
+    __tablename__ = "deliveries"
+
+    id: str = Field(sa_column=Column(String(36), primary_key=True))
+    key: str = Field(sa_column=Column(String(300), nullable=False, unique=True))
+    subscription_id: str = Field(sa_column=Column(String(36), nullable=False, index=True))
+    channel: str = Field(sa_column=Column(String(10), nullable=False))
+    kind: str = Field(sa_column=Column(String(30), nullable=False))
+    event_type: str = Field(sa_column=Column(String(100), nullable=False))
+    payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    status: str = Field(sa_column=Column(String(12), nullable=False))
+    attempts: int = Field(sa_column=Column(Integer, nullable=False))
+    next_attempt_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    claimed_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    last_status: int | None = Field(default=None, sa_column=Column(Integer))
+    last_error: str | None = Field(default=None, sa_column=Column(Text))
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    delivered_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))

@@ -8,13 +8,24 @@ their matches is decided by shared.region.visibility like everywhere else.
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, delete, or_, select
+from sqlalchemy import ColumnElement, Select, and_, delete, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from services.funding.models import FundingCall, FundingMatch, KnownMunicipality, KnownProject
-from shared.kit.auth import Principal
+from services.funding.models import (
+    Delivery,
+    FundingCall,
+    FundingMatch,
+    KnownMunicipality,
+    KnownProject,
+    Subscription,
+)
+from shared.kit.auth import Principal, Role
+from shared.kit.db import rows_touched, table_of
 from shared.kit.pagination import SortKey, keyset_page
 from shared.region.visibility import visible_to
 
@@ -278,3 +289,195 @@ async def matches_of_call(
         .order_by(col(FundingMatch.found_at), col(FundingMatch.id))
     )
     return [(m, p) for m, p in (await session.execute(query)).all()]
+
+
+# -- subscriptions and deliveries -------------------------------------------------------
+
+
+def readable_subscriptions(principal: Principal) -> Select[Subscription]:
+    """The one base query of subscriptions `principal` may see: their own; admins all."""
+    query = select(Subscription).where(col(Subscription.deleted_at).is_(None))
+    if principal.role is Role.ADMIN:
+        return query
+    return query.where(col(Subscription.owner_subject) == principal.subject)
+
+
+async def get_subscription(
+    session: AsyncSession, principal: Principal, subscription_id: str, *, for_update: bool = False
+) -> Subscription | None:
+    query = readable_subscriptions(principal).where(col(Subscription.id) == subscription_id)
+    if for_update:
+        query = query.with_for_update()
+    return await session.scalar(query)
+
+
+async def get_subscription_by_id(
+    session: AsyncSession, subscription_id: str, *, for_update: bool = False
+) -> Subscription | None:
+    """A subscription by id alone, for links that carry their own proof (a signed token)."""
+    query = select(Subscription).where(
+        col(Subscription.id) == subscription_id, col(Subscription.deleted_at).is_(None)
+    )
+    if for_update:
+        query = query.with_for_update()
+    return await session.scalar(query)
+
+
+async def subscription_by_feed_token(session: AsyncSession, token_hash: str) -> Subscription | None:
+    return await session.scalar(
+        select(Subscription).where(
+            col(Subscription.feed_token_hash) == token_hash,
+            col(Subscription.deleted_at).is_(None),
+        )
+    )
+
+
+SUBSCRIPTION_ORDER = (
+    SortKey(col(Subscription.created_at), datetime, descending=True),
+    SortKey(col(Subscription.id), str, descending=True),
+)
+
+
+async def list_subscriptions(
+    session: AsyncSession, principal: Principal, *, cursor: str | None, limit: int
+) -> tuple[Sequence[Subscription], str | None, int]:
+    query = readable_subscriptions(principal)
+    return await keyset_page(session, query, order=SUBSCRIPTION_ORDER, cursor=cursor, limit=limit)
+
+
+async def subscriptions_changed_since(
+    session: AsyncSession, since: datetime | None
+) -> Sequence[Subscription]:
+    """Every subscription (deleted ones too) changed at or after `since`; all without it."""
+    query = select(Subscription)
+    if since is not None:
+        query = query.where(col(Subscription.updated_at) >= since)
+    return (await session.scalars(query)).all()
+
+
+async def subscriptions_by_id(
+    session: AsyncSession, ids: set[str], *, for_update: bool = False
+) -> Sequence[Subscription]:
+    if not ids:
+        return []
+    query = select(Subscription).where(col(Subscription.id).in_(sorted(ids)))
+    if for_update:
+        query = query.with_for_update()
+    return (await session.scalars(query)).all()
+
+
+async def all_known_municipalities(session: AsyncSession) -> dict[str, KnownMunicipality]:
+    return {m.ags: m for m in await session.scalars(select(KnownMunicipality))}
+
+
+async def touch_subscriptions_of(session: AsyncSession, ags: str, now: datetime) -> None:
+    """Mark a municipality's subscriptions changed: its facts decide their eligibility."""
+    await session.execute(
+        update(Subscription).where(col(Subscription.owner_ags) == ags).values(updated_at=now)
+    )
+
+
+async def queue_delivery(session: AsyncSession, row: dict[str, Any]) -> bool:
+    """Queue a delivery unless one with its key was queued before (by any replica).
+
+    One statement that cannot fail on a duplicate, so two replicas queueing the same
+    alert or reminder leave one row and neither transaction breaks."""
+    table = table_of(Delivery)
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(table).on_conflict_do_nothing(index_elements=["key"]).values(**row)
+    return rows_touched(await session.execute(statement)) == 1
+
+
+async def due_delivery_ids(session: AsyncSession, now: datetime, limit: int) -> list[str]:
+    """Pending deliveries whose time has come and that no live worker holds; locked."""
+    query = (
+        select(col(Delivery.id))
+        .where(
+            col(Delivery.status) == "pending",
+            col(Delivery.next_attempt_at) <= now,
+            or_(col(Delivery.claimed_until).is_(None), col(Delivery.claimed_until) < now),
+        )
+        .order_by(col(Delivery.next_attempt_at))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return list((await session.scalars(query)).all())
+
+
+async def claim_deliveries(session: AsyncSession, ids: list[str], until: datetime) -> None:
+    if ids:
+        await session.execute(
+            update(Delivery).where(col(Delivery.id).in_(ids)).values(claimed_until=until)
+        )
+
+
+async def get_delivery(session: AsyncSession, delivery_id: str) -> Delivery | None:
+    return await session.get(Delivery, delivery_id)
+
+
+async def cancel_open_deliveries(
+    session: AsyncSession, subscription_id: str, *, channel: str | None = None
+) -> None:
+    """Cancel what waits for a subscription (only its webhooks, given `channel` webhook)."""
+    query = update(Delivery).where(
+        col(Delivery.subscription_id) == subscription_id,
+        col(Delivery.status).in_(("pending", "held")),
+    )
+    if channel is not None:
+        query = query.where(col(Delivery.channel) == channel)
+    await session.execute(query.values(status="cancelled"))
+
+
+DELIVERY_ORDER = (
+    SortKey(col(Delivery.created_at), datetime, descending=True),
+    SortKey(col(Delivery.id), str, descending=True),
+)
+
+
+async def list_deliveries(
+    session: AsyncSession,
+    subscription_id: str,
+    *,
+    status: str | None,
+    cursor: str | None,
+    limit: int,
+) -> tuple[Sequence[Delivery], str | None, int]:
+    query = select(Delivery).where(col(Delivery.subscription_id) == subscription_id)
+    if status:
+        query = query.where(col(Delivery.status) == status)
+    return await keyset_page(session, query, order=DELIVERY_ORDER, cursor=cursor, limit=limit)
+
+
+async def held_digest_items(session: AsyncSession) -> Sequence[Delivery]:
+    """Matches waiting for their subscription's daily digest, oldest first."""
+    return (
+        await session.scalars(
+            select(Delivery)
+            .where(col(Delivery.status) == "held")
+            .order_by(col(Delivery.created_at), col(Delivery.id))
+            .with_for_update(skip_locked=True)
+        )
+    ).all()
+
+
+async def calls_with_deadline_between(
+    session: AsyncSession, start: datetime, end: datetime
+) -> Sequence[FundingCall]:
+    """Current calls whose deadline lies in [start, end): those a reminder may concern."""
+    return (
+        await session.scalars(
+            readable_calls().where(
+                col(FundingCall.status).in_(OPEN_CALL_STATUSES),
+                col(FundingCall.deadline_at) >= start,
+                col(FundingCall.deadline_at) < end,
+            )
+        )
+    ).all()
+
+
+async def feed_calls(session: AsyncSession) -> Sequence[FundingCall]:
+    """The calls feeds choose from: all but the archived ones."""
+    return (
+        await session.scalars(readable_calls().where(col(FundingCall.status) != "archived"))
+    ).all()

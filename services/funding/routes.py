@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from pydantic import BaseModel, Field
 
-from services.funding import domain, repository
+from services.funding import domain, mapping, repository
+from services.funding.alerts import Alerts
 from services.funding.models import FundingCall
 from services.funding.schemas import (
     EligibilityPublic,
@@ -35,6 +36,7 @@ from shared.kit.http import (
     responses,
 )
 from shared.kit.idempotency import Idempotency, IdempotencyKeyReused
+from shared.kit.service import part_of
 from shared.kit.sqltypes import utcnow
 from shared.region.ags import AGS, UnknownMunicipality
 from shared.region.topics import Topic
@@ -54,7 +56,7 @@ def _source(request: Request) -> str:
 
 
 def _public(call: FundingCall, eligibility: EligibilityPublic | None = None) -> str:
-    state = domain.snapshot(call)
+    state = mapping.snapshot(call)
     return FundingCallPublic(**state.model_dump(), eligibility=eligibility).model_dump_json()
 
 
@@ -97,7 +99,12 @@ async def publish_call(
     idempotency: Idempotency,
 ) -> Response:
     call = await domain.publish_call(
-        session, principal=principal, data=data, source=_source(request), now=utcnow()
+        session,
+        principal=principal,
+        data=data,
+        source=_source(request),
+        alerts=part_of(request, Alerts),
+        now=utcnow(),
     )
     return idempotency.created(
         session,
@@ -174,8 +181,8 @@ async def list_calls(
     )
     items = [
         FundingCallPublic(
-            **domain.snapshot(call).model_dump(),
-            eligibility=domain.eligibility_of(call, municipality) if municipality else None,
+            **mapping.snapshot(call).model_dump(),
+            eligibility=mapping.eligibility_of(call, municipality) if municipality else None,
         )
         for call in rows
     ]
@@ -227,6 +234,7 @@ async def update_call(
         changes=changes,
         if_match=if_match,
         source=_source(request),
+        alerts=part_of(request, Alerts),
         now=utcnow(),
     )
     return _render(call)
@@ -309,7 +317,7 @@ async def funding_matches(
     listing = FundingMatchList(
         items=[
             FundingMatchPublic(
-                call=FundingCallPublic(**domain.snapshot(call).model_dump()),
+                call=FundingCallPublic(**mapping.snapshot(call).model_dump()),
                 reasons=match.reasons,
                 found_at=match.found_at,
             )

@@ -189,3 +189,130 @@ class FundingCallPublic(FundingCallSnapshot):
 
 class FundingCallPage(Page[FundingCallPublic]):
     pass
+
+
+# -- subscriptions ----------------------------------------------------------------------
+
+Keyword = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+LeadDays = Annotated[int, Field(ge=1, le=365)]
+Channel = Literal["webhook", "email"]
+Mode = Literal["immediate", "daily"]
+SubscriptionStatus = Literal["pending_confirmation", "active", "disabled", "unsubscribed"]
+
+
+class SubscriptionFilter(StrictInput):
+    """Which calls to be told about; an empty list or a null does not filter."""
+
+    topics: list[Topic] = Field(default_factory=list, max_length=15)
+    laender: list[LandCode] = Field(default_factory=list, max_length=16)
+    funding_types: list[FundingType] = Field(default_factory=list, max_length=5)
+    amount_min: Amount | None = Field(default=None, description="calls that may award this much")
+    amount_max: Amount | None = Field(
+        default=None, description="calls whose smallest award is at most this"
+    )
+    eligible_for_own: bool = Field(
+        default=False, description="only calls your municipality may apply for (municipality keys)"
+    )
+    keywords: list[Keyword] = Field(
+        default_factory=list, max_length=10, description="each in title, summary or funder"
+    )
+
+
+class SubscriptionCreate(StrictInput):
+    name: Name
+    filter: SubscriptionFilter = Field(default_factory=SubscriptionFilter)
+    channel: Channel
+    mode: Mode = Field(default="immediate", description="`daily` (a digest) for e-mail only")
+    lead_days: list[LeadDays] = Field(
+        default_factory=lambda: [14, 3],
+        max_length=5,
+        description="deadline reminders this many days ahead (Berlin calendar days)",
+    )
+    email: Email | None = Field(
+        default=None,
+        description="channel email: where alerts go. Channel webhook: who hears when the "
+        "endpoint is disabled. Confirmed by a link before anything else is sent to it.",
+    )
+    url: Annotated[str, StringConstraints(max_length=2048)] | None = Field(
+        default=None,
+        description="channel webhook: an https URL without credentials; plain http only to "
+        "networks the operator allow-listed",
+    )
+
+
+class SubscriptionUpdate(StrictInput):
+    """Fields to change; absent fields stay. The address of an e-mail subscription stays:
+    subscribe the new one instead, so it is confirmed."""
+
+    model_config = ConfigDict(
+        json_schema_extra=not_nullable("name", "filter", "mode", "lead_days", "url")
+    )
+
+    name: Name | None = None
+    filter: SubscriptionFilter | None = None
+    mode: Mode | None = None
+    lead_days: list[LeadDays] | None = Field(default=None, max_length=5)
+    url: Annotated[str, StringConstraints(max_length=2048)] | None = None
+
+
+class SubscriptionPublic(BaseModel):
+    id: str
+    name: str
+    filter: SubscriptionFilter
+    channel: Channel
+    mode: Mode
+    lead_days: list[int]
+    email: str | None
+    email_confirmed: bool
+    url: str | None
+    secret_hint: str | None = Field(description="the end of the signing secret, to tell it")
+    previous_secret_valid_until: datetime | None = Field(
+        description="after a rotation, the old secret also signs until then"
+    )
+    status: SubscriptionStatus
+    disabled_reason: str | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class FeedLinks(BaseModel):
+    atom: str = Field(description="Atom feed of the calls this subscription's filter finds")
+    ical: str = Field(description="iCalendar feed of their deadlines")
+
+
+class SubscriptionCreated(SubscriptionPublic):
+    secret: str | None = Field(
+        description="the webhook signing secret (whsec_...): shown this once, keep it"
+    )
+    feeds: FeedLinks = Field(description="secret feed addresses: shown this once")
+
+
+class SecretRotated(BaseModel):
+    secret: str = Field(description="the new signing secret, shown this once")
+    previous_valid_until: datetime
+
+
+class SubscriptionPage(Page[SubscriptionPublic]):
+    pass
+
+
+DeliveryStatus = Literal["pending", "held", "batched", "delivered", "failed", "cancelled"]
+"""`held`: waiting for the daily digest; `batched`: went out in one."""
+
+
+class DeliveryPublic(BaseModel):
+    id: str
+    kind: str = Field(description="alert, reminder, digest, confirmation, endpoint_disabled")
+    event_type: str
+    status: DeliveryStatus
+    attempts: int
+    next_attempt_at: datetime
+    last_status: int | None = Field(description="HTTP status of the last webhook attempt")
+    last_error: str | None
+    created_at: datetime
+    delivered_at: datetime | None
+
+
+class DeliveryPage(Page[DeliveryPublic]):
+    pass

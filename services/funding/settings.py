@@ -27,11 +27,27 @@ class Settings(ServiceSettings, MailSettings, WebhookSettings):
         default=DEV_LINK_SECRET,
         description="signs the confirmation and unsubscribe links of e-mail subscriptions",
     )
-    status_check_seconds: float = Field(
-        default=30.0, gt=0, description="how often the scheduler moves calls on by date"
+    scheduler_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="how often the scheduler moves calls on by date and looks for due "
+        "reminders and digests",
+    )
+    digest_hour: int = Field(
+        default=7, ge=0, le=23, description="the daily digest goes out at this hour, Berlin time"
     )
     delivery_poll_seconds: float = Field(
-        default=1.0, gt=0, description="how often the delivery worker looks for due work"
+        default=1.0,
+        gt=0,
+        description="how often the delivery worker looks for due retries (new alerts wake it)",
+    )
+    delivery_lease_seconds: float = Field(
+        default=60.0,
+        gt=10,
+        description="a worker's claim on a delivery; after a crash it is sent again this late",
+    )
+    workers_enabled: bool = Field(
+        default=True, description="run the delivery worker and the scheduler in this process"
     )
 
     @model_validator(mode="after")

@@ -7,6 +7,7 @@ import httpx
 from sqlalchemy import select
 from sqlmodel import col
 
+from services.funding.alerts import Alerts
 from services.funding.scheduler import move_calls
 from shared.kit.outbox import OutboxEvent
 from tests.conftest import Platform, eventually
@@ -180,14 +181,15 @@ class TestStatusFollowsDates:
         created = (await coordinator.post(CALLS, json=body)).json()
         assert created["status"] == "forecasted"
         db, source = platform.funding.state.runtime.db, platform.funding.state.settings.source
-        await move_calls(db, source=source, now=now + timedelta(days=1, seconds=1))
+        alerts = platform.funding.state.runtime.part(Alerts)
+        await move_calls(db, source=source, alerts=alerts, now=now + timedelta(days=1, seconds=1))
         opened = (await coordinator.get(f"{CALLS}/{created['id']}")).json()
         assert opened["status"] == "open" and opened["version"] == 2
-        await move_calls(db, source=source, now=now + timedelta(days=2, seconds=1))
+        await move_calls(db, source=source, alerts=alerts, now=now + timedelta(days=2, seconds=1))
         closed = (await coordinator.get(f"{CALLS}/{created['id']}")).json()
         assert closed["status"] == "closed"
         # A second pass at the same time moves nothing again.
-        await move_calls(db, source=source, now=now + timedelta(days=2, seconds=2))
+        await move_calls(db, source=source, alerts=alerts, now=now + timedelta(days=2, seconds=2))
         types = await outbox_types(platform, created["id"])
         assert types.count("de.lotse.funding_call.status_changed.v1") == 2
 
