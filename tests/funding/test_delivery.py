@@ -23,7 +23,7 @@ from shared.kit.auth import Principal, Role
 from shared.kit.db import Database
 from shared.kit.mail import Mailer, MailSettings
 from shared.kit.webhooks import DeliveryPolicy, WebhookClient, parse_cidrs
-from tests.conftest import BACKENDS, database_url
+from tests.conftest import BACKENDS, database_url, eventually
 from tests.funding.receiver import Receiver, receiver, verified_types
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "services" / "funding" / "migrations"
@@ -204,8 +204,11 @@ class TestCrash:
             box.hold = asyncio.Event()
             box.answers = [(503, {})] * 3  # what the held requests get once let go
             run = asyncio.create_task(first.run_once())
-            while len(box.received) < 5:
-                await asyncio.sleep(0.01)
+
+            async def all_in_flight() -> bool:
+                return len(box.received) == 5
+
+            await eventually(all_in_flight)
             run.cancel()  # the process dies with three requests in flight
             with pytest.raises(asyncio.CancelledError):
                 await run
