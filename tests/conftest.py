@@ -25,6 +25,8 @@ from shared.registry import GATEWAY, SERVICES, ServiceEntry
 
 ADMIN_KEY = "lotse_test_admin_key_0123456789abcdef"
 SECRET = "test-internal-secret-0123456789-abcdef"
+PUBLIC_URL = "https://lotse.test"
+"""The address subscribers see in links; tests call the gateway at its path."""
 PG_URL = os.environ.get("LOTSE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
@@ -265,7 +267,8 @@ async def running_platform(backend: str, tmp: Path) -> AsyncIterator[Platform]:
         "funding": {
             "LOTSE_MAILSINK_PORT": mail_port,
             "LOTSE_WEBHOOK_ALLOWED_CIDRS": "127.0.0.0/8,::1/128",
-            "public_url": urls[GATEWAY.name],
+            # https, as in production: mails then carry RFC 8058 List-Unsubscribe-Post.
+            "public_url": PUBLIC_URL,
         }
     }
     try:

@@ -174,14 +174,15 @@ class DeliveryWorker:
         self.clock = clock
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        info = dict(db.sessionmaker.kw.get("info") or {})
-        info["delivery_wake"] = self.wake
-        db.sessionmaker.configure(info=info)
 
     def wake(self) -> None:
         self._wake.set()
 
     def start(self) -> None:
+        """Run in the background, woken by every commit that queued a delivery."""
+        info = dict(self.db.sessionmaker.kw.get("info") or {})
+        info["delivery_wake"] = self.wake
+        self.db.sessionmaker.configure(info=info)
         self._task = asyncio.create_task(self._run(), name="funding-delivery")
 
     async def stop(self) -> None:
@@ -191,23 +192,39 @@ class DeliveryWorker:
                 await self._task
 
     async def _run(self) -> None:
+        """Claim due work whenever woken (a commit queued some, an attempt ended) or every
+        poll interval, and send each delivery as its own task: a slow endpoint never
+        holds up the others."""
+        running: set[asyncio.Task[None]] = set()
+
+        def finished(task: asyncio.Task[None]) -> None:
+            running.discard(task)
+            self._wake.set()
+
         while True:
             try:
-                while await self.run_once() == self.batch:
-                    pass  # a full batch: more may be due
+                free = self.batch - len(running)
+                for delivery_id in await self._claim(free) if free > 0 else []:
+                    task = asyncio.create_task(self._attempt(delivery_id))
+                    running.add(task)
+                    task.add_done_callback(finished)
             except Exception:
-                log.warning("delivery run failed; trying again", exc_info=True)
+                log.warning("claiming deliveries failed; trying again", exc_info=True)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
             self._wake.clear()
 
-    async def run_once(self) -> int:
-        """Claim what is due now and send it; the number of deliveries attempted."""
+    async def _claim(self, limit: int) -> list[str]:
         now = self.clock()
         async with self.db.session() as session:
-            ids = await repository.due_delivery_ids(session, now, self.batch)
+            ids = await repository.due_delivery_ids(session, now, limit)
             await repository.claim_deliveries(session, ids, now + self.lease)
             await session.commit()
+        return ids
+
+    async def run_once(self) -> int:
+        """Claim what is due now and send it all; the number of deliveries attempted."""
+        ids = await self._claim(self.batch)
         await asyncio.gather(*(self._attempt(delivery_id) for delivery_id in ids))
         return len(ids)
 
