@@ -3,7 +3,7 @@ are platform-wide: LOTSE_SMTP_*, LOTSE_MAIL_FROM, LOTSE_WEBHOOK_ALLOWED_CIDRS)."
 
 from typing import ClassVar
 
-from pydantic import Field, model_validator
+from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from shared.kit.mail import MailSettings
@@ -21,7 +21,9 @@ class Settings(ServiceSettings, MailSettings, WebhookSettings):
     service_name: ClassVar[str] = "funding"
     public_url: str = Field(
         default="http://127.0.0.1:8000",
-        description="the gateway's address as subscribers reach it: links in mails and feeds",
+        validation_alias=AliasChoices("LOTSE_PUBLIC_URL"),
+        description="the gateway's address as subscribers reach it: links in mails and "
+        "feeds (https in production, so mails carry RFC 8058 one-click unsubscribe)",
     )
     link_secret: str = Field(
         default=DEV_LINK_SECRET,
