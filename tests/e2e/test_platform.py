@@ -239,4 +239,3 @@ def test_sigterm_stops_everything_cleanly(lotse_up: Running) -> None:
     assert service_pid(lotse_up.projects_port) is None
     with pytest.raises(httpx.ConnectError):
         httpx.get(lotse_up.gateway + "/healthz")
-
