@@ -25,6 +25,7 @@ class BenchPlatform:
     broker: str
     data: Path
     pids: dict[str, int]
+    funding: str | None = None
 
 
 def cpu_seconds(pid: int) -> float:
@@ -56,39 +57,47 @@ def uvicorn_process(
 
 
 @contextlib.contextmanager
-def running_platform() -> Iterator[BenchPlatform]:
+def running_platform(*, funding: bool = False) -> Iterator[BenchPlatform]:
+    """Gateway and projects service (and, asked, the funding service, whose webhooks may
+    reach loopback receivers)."""
     data = Path(tempfile.mkdtemp(prefix="lotse-bench-"))
     broker = EmbeddedBroker(free_port())
     broker.start()
-    gateway_port, projects_port = free_port(), free_port()
+    gateway_port, projects_port, funding_port = free_port(), free_port(), free_port()
     env = os.environ | {
         "LOTSE_DATA_DIR": str(data),
         "LOTSE_KAFKA_BOOTSTRAP": broker.bootstrap,
         "LOTSE_BOOTSTRAP_ADMIN_KEY": ADMIN_KEY,
         "LOTSE_GATEWAY_PROJECTS_URL": f"http://127.0.0.1:{projects_port}",
+        "LOTSE_GATEWAY_FUNDING_URL": f"http://127.0.0.1:{funding_port}",
+        "LOTSE_WEBHOOK_ALLOWED_CIDRS": "127.0.0.0/8",
+        "LOTSE_MAILSINK_PORT": str(free_port()),
         "LOTSE_LOG_LEVEL": "WARNING",
     }
-    processes = [
-        uvicorn_process(
-            "services.projects.app:create_app", projects_port, env, data / "projects.log"
-        ),
-        uvicorn_process("services.gateway.app:create_app", gateway_port, env, data / "gateway.log"),
-    ]
+    services = {"projects": projects_port} | ({"funding": funding_port} if funding else {})
+    processes = {
+        name: uvicorn_process(f"services.{name}.app:create_app", port, env, data / f"{name}.log")
+        for name, port in services.items()
+    }
+    processes["gateway"] = uvicorn_process(
+        "services.gateway.app:create_app", gateway_port, env, data / "gateway.log"
+    )
     try:
         deadline = time.monotonic() + 60
-        _wait(f"http://127.0.0.1:{projects_port}/readyz", deadline)
-        _wait(f"http://127.0.0.1:{gateway_port}/readyz", deadline)
+        for port in (*services.values(), gateway_port):
+            _wait(f"http://127.0.0.1:{port}/readyz", deadline)
         yield BenchPlatform(
             gateway=f"http://127.0.0.1:{gateway_port}",
             projects=f"http://127.0.0.1:{projects_port}",
             broker=broker.bootstrap,
             data=data,
-            pids={"projects": processes[0].pid, "gateway": processes[1].pid},
+            pids={name: process.pid for name, process in processes.items()},
+            funding=f"http://127.0.0.1:{funding_port}" if funding else None,
         )
     finally:
-        for process in processes:
+        for process in processes.values():
             process.terminate()
-        for process in processes:
+        for process in processes.values():
             process.wait(10)
         broker.stop()
         shutil.rmtree(data, ignore_errors=True)
