@@ -2,3 +2,4 @@
 -- One database per service; each service migrates its own schema at start.
 CREATE DATABASE lotse_gateway;
 CREATE DATABASE lotse_projects;
+CREATE DATABASE lotse_funding;
