@@ -21,7 +21,7 @@ from shared.kit.sqltypes import utcnow
 
 async def on_gateway_event(session: AsyncSession, event: CloudEvent) -> None:
     if isinstance(event.data, MunicipalityCreated | MunicipalityUpdated):
-        await domain.record_municipality(session, event.data.municipality)
+        await domain.record_municipality(session, event.data.municipality, now=utcnow())
 
 
 def municipalities_handler(runtime: Runtime) -> Handler:

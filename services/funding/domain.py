@@ -167,7 +167,8 @@ async def publish_call(
     published = FundingCallPublished(call=snapshot(call))
     await add_event(session, published, source=source, subject=call.id)
     await session.flush()
-    await alerts.call_changed(session, call, changed=[], now=now)
+    if call.status in repository.OPEN_CALL_STATUSES:  # an archived one is news to no one
+        await alerts.call_changed(session, call, changed=[], now=now)
     await match_call_to_projects(session, call, source=source, now=now)
     return call
 
@@ -238,8 +239,10 @@ async def update_call(
     else:
         payload = FundingCallUpdated(call=state, changed=sorted(changed), material=material)
     await add_event(session, payload, source=source, subject=call.id)
-    if material:
+    # Subscribers hear of changes to current calls, and of a withdrawal.
+    if material and (call.status in repository.OPEN_CALL_STATUSES or call.status == "withdrawn"):
         await alerts.call_changed(session, call, changed=facts, now=now)
+    if material:
         await match_call_to_projects(session, call, source=source, now=now)
     return call
 
@@ -279,8 +282,13 @@ async def move_calls_by_date(
 # -- what the service learns from other contexts ----------------------------------------
 
 
-async def record_municipality(session: AsyncSession, municipality: MunicipalitySnapshot) -> None:
-    """Keep the region's municipalities (kind, population) known; an older one never wins."""
+async def record_municipality(
+    session: AsyncSession, municipality: MunicipalitySnapshot, *, now: datetime
+) -> None:
+    """Keep the region's municipalities (kind, population) known; an older one never wins.
+
+    A change touches the municipality's subscriptions: whether a call fits "eligible for
+    my municipality" depends on these facts, and every replica's index takes it in."""
     known = await repository.get_known_municipality(session, municipality.ags)
     if known is None:
         session.add(
@@ -297,6 +305,9 @@ async def record_municipality(session: AsyncSession, municipality: MunicipalityS
         known.kind = municipality.kind
         known.population = municipality.population
         known.version = municipality.version
+    else:
+        return
+    await repository.touch_subscriptions_of(session, municipality.ags, now)
 
 
 async def record_project(

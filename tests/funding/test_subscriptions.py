@@ -315,3 +315,90 @@ class TestFeeds:
         assert response.status_code == 200, response.text
         assert response.headers["content-type"].startswith("text/calendar")
         return Calendar.from_ical(response.content)
+
+
+class TestSubscriptionRules:
+    async def test_bad_subscriptions_name_the_field(self, platform: Platform) -> None:
+        coordinator = platform.client(await platform.key("coordinator"))
+        cases = {
+            "filter.eligible_for_own": {"name": "X", "channel": "email", "email": "a@b.example",
+                                        "filter": {"eligible_for_own": True}},
+            "filter.amount_min": {"name": "X", "channel": "email", "email": "a@b.example",
+                                  "filter": {"amount_min": 10, "amount_max": 1}},
+            "email": {"name": "X", "channel": "email"},
+            "mode": {"name": "X", "channel": "webhook", "url": "https://hooks.example.org/x",
+                     "mode": "daily"},
+        }  # fmt: skip
+        for field, body in cases.items():
+            response = await coordinator.post(SUBSCRIPTIONS, json=body)
+            assert response.status_code == 422, (field, response.text)
+            assert field in {e["field"] for e in response.json()["errors"]}, response.text
+        assert (await coordinator.get(SUBSCRIPTIONS)).json()["total"] == 0
+
+    async def test_only_the_owner_sees_and_changes_it(self, platform: Platform) -> None:
+        ags = await platform.municipality()
+        owner = platform.client(await platform.key("municipality", ags))
+        created = await owner.post(
+            SUBSCRIPTIONS,
+            json={"name": "Meins", "channel": "webhook", "url": "https://hooks.example.org/a"},
+        )
+        url = created.headers["location"]
+        stranger = platform.client(await platform.key("municipality", ags))
+        assert (await stranger.get(url)).status_code == 404
+        changed = await owner.patch(
+            url, json={"filter": {"topics": ["energy"]}}, headers={"If-Match": '"1"'}
+        )
+        assert changed.status_code == 200 and changed.json()["filter"]["topics"] == ["energy"]
+        stale = await owner.patch(url, json={"name": "Alt"}, headers={"If-Match": '"1"'})
+        assert stale.status_code == 412
+        assert (await owner.delete(url)).status_code == 204
+        assert (await owner.get(url)).status_code == 404
+
+    async def test_eligible_for_own_follows_the_municipality_facts(
+        self, platform: Platform
+    ) -> None:
+        ags = await platform.municipality(kind="stadt", population=19_000)
+        client = platform.client(await platform.key("municipality", ags))
+        marker = f"eligiblemarker{platform.backend}"
+        async with receiver() as box:
+            created = await client.post(
+                SUBSCRIPTIONS,
+                json={"name": "Für uns", "channel": "webhook", "url": box.url,
+                      "filter": {"eligible_for_own": True, "keywords": [marker]}},
+            )  # fmt: skip
+            box.secrets.append(created.json()["secret"])
+            small = {"population_max": 20_000}
+            await publish(platform, title=f"Klein {marker}", applicants=small)
+
+            async def first() -> list[Any]:
+                return [r for r in box.received if r.payload is not None]
+
+            [alert] = await eventually(first)
+            assert alert.payload is not None
+            eligibility = alert.payload["data"]["eligibility"]
+            assert eligibility["eligible"] and eligibility["ags"] == ags
+            grown = await platform.admin.patch(
+                f"/api/v1/municipalities/{ags}", json={"population": 25_000},
+                headers={"If-Match": '"1"'},
+            )  # fmt: skip
+            assert grown.status_code == 200
+
+            async def known_grown() -> bool:
+                from services.funding.models import KnownMunicipality
+
+                async with platform.funding.state.runtime.db.session() as session:
+                    known = await session.get(KnownMunicipality, ags)
+                    return known is not None and known.population == 25_000
+
+            await eventually(known_grown)
+            await publish(platform, title=f"Wieder klein {marker}", applicants=small)
+            await publish(platform, title=f"Offen {marker}")
+
+            async def second() -> list[Any]:
+                found = [r for r in box.received if r.payload is not None]
+                return found if len(found) >= 2 else []
+
+            titles = [
+                r.payload["data"]["call"]["title"] for r in await eventually(second) if r.payload
+            ]
+        assert titles == [f"Klein {marker}", f"Offen {marker}"]
