@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.funding import mailtext, repository
 from services.funding.calls import FundingType, Municipality
-from services.funding.delivery import hold_for_digest, queue_mail, queue_webhook
+from services.funding.delivery import digest_row, mail_row, queue_many, webhook_row
 from services.funding.eligibility import check_eligibility
 from services.funding.mapping import applicant_rules, core_call, core_municipality, snapshot
 from services.funding.matching import Subscription as IndexedSubscription
@@ -92,13 +92,13 @@ class Alerts:
     ) -> int:
         """Queue the alert of a published (`changed` empty) or materially changed call for
         every subscription it fits: a webhook, an e-mail now, or an entry of the daily
-        digest. Once per subscription and call version."""
+        digest. Once per subscription and call version; returns how many it fits."""
         event_type = "funding_call.updated" if changed else "funding_call.published"
         matched = await self.matcher.match(session, call)
         owners = await repository.known_municipalities(
             session, {s.owner_ags for s in matched if s.owner_ags}
         )
-        queued = 0
+        rows = []
         for subscription in matched:
             key = f"alert/{subscription.id}/{call.id}/v{call.version}"
             owner = owners.get(subscription.owner_ags or "")
@@ -117,14 +117,11 @@ class Alerts:
                           "reasons": list(verdict.reasons)},
                     "subscription_id": subscription.id,
                 }  # fmt: skip
-                queued += await queue_webhook(
-                    session, subscription, key=key, kind="alert", event_type=event_type,
-                    data=data, now=now,
-                )  # fmt: skip
+                rows.append(webhook_row(subscription, key=key, kind="alert",
+                                        event_type=event_type, data=data, now=now))  # fmt: skip
             elif subscription.mode == "daily":
-                queued += await hold_for_digest(
-                    session, subscription, key=key, call_id=call.id, changed=changed, now=now
-                )
+                rows.append(digest_row(subscription, key=key, call_id=call.id, changed=changed,
+                                       now=now))  # fmt: skip
             else:
                 mail = mailtext.alert_mail(
                     call=core_call(call),
@@ -132,7 +129,6 @@ class Alerts:
                     eligibility=verdict,
                     changed=changed,
                 )
-                queued += await queue_mail(
-                    session, subscription, key=key, kind="alert", mail=mail, now=now
-                )
-        return queued
+                rows.append(mail_row(subscription, key=key, kind="alert", mail=mail, now=now))
+        await queue_many(session, rows)
+        return len(rows)

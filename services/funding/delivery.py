@@ -80,6 +80,62 @@ async def _queue(session: AsyncSession, row: dict[str, Any]) -> bool:
     return queued
 
 
+async def queue_many(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Queue many deliveries in one statement (a call that fits thousands of
+    subscriptions); those whose key was queued before are skipped."""
+    if rows:
+        await repository.queue_deliveries(session, rows)
+        session.info["deliveries_queued"] = True
+
+
+def mail_row(
+    subscription: Subscription,
+    *,
+    key: str,
+    kind: str,
+    mail: mailtext.MailText,
+    now: datetime,
+    to: str | None = None,
+) -> dict[str, Any]:
+    """An e-mail to the subscription's address (or `to`), as a delivery row."""
+    address = to or subscription.email
+    assert address is not None
+    payload = {
+        "to": address,
+        "subject": mail.subject,
+        "text": mail.text,
+        "html": mail.html,
+        "unsubscribe_url": mail.unsubscribe_url,
+    }
+    return _row(subscription, key=key, channel="email", kind=kind, event_type=kind,
+                payload=payload, now=now, held=False)  # fmt: skip
+
+
+def digest_row(
+    subscription: Subscription, *, key: str, call_id: str, changed: list[str], now: datetime
+) -> dict[str, Any]:
+    """A match kept for the subscription's daily digest."""
+    return _row(subscription, key=key, channel="email", kind="digest_item",
+                event_type="funding_call.matched",
+                payload={"call_id": call_id, "changed": changed}, now=now, held=True)  # fmt: skip
+
+
+def webhook_row(
+    subscription: Subscription,
+    *,
+    key: str,
+    kind: str,
+    event_type: str,
+    data: dict[str, Any],
+    now: datetime,
+) -> dict[str, Any]:
+    """A webhook `{type, timestamp, data}`; its body is fixed now, so every retry sends the
+    same bytes under the same `webhook-id`."""
+    payload = {"timestamp": now.isoformat(), "data": data}
+    return _row(subscription, key=key, channel="webhook", kind=kind, event_type=event_type,
+                payload=payload, now=now, held=False)  # fmt: skip
+
+
 async def queue_mail(
     session: AsyncSession,
     subscription: Subscription,
@@ -90,30 +146,9 @@ async def queue_mail(
     now: datetime,
     to: str | None = None,
 ) -> bool:
-    """Queue an e-mail to the subscription's address (or `to`); once per key."""
-    address = to or subscription.email
-    assert address is not None
-    payload = {
-        "to": address,
-        "subject": mail.subject,
-        "text": mail.text,
-        "html": mail.html,
-        "unsubscribe_url": mail.unsubscribe_url,
-    }
-    row = _row(subscription, key=key, channel="email", kind=kind, event_type=kind,
-               payload=payload, now=now, held=False)  # fmt: skip
-    return await _queue(session, row)
-
-
-async def hold_for_digest(
-    session: AsyncSession, subscription: Subscription, *, key: str, call_id: str,
-    changed: list[str], now: datetime,
-) -> bool:  # fmt: skip
-    """Keep a match for the subscription's daily digest."""
-    row = _row(subscription, key=key, channel="email", kind="digest_item",
-               event_type="funding_call.matched", payload={"call_id": call_id, "changed": changed},
-               now=now, held=True)  # fmt: skip
-    return await _queue(session, row)
+    """Queue one e-mail; once per key."""
+    return await _queue(session, mail_row(subscription, key=key, kind=kind, mail=mail, now=now,
+                                          to=to))  # fmt: skip
 
 
 async def queue_webhook(
@@ -126,11 +161,8 @@ async def queue_webhook(
     data: dict[str, Any],
     now: datetime,
 ) -> bool:
-    """Queue a webhook `{type, timestamp, data}`; its body is fixed now, so every retry
-    sends the same bytes under the same `webhook-id`."""
-    payload = {"timestamp": now.isoformat(), "data": data}
-    row = _row(subscription, key=key, channel="webhook", kind=kind, event_type=event_type,
-               payload=payload, now=now, held=False)  # fmt: skip
+    """Queue one webhook; once per key."""
+    row = webhook_row(subscription, key=key, kind=kind, event_type=event_type, data=data, now=now)
     return await _queue(session, row)
 
 

@@ -389,6 +389,14 @@ async def queue_delivery(session: AsyncSession, row: dict[str, Any]) -> bool:
     return rows_touched(await session.execute(statement)) == 1
 
 
+async def queue_deliveries(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """queue_delivery for many rows: one statement, executed for all of them."""
+    table = table_of(Delivery)
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    await session.execute(insert(table).on_conflict_do_nothing(index_elements=["key"]), rows)
+
+
 async def due_delivery_ids(session: AsyncSession, now: datetime, limit: int) -> list[str]:
     """Pending deliveries whose time has come and that no live worker holds; locked."""
     query = (

@@ -47,8 +47,8 @@ class Bench:
     mail_port: int
     mail_folder: Path
 
-    def worker(self) -> DeliveryWorker:
-        mailer = Mailer(MailSettings(mailsink_port=self.mail_port))
+    def worker(self, mail_port: int | None = None) -> DeliveryWorker:
+        mailer = Mailer(MailSettings(mailsink_port=mail_port or self.mail_port))
         return DeliveryWorker(
             self.db,
             client=WebhookClient(POLICY),
@@ -222,3 +222,28 @@ class TestCrash:
             await second.client.close()
         assert sorted(d.status for d in await bench.deliveries()) == ["delivered"] * 5
         assert len(box.acknowledged) == len(set(box.acknowledged)) == 5
+
+
+class TestMail:
+    async def test_mail_waits_for_an_smtp_server_that_is_away(
+        self, bench: Bench, tmp_path: Path
+    ) -> None:
+        async with receiver() as box:
+            await bench.subscribe(box, email_address="post@gemeinde.example")
+        port = free_port()  # no SMTP server there yet
+        worker = bench.worker(mail_port=port)
+        assert await worker.run_once() == 1
+        [confirmation] = [d for d in await bench.deliveries() if d.kind == "confirmation"]
+        assert confirmation.status == "pending" and confirmation.attempts == 1
+        assert confirmation.last_error
+        folder = tmp_path / "late-mail"
+        sink = await start_mailsink(folder, port=port)
+        try:
+            bench.clock.now = confirmation.next_attempt_at
+            assert await worker.run_once() == 1
+        finally:
+            sink.close()
+            await sink.wait_closed()
+        [confirmation] = [d for d in await bench.deliveries() if d.kind == "confirmation"]
+        assert (confirmation.status, confirmation.attempts) == ("delivered", 2)
+        assert len(list(folder.glob("*.eml"))) == 1
