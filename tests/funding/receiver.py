@@ -35,6 +35,8 @@ class Receiver:
     """Scripted answers, used up in order; then 204."""
     hold: asyncio.Event | None = None
     """While set to an unset event, requests wait for it (a slow receiver)."""
+    hold_after: int = 0
+    """How many requests pass before `hold` applies."""
     received: list[Received] = field(default_factory=list)
     acknowledged: list[str] = field(default_factory=list)
     """webhook-ids answered 2xx, in order: the deliveries that took effect."""
@@ -53,7 +55,7 @@ class Receiver:
         headers = {k.lower(): v for k, v in request.headers.items()}
         webhook_id = headers.get("webhook-id", "")
         self.received.append(Received(webhook_id, headers, body, self.verify(headers, body)))
-        if self.hold is not None:
+        if self.hold is not None and len(self.received) > self.hold_after:
             await self.hold.wait()
         status, extra = self.answers.pop(0) if self.answers else (204, {})
         if 200 <= status < 300:
