@@ -15,7 +15,7 @@ from icalendar import Calendar
 
 from services.funding.alerts import Alerts
 from services.funding.delivery import DeliveryWorker
-from services.funding.scheduler import queue_reminders, send_digests
+from services.funding.scheduler import move_calls, queue_reminders, send_digests
 from tests.conftest import PUBLIC_URL, Platform, eventually
 from tests.funding.receiver import receiver
 from tests.funding.test_calls import CALLS, call_body
@@ -130,6 +130,48 @@ class TestWebhooks:
         for secret in (old, new):  # a receiver still on the old secret verifies too
             box.secrets = [secret]
             assert box.verify(delivery.headers, delivery.body) is not None
+
+    async def test_a_forecast_that_opens_by_date_alerts_again(self, platform: Platform) -> None:
+        client = platform.client(await platform.key("coordinator"))
+        marker = f"openingmarker{platform.backend}"
+        now = datetime.now(UTC)
+        async with receiver() as box:
+            created = await client.post(
+                SUBSCRIPTIONS,
+                json={"name": "Start", "channel": "webhook", "url": box.url,
+                      "filter": {"keywords": [marker]}},
+            )  # fmt: skip
+            box.secrets.append(created.json()["secret"])
+            opens = now + timedelta(days=1)
+            call = await publish(
+                platform,
+                title=f"Bald {marker}",
+                opens_at=opens.isoformat(),
+                deadline_at=(now + timedelta(days=30)).isoformat(),
+            )
+            assert call["status"] == "forecasted"
+
+            async def announced() -> bool:
+                return bool(box.acknowledged)
+
+            # The announcement is through before tomorrow's worker runs (its clock would
+            # see a lease of today long expired).
+            await eventually(announced)
+            runtime = platform.funding.state.runtime
+            await move_calls(
+                runtime.db, source=runtime.settings.source, alerts=runtime.part(Alerts),
+                now=opens + timedelta(seconds=1),
+            )  # fmt: skip
+            await worker_at(platform, opens + timedelta(seconds=1)).run_once()
+
+            async def both() -> list[Any]:
+                found = [r.payload for r in box.received if r.payload is not None]
+                return found if len(found) >= 2 else []
+
+            published, opened = await eventually(both)
+        assert published["type"] == "funding_call.published"
+        assert opened["type"] == "funding_call.updated" and opened["data"]["changed"] == ["Status"]
+        assert opened["data"]["call"]["status"] == "open"
 
     async def test_bad_webhook_urls_are_refused_with_the_field(self, platform: Platform) -> None:
         client = platform.client(await platform.key("coordinator"))
