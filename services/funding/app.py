@@ -41,6 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             alerts=alerts,
             every_seconds=settings.scheduler_seconds,
             digest_hour=settings.digest_hour,
+            keep_deliveries=timedelta(days=settings.delivery_retention_days),
         )
         for part in (policy, alerts, worker, scheduler):
             runtime.provide(part)

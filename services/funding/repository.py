@@ -457,6 +457,18 @@ async def list_deliveries(
     return await keyset_page(session, query, order=DELIVERY_ORDER, cursor=cursor, limit=limit)
 
 
+async def purge_deliveries(session: AsyncSession, before: datetime) -> int:
+    """Forget delivered and cancelled deliveries created before `before`; failed ones stay,
+    to be listed and redelivered."""
+    result = await session.execute(
+        delete(Delivery).where(
+            col(Delivery.status).in_(("delivered", "cancelled", "batched")),
+            col(Delivery.created_at) < before,
+        )
+    )
+    return rows_touched(result)
+
+
 async def held_digest_items(session: AsyncSession) -> Sequence[Delivery]:
     """Matches waiting for their subscription's daily digest, oldest first."""
     return (

@@ -111,6 +111,14 @@ async def send_digests(db: Database, *, alerts: Alerts, now: datetime, hour: int
     return sent
 
 
+async def purge_old_deliveries(db: Database, *, now: datetime, keep: timedelta) -> int:
+    """Forget what was delivered or cancelled longer ago than `keep`."""
+    async with db.session() as session:
+        purged = await repository.purge_deliveries(session, now - keep)
+        await session.commit()
+    return purged
+
+
 async def _calls(session: AsyncSession, ids: set[str]) -> list[FundingCall]:
     return [c for c in [await repository.get_call(session, i) for i in sorted(ids)] if c]
 
@@ -122,6 +130,7 @@ class Scheduler:
     alerts: Alerts
     every_seconds: float
     digest_hour: int
+    keep_deliveries: timedelta
     _task: asyncio.Task[None] | None = field(default=None, init=False)
 
     def start(self) -> None:
@@ -137,6 +146,7 @@ class Scheduler:
         await move_calls(self.db, source=self.source, alerts=self.alerts, now=now)
         await queue_reminders(self.db, alerts=self.alerts, now=now)
         await send_digests(self.db, alerts=self.alerts, now=now, hour=self.digest_hour)
+        await purge_old_deliveries(self.db, now=now, keep=self.keep_deliveries)
 
     async def _run(self) -> None:
         while True:

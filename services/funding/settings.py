@@ -48,6 +48,12 @@ class Settings(ServiceSettings, MailSettings, WebhookSettings):
         gt=10,
         description="a worker's claim on a delivery; after a crash it is sent again this late",
     )
+    delivery_retention_days: float = Field(
+        default=30,
+        gt=0,
+        description="delivered and cancelled deliveries are kept this long (failed ones "
+        "stay, to be listed and redelivered)",
+    )
     workers_enabled: bool = Field(
         default=True, description="run the delivery worker and the scheduler in this process"
     )

@@ -16,6 +16,7 @@ from sqlmodel import col
 from services.funding import subscriptions
 from services.funding.delivery import DeliveryWorker, queue_webhook
 from services.funding.models import Delivery, Subscription
+from services.funding.scheduler import purge_old_deliveries
 from services.funding.schemas import SubscriptionCreate
 from shared.cli.broker import free_port
 from shared.cli.mailsink import start_mailsink
@@ -247,3 +248,24 @@ class TestMail:
         [confirmation] = [d for d in await bench.deliveries() if d.kind == "confirmation"]
         assert (confirmation.status, confirmation.attempts) == ("delivered", 2)
         assert len(list(folder.glob("*.eml"))) == 1
+
+
+class TestRetention:
+    async def test_old_delivered_deliveries_are_forgotten_failed_ones_kept(
+        self, bench: Bench
+    ) -> None:
+        async with receiver() as box:
+            box.answers = [(204, {}), (410, {})]
+            subscription_id = await bench.subscribe(box)
+            await bench.alert(subscription_id, 1)
+            worker = bench.worker()
+            await worker.run_once()
+            await bench.alert(subscription_id, 2)
+            await worker.run_once()
+            await worker.client.close()
+        assert sorted(d.status for d in await bench.deliveries()) == ["delivered", "failed"]
+        purged = await purge_old_deliveries(
+            bench.db, now=bench.clock.now + timedelta(days=31), keep=timedelta(days=30)
+        )
+        assert purged == 1
+        assert [d.status for d in await bench.deliveries()] == ["failed"]
