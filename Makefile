@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 CONSTRAINTS := constraints.txt
 
 .PHONY: run test lint typecheck lock bench-write bench-propagation bench-webhooks \
-	bench-funding-match bench-search bench-knowledge clean asyncapi
+	bench-funding-match bench-funding-publish bench-search bench-knowledge clean asyncapi
 
 $(STAMP): pyproject.toml $(CONSTRAINTS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -54,6 +54,9 @@ bench-webhooks: $(STAMP)
 
 bench-funding-match: $(STAMP)
 	$(BIN)/python -m bench.funding_match
+
+bench-funding-publish: $(STAMP)
+	$(BIN)/python -m bench.funding_publish
 
 bench-search: $(STAMP)
 	$(BIN)/python -m bench.search

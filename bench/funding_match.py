@@ -63,7 +63,7 @@ def funding_call(rng: random.Random, n: int) -> FundingCall:
         id=f"call-{n}",
         title=rng.choice(["Glasfaser für Gemeinden", "Digitale Schule: WLAN", "Smarte Mobilität"]),
         topics=frozenset(rng.sample(list(TOPICS), rng.choice([1, 2, 3]))),
-        funding_type=rng.choice(list(FundingType)),
+        funding_types=frozenset(rng.sample(list(FundingType), rng.choice([1, 1, 2]))),
         rules=ApplicantRules(
             laender=frozenset(rng.sample(LAENDER, rng.choice([0, 1, 1, 2]))),
             municipality_kinds=frozenset(rng.sample(list(MUNICIPALITY_KINDS), 2)),

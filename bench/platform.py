@@ -28,6 +28,10 @@ class BenchPlatform:
     pids: dict[str, int]
     urls: dict[str, str]
 
+    @property
+    def funding(self) -> str:
+        return self.urls["funding"]
+
 
 def cpu_seconds(pid: int) -> float:
     """User plus system CPU time a process has used so far (Linux)."""
@@ -78,13 +82,15 @@ def running_platform(
         "LOTSE_DATA_DIR": str(data),
         "LOTSE_KAFKA_BOOTSTRAP": broker.bootstrap,
         "LOTSE_BOOTSTRAP_ADMIN_KEY": ADMIN_KEY,
+        "LOTSE_WEBHOOK_ALLOWED_CIDRS": "127.0.0.0/8",
+        "LOTSE_MAILSINK_PORT": str(free_port()),
         "LOTSE_LOG_LEVEL": "WARNING",
         **{f"{GATEWAY.env_prefix}{e.name.upper()}_URL": urls[e.name] for e in SERVICES},
-        **{name: value.format(data=data) for name, value in (env or {}).items()},
         # Measured is the platform, not its rate limit.
         "LOTSE_GATEWAY_RATE_LIMIT_PER_MINUTE": "0",
         "LOTSE_GATEWAY_ANONYMOUS_RATE_LIMIT_PER_MINUTE": "0",
         "LOTSE_GATEWAY_CALLS_PER_IDENTITY": "0",
+        **{name: value.format(data=data) for name, value in (env or {}).items()},
     }
     processes: dict[str, subprocess.Popen[bytes]] = {}
     try:

@@ -22,7 +22,13 @@ class ServiceEntry:
     """`module:class` of the service's Settings."""
     default_port: int
     public_prefixes: tuple[str, ...] = ()
-    """Paths under /api/v1 the gateway forwards to this service (with everything below)."""
+    """Paths under /api/v1 the gateway forwards to this service (with everything below).
+
+    A `{name}` segment stands for any one segment; where prefixes of two services
+    overlap, the most specific one (most segments) wins."""
+    secret_link_paths: tuple[str, ...] = ()
+    """Exact paths (under a public prefix) whose writes a secret in the URL authorises:
+    the gateway forwards them without a key (SecretLinkRoute)."""
     body_limits: dict[str, int] = field(default_factory=dict)
     """Paths whose body limit differs from the platform's 1 MiB default, with their limit."""
 
@@ -54,6 +60,19 @@ SERVICES: tuple[ServiceEntry, ...] = (
         default_port=8001,
         public_prefixes=("/api/v1/projects",),
         body_limits={"/api/v1/projects/import": 16 * MiB},
+    ),
+    ServiceEntry(
+        name="funding",
+        app="services.funding.app:create_app",
+        settings="services.funding.settings:Settings",
+        default_port=8002,
+        public_prefixes=(
+            "/api/v1/funding-calls",
+            "/api/v1/subscriptions",
+            "/api/v1/funding-feeds",
+            "/api/v1/projects/{project_id}/funding-matches",
+        ),
+        secret_link_paths=("/api/v1/subscriptions/unsubscribe",),
     ),
     ServiceEntry(
         name="knowledge",

@@ -19,11 +19,14 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp
 
 from shared.cli.broker import EmbeddedBroker, free_port
+from shared.cli.mailsink import start_mailsink
 from shared.kit.server import config as server_config
 from shared.registry import GATEWAY, SERVICES, ServiceEntry
 
 ADMIN_KEY = "lotse_test_admin_key_0123456789abcdef"
 SECRET = "test-internal-secret-0123456789-abcdef"
+PUBLIC_URL = "https://lotse.test"
+"""The address subscribers see in links; tests call the gateway at its path."""
 PG_URL = os.environ.get("LOTSE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
@@ -180,6 +183,7 @@ class Platform:
     gateway_url: str
     apps: dict[str, FastAPI]
     urls: dict[str, str]
+    mail_folder: Path
     clients: list[httpx.AsyncClient] = field(default_factory=list)
 
     @property
@@ -208,20 +212,36 @@ class Platform:
     def admin(self) -> httpx.AsyncClient:
         return self.client(ADMIN_KEY)
 
-    async def municipality(self, ags: str | None = None, name: str = "Teststadt") -> str:
-        """Register a municipality and wait until the projects and knowledge services know it."""
+    @property
+    def funding(self) -> FastAPI:
+        return self.apps["funding"]
+
+    async def municipality(
+        self,
+        ags: str | None = None,
+        name: str = "Teststadt",
+        kind: str = "stadt",
+        population: int | None = None,
+    ) -> str:
+        """Register a municipality and wait until the services that keep them know it."""
         ags = ags or new_ags()
-        response = await self.admin.post(
-            "/api/v1/municipalities", json={"ags": ags, "name": name, "kind": "stadt"}
-        )
+        body: dict[str, Any] = {"ags": ags, "name": name, "kind": kind}
+        if population is not None:
+            body["population"] = population
+        response = await self.admin.post("/api/v1/municipalities", json=body)
         assert response.status_code == 201, response.text
-        db = self.projects.state.runtime.db
+        projects_db = self.projects.state.runtime.db
+        funding_db = self.funding.state.runtime.db
 
         async def known() -> bool:
+            from services.funding.models import KnownMunicipality
             from services.projects.repository import unknown_municipalities
 
-            async with db.session() as session:
-                return not await unknown_municipalities(session, {ags})
+            async with projects_db.session() as session:
+                if await unknown_municipalities(session, {ags}):
+                    return False
+            async with funding_db.session() as session:
+                return await session.get(KnownMunicipality, ags) is not None
 
         async def known_to_knowledge() -> bool:
             from services.knowledge.repository import get_known_municipality
@@ -263,12 +283,24 @@ async def running_platform(
     }
     ports = {entry.name: free_port() for entry in (*SERVICES, GATEWAY)}
     urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+    # Mail goes to a real SMTP server writing files; webhooks may reach loopback receivers.
+    mail_port, mail_folder = free_port(), tmp / "mail"
+    sink = await start_mailsink(mail_folder, port=mail_port)
+    own = {
+        "funding": {
+            "LOTSE_MAILSINK_PORT": mail_port,
+            "LOTSE_WEBHOOK_ALLOWED_CIDRS": "127.0.0.0/8,::1/128",
+            # https, as in production: mails then carry RFC 8058 List-Unsubscribe-Post.
+            "public_url": PUBLIC_URL,
+        }
+    }
     try:
         async with contextlib.AsyncExitStack() as stack:
             apps: dict[str, FastAPI] = {}
             for entry in SERVICES:
                 db = await stack.enter_async_context(database_url(backend, tmp))
-                apps[entry.name] = build_app(entry, database_url=db, **common)
+                settings = common | own.get(entry.name, {})
+                apps[entry.name] = build_app(entry, database_url=db, **settings)
             gateway_db = await stack.enter_async_context(database_url(backend, tmp))
             apps[GATEWAY.name] = build_app(
                 GATEWAY,
@@ -294,6 +326,7 @@ async def running_platform(
                 gateway_url=urls[GATEWAY.name],
                 apps=apps,
                 urls=urls,
+                mail_folder=mail_folder,
             )
             try:
                 yield platform
@@ -301,6 +334,8 @@ async def running_platform(
                 for client in platform.clients:
                     await client.aclose()
     finally:
+        sink.close()
+        await sink.wait_closed()
         broker.stop()
 
 

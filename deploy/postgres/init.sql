@@ -3,3 +3,4 @@
 CREATE DATABASE lotse_gateway;
 CREATE DATABASE lotse_projects;
 CREATE DATABASE lotse_knowledge;
+CREATE DATABASE lotse_funding;

@@ -16,16 +16,19 @@ class CallStatus(StrEnum):
     """Announced, not yet open for applications."""
     OPEN = "open"
     CLOSED = "closed"
+    ARCHIVED = "archived"
+    """Kept for reference after it ended; no longer shown as current."""
     WITHDRAWN = "withdrawn"
     """Taken back by the funder; its deadlines are cancelled."""
 
 
 class FundingType(StrEnum):
-    GRANT = "grant"
-    LOAN = "loan"
-    GUARANTEE = "guarantee"
-    COMPETITION = "competition"
-    ADVISORY = "advisory"
+    # The keys are the funders' own words, as the API and the events carry them.
+    GRANT = "zuschuss"
+    LOAN = "darlehen"
+    GUARANTEE = "buergschaft"
+    COMPETITION = "wettbewerb"
+    ADVISORY = "beratung"
 
 
 FUNDING_TYPE_LABELS: dict[FundingType, str] = {
@@ -57,7 +60,8 @@ class ApplicantRules:
 class Municipality:
     ags: str
     kind: MunicipalityKind
-    population: int
+    population: int | None
+    """None while the region has not recorded it: a population rule then cannot be met."""
     name: str = ""
 
     @property
@@ -81,7 +85,7 @@ class FundingCall:
     title: str
     funder: str
     url: str
-    funding_type: FundingType
+    funding_types: frozenset[FundingType]
     published_at: datetime
     updated_at: datetime
     summary: str = ""

@@ -47,6 +47,8 @@ def is_eligible(rules: ApplicantRules, municipality: Municipality) -> bool:
     if municipality.kind not in rules.municipality_kinds:
         return False
     population = municipality.population
+    if population is None:
+        return rules.population_min is None and rules.population_max is None
     if rules.population_min is not None and population < rules.population_min:
         return False
     return rules.population_max is None or population <= rules.population_max
@@ -78,11 +80,15 @@ def check_eligibility(rules: ApplicantRules, municipality: Municipality) -> Elig
     elif has_population_rule:
         span = population_range(rules.population_min, rules.population_max)
         population = municipality.population
+        who = municipality.name or "Ihre Kommune"
+        if population is None:
+            eligible = False
+            reasons.append(f"nur {kind} {span}; die Einwohnerzahl von {who} ist nicht erfasst")
+            return Eligibility(eligible, tuple(reasons))
         too_small = rules.population_min is not None and population < rules.population_min
         too_large = rules.population_max is not None and population > rules.population_max
         if too_small or too_large:
             eligible = False
-            who = municipality.name or "Ihre Kommune"
             reasons.append(f"nur {kind} {span}; {who} hat {number(population)} Einwohner")
         else:
             reasons.append(f"{kind} {span}")

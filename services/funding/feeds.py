@@ -11,7 +11,7 @@ from xml.etree import ElementTree as ET
 
 from icalendar import Alarm, Calendar, Event, vDuration
 
-from services.funding.calls import FUNDING_TYPE_LABELS, CallStatus, FundingCall
+from services.funding.calls import FUNDING_TYPE_LABELS, CallStatus, FundingCall, FundingType
 from services.funding.eligibility import number
 from services.funding.matching import SubscriptionFilter, searchable_text
 from services.funding.reminders import BERLIN
@@ -63,7 +63,8 @@ def amount_text(call: FundingCall) -> str:
 
 def call_facts(call: FundingCall) -> list[tuple[str, str]]:
     """The facts of a call as German label and value, for feeds and mails alike."""
-    facts = [("Fördergeber", call.funder), ("Förderart", FUNDING_TYPE_LABELS[call.funding_type])]
+    kinds = ", ".join(FUNDING_TYPE_LABELS[t] for t in FundingType if t in call.funding_types)
+    facts = [("Fördergeber", call.funder), ("Förderart", kinds)]
     if amount := amount_text(call):
         facts.append(("Fördersumme", amount))
     if call.funding_rate is not None:

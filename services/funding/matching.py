@@ -40,7 +40,7 @@ class SubscriptionFilter:
             return False
         if self.laender and call.rules.laender and self.laender.isdisjoint(call.rules.laender):
             return False
-        if self.funding_types and call.funding_type not in self.funding_types:
+        if self.funding_types and self.funding_types.isdisjoint(call.funding_types):
             return False
         ceiling, floor = call.amount_max, call.amount_min
         if self.amount_min is not None and ceiling is not None and ceiling < self.amount_min:
@@ -165,7 +165,7 @@ class SubscriptionIndex:
         """
         dimensions = [
             self._topics.sets_for(call.topics),
-            self._types.sets_for([str(call.funding_type)]),
+            self._types.sets_for(str(t) for t in call.funding_types),
         ]
         if call.rules.laender:  # a call open everywhere matches every Land filter
             dimensions.append(self._laender.sets_for(call.rules.laender))
@@ -246,7 +246,7 @@ def changed_facts(old: FundingCall, new: FundingCall) -> list[str]:
         changed.append("Förderquote")
     if old.rules != new.rules:
         changed.append("Antragsberechtigung")
-    if old.funding_type != new.funding_type:
+    if old.funding_types != new.funding_types:
         changed.append("Förderart")
     if old.topics != new.topics:
         changed.append("Themen")

@@ -78,9 +78,9 @@ def reminders_for(
 ) -> list[Reminder]:
     """Every reminder of this subscription for this call, ordered by due time.
 
-    None for a withdrawn or closed call.
+    None for a withdrawn, archived or closed call.
     """
-    if call.status in (CallStatus.WITHDRAWN, CallStatus.CLOSED):
+    if call.status in (CallStatus.WITHDRAWN, CallStatus.ARCHIVED, CallStatus.CLOSED):
         return []
     reminders = [
         Reminder(subscription_id, call.id, deadline, lead, local_minus_days(deadline.at, lead))
@@ -113,10 +113,10 @@ def due_reminders(
 
 def status_on(call: FundingCall, now: datetime) -> CallStatus:
     """The status a call has at `now` by its dates: forecasted until it opens, open until
-    its last deadline, closed after it. A withdrawn call stays withdrawn; a forecast
+    its last deadline, closed after it. A withdrawn or archived call stays so; a forecast
     without an opening date stays a forecast until someone opens it."""
-    if call.status is CallStatus.WITHDRAWN:
-        return CallStatus.WITHDRAWN
+    if call.status in (CallStatus.WITHDRAWN, CallStatus.ARCHIVED):
+        return call.status
     closes_at = call.closes_at
     if closes_at is not None and now >= closes_at:
         return CallStatus.CLOSED

@@ -92,7 +92,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="The gateway of Lotse.",
         migrations=Path(__file__).parent / "migrations",
         events=REGISTRY,
-        routers=[docs_router(), routes.router, service_router(settings.service_routes)],
+        routers=[
+            docs_router(),
+            routes.router,
+            service_router(settings.service_routes, settings.secret_link_routes),
+        ],
         consumers=CONSUMERS,
         large_body_paths={
             path: limit for entry in SERVICES for path, limit in entry.body_limits.items()

@@ -8,6 +8,11 @@ from services.gateway import repository
 from services.gateway.keys import display_prefix, key_hash, new_key
 from services.gateway.models import ApiKey, Municipality
 from services.gateway.schemas import ApiKeyCreate, MunicipalityCreate, MunicipalityUpdate
+from shared.contracts.funding import (
+    FundingCallPublished,
+    FundingCallStatusChanged,
+    FundingCallUpdated,
+)
 from shared.contracts.gateway import (
     MunicipalityCreated,
     MunicipalitySnapshot,
@@ -42,6 +47,8 @@ from shared.kit.http import (
 from shared.kit.outbox import add_event
 from shared.kit.sqltypes import utcnow
 from shared.region.ags import UnknownMunicipality, land_of
+
+"""The owner column of feed entries no municipality owns (funding calls)."""
 
 # Which roles each role may issue keys for.
 KEY_GRANTS: dict[Role, frozenset[Role]] = {
@@ -197,13 +204,20 @@ async def ensure_bootstrap_admin(session: AsyncSession, secret: str) -> None:
 _FEED_PAYLOADS = (ProjectCreated, ProjectUpdated, ProjectStatusChanged, ProjectDeleted)
 _CATALOGUE_PAYLOADS = (SolutionPublished, SolutionUpdated, SolutionRetired)
 _ADOPTION_PAYLOADS = (AdoptionRecorded, AdoptionChanged)
+_FUNDING_FEED_PAYLOADS = (FundingCallPublished, FundingCallUpdated, FundingCallStatusChanged)
 
 
 async def record_in_feed(session: AsyncSession, event: CloudEvent) -> None:
-    """Add a project event or a public event of the knowledge service to the feed."""
+    """Add a project event, or a public event of the knowledge or funding service, to
+    the feed."""
     data = event.data
     if isinstance(data, _FEED_PAYLOADS):
         await _record_project_event(session, event, data)
+    elif isinstance(data, _FUNDING_FEED_PAYLOADS):
+        # Funding calls are public and no one's; a wording fix is not news.
+        if not (isinstance(data, FundingCallUpdated) and not data.material):
+            call = data.call
+            await _add_to_feed(session, event, data, call.title, "", "public", call.version)
     elif isinstance(data, _CATALOGUE_PAYLOADS):
         # The catalogue is public; a coordinator's entry concerns no one municipality.
         solution = data.solution

@@ -109,7 +109,8 @@ class FeedEntryPublic(BaseModel):
     subject: str
     title: str
     municipality_ags: str | None = Field(
-        description="the municipality it concerns; none for the region's catalogue entries"
+        description="the municipality it concerns; none for the region's catalogue entries "
+        "and funding calls"
     )
     occurred_at: datetime
     data: dict[str, Any] = Field(description="the event's payload")

@@ -151,6 +151,15 @@ class Settings(ServiceSettings):
         return {self.service_url(name): t for name, t in self.service_timeouts.items()}
 
     @property
+    def secret_link_routes(self) -> dict[str, str]:
+        """Exact paths a secret in the URL authorises -> base URL of their service."""
+        return {
+            path: self.service_urls.get(entry.name) or entry.url()
+            for entry in SERVICES
+            for path in entry.secret_link_paths
+        }
+
+    @property
     def service_routes(self) -> dict[str, str]:
         """Public path prefix -> base URL of the service that owns it, from the registry."""
         return {

@@ -20,7 +20,15 @@ from shared.contracts.projects import (
 )
 from shared.kit.auth import Principal
 from shared.kit.db import stored
-from shared.kit.http import Conflict, Forbidden, InvalidInput, LotseError, NotFound, check_if_match
+from shared.kit.http import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    LotseError,
+    NotFound,
+    check_if_match,
+    refuse_cleared,
+)
 from shared.kit.outbox import add_event
 from shared.kit.sqltypes import utcnow
 from shared.region.ags import UnknownMunicipality
@@ -229,12 +237,7 @@ async def update_project(
     project = await editable_project(session, principal, project_id)
     check_if_match(if_match, project.version)
     requested = changes.model_dump(exclude_unset=True)
-    cleared = sorted(k for k, v in requested.items() if v is None and k in REQUIRED_ON_UPDATE)
-    if cleared:
-        raise InvalidInput(
-            "These fields cannot be cleared.",
-            errors=[{"field": k, "message": "may not be null"} for k in cleared],
-        )
+    refuse_cleared(requested, REQUIRED_ON_UPDATE)
     new_values = {k: stored(getattr(changes, k)) for k in requested}
     changed = sorted(k for k, v in new_values.items() if getattr(project, k) != v)
     if not changed:

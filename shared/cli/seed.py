@@ -1,11 +1,17 @@
 """Load the demo region through the public API, like any client would."""
 
+import email
+import email.policy
 import json
 import time
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 import httpx
+
+from shared.kit.mail import MailSettings
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
 """The demo region's data files: in the repository, not in the installed package."""
@@ -24,7 +30,8 @@ def seed_demo_region(
     gateway: str, admin_key: str, data_dir: Path, *, demo_dir: Path = DEMO_DIR
 ) -> dict[str, str]:
     """Register the municipalities, issue demo keys, publish the projects and the knowledge
-    (solutions, who uses them, articles, contacts); return the keys.
+    (solutions, who uses them, articles, contacts), subscribe the demo addresses to
+    funding alerts and publish the funding calls; return the keys.
 
     Safe to run again: what exists is left alone, and keys issued on the first run
     are read back from data_dir (they are shown once by the API).
@@ -63,6 +70,11 @@ def seed_demo_region(
         solutions = admin.get("/api/v1/solutions", params={"limit": 1}).json().get("total", 0)
         if solutions == 0:
             _seed_knowledge(admin, coordinator, demo_dir)
+        calls = admin.get("/api/v1/funding-calls", params={"limit": 1}).json().get("total", 0)
+        if calls == 0:
+            _subscribe(admin, keys, load_demo(demo_dir, "subscriptions"), data_dir / "mail")
+            for number, call in enumerate(load_demo(demo_dir, "funding_calls")):
+                _publish_call(admin, coordinator, call, f"demo-call-{number}")
     return keys
 
 
@@ -96,6 +108,59 @@ def _seed_knowledge(client: httpx.Client, headers: dict[str, str], demo_dir: Pat
         _post(client, headers, "/api/v1/articles", body, f"demo-article-{number}")
     for number, contact in enumerate(load_demo(demo_dir, "contacts")):
         _post(client, headers, "/api/v1/contacts", contact, f"demo-contact-{number}")
+
+
+def _subscribe(
+    client: httpx.Client, keys: dict[str, str], subscriptions: list[dict[str, Any]], mail: Path
+) -> None:
+    """Subscribe the demo's addresses and, when mail goes to the local sink, follow the
+    confirmation links as their owners would (opt-in), so the alerts show in data/mail/."""
+    addresses = set()
+    for number, item in enumerate(subscriptions):
+        headers = {
+            "Authorization": f"Bearer {keys[item['key']]}",
+            "Idempotency-Key": f"demo-subscription-{number}",
+        }
+        response = client.post("/api/v1/subscriptions", json=item["body"], headers=headers)
+        if response.status_code not in (201, 409):
+            raise RuntimeError(f"could not subscribe {item['body']['name']}: {response.text}")
+        addresses.add(item["body"]["email"])
+    if not MailSettings().uses_mailsink:
+        return  # real mail: the owners confirm themselves
+    deadline = time.monotonic() + 20
+    confirmed: set[str] = set()
+    while confirmed != addresses and time.monotonic() < deadline:
+        for to, link in _confirmation_links(mail):
+            if to in addresses - confirmed and client.get(link).status_code == 200:
+                confirmed.add(to)
+        time.sleep(0.2)
+
+
+def _confirmation_links(folder: Path) -> list[tuple[str, str]]:
+    found = []
+    for path in sorted(folder.glob("*.eml")) if folder.exists() else []:
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        if isinstance(message, EmailMessage) and (body := message.get_body(("plain",))):
+            for line in str(body.get_content()).splitlines():
+                if "/api/v1/subscriptions/confirm?" in line:
+                    found.append((str(message["To"]), line.strip()))
+    return found
+
+
+def _publish_call(
+    client: httpx.Client, headers: dict[str, str], call: dict[str, Any], key: str
+) -> None:
+    """A demo funding call; its example dates count from today."""
+    body = {k: v for k, v in call.items() if not k.startswith("demo_")}
+    today = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0)
+    for field in ("opens", "deadline"):
+        if (days := call.get(f"demo_{field}_in_days")) is not None:
+            body[f"{field}_at"] = (today + timedelta(days=days)).isoformat()
+    response = client.post(
+        "/api/v1/funding-calls", json=body, headers=headers | {"Idempotency-Key": key}
+    )
+    if response.status_code != 201:
+        raise RuntimeError(f"could not publish a demo funding call: {response.text}")
 
 
 def _issue(client: httpx.Client, name: str, role: str, ags: str | None = None) -> str:

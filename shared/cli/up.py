@@ -13,6 +13,7 @@ import httpx
 
 from shared.cli.broker import EmbeddedBroker, port_open
 from shared.cli.seed import seed_demo_region
+from shared.kit.mail import MailSettings
 from shared.kit.settings import DEV_ADMIN_KEY
 from shared.registry import ALL, GATEWAY, SERVICES, ServiceEntry
 
@@ -73,6 +74,8 @@ def platform_env(base: dict[str, str], *, bootstrap: str, host: str) -> dict[str
     env.setdefault("LOTSE_INTERNAL_TOKEN_SECRET", secrets.token_urlsafe(48))
     for entry in SERVICES:
         env.setdefault(f"{GATEWAY.env_prefix}{entry.name.upper()}_URL", entry.url(host))
+    # Links in mails and feeds point at the gateway, wherever this run put it.
+    env.setdefault("LOTSE_PUBLIC_URL", GATEWAY.url(host))
     return env
 
 
@@ -99,6 +102,12 @@ def run_platform(*, host: str, broker_port: int, seed: bool) -> int:
     """Start broker and services, seed if asked, supervise until SIGINT/SIGTERM."""
     data_dir = Path(os.environ.get("LOTSE_DATA_DIR", "data"))
     data_dir.mkdir(parents=True, exist_ok=True)
+    # Without an SMTP server, mail goes to a local sink that writes data/mail/*.eml, so a
+    # newcomer reads what `make run` sends (shared.kit.mail sends there by default).
+    mail_settings = MailSettings()
+    if mail_settings.uses_mailsink and port_open(mail_settings.mailsink_port):
+        print(f"Port {mail_settings.mailsink_port} is taken; set LOTSE_MAILSINK_PORT.")
+        return 1
     broker: EmbeddedBroker | None = None
     bootstrap = os.environ.get("LOTSE_KAFKA_BOOTSTRAP")
     if not bootstrap:
@@ -113,6 +122,11 @@ def run_platform(*, host: str, broker_port: int, seed: bool) -> int:
         Child(entry, service_command(entry, host), env, data_dir / f"{entry.name}.log")
         for entry in ALL
     ]
+    mailsink = (
+        start_mailsink_process(data_dir, mail_settings.mailsink_port, env)
+        if mail_settings.uses_mailsink
+        else None
+    )
     stopping = False
 
     def request_stop(_signum: int, _frame: object) -> None:
@@ -143,9 +157,26 @@ def run_platform(*, host: str, broker_port: int, seed: bool) -> int:
             child.stop()
         for child in reversed(children):
             child.wait(10)
+        if mailsink is not None:
+            mailsink.terminate()
+            mailsink.wait(10)
         if broker is not None:
             broker.stop()
     return 0
+
+
+def start_mailsink_process(
+    data_dir: Path, port: int, env: dict[str, str]
+) -> subprocess.Popen[bytes]:
+    """The local mail sink (shared.cli.mailsink) as a process beside the services."""
+    command = [
+        sys.executable, "-m", "shared.cli.mailsink",
+        "--port", str(port), "--dir", str(data_dir / "mail"),
+    ]  # fmt: skip
+    with open(data_dir / "mailsink.log", "ab") as output:
+        return subprocess.Popen(
+            command, env=env, stdout=output, stderr=output, start_new_session=True
+        )
 
 
 def _restart(child: Child) -> None:
@@ -171,6 +202,8 @@ def print_welcome(
         f"Lotse is running at {gateway}  (API docs: {gateway}/docs)",
         f"Logs and data: {data_dir.resolve()}",
     ]
+    if MailSettings().uses_mailsink:
+        lines.append(f"Mail it sends (no LOTSE_SMTP_HOST): {(data_dir / 'mail').resolve()}/")
     if admin_key:
         lines.append(f"  admin key:        {admin_key}")
     for label, key in keys.items():

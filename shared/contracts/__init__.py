@@ -5,7 +5,7 @@ publisher can send; tests/shared/test_contracts.py fails when a payload model of
 module here is missing from it.
 """
 
-from shared.contracts import gateway, knowledge, projects
+from shared.contracts import funding, gateway, knowledge, projects
 from shared.kit.events import EventRegistry
 
 REGISTRY = EventRegistry(
@@ -23,6 +23,10 @@ REGISTRY = EventRegistry(
     knowledge.MatchFound,
     knowledge.ArticlePublished,
     knowledge.ArticleRequested,
+    funding.FundingCallPublished,
+    funding.FundingCallUpdated,
+    funding.FundingCallStatusChanged,
+    funding.FundingMatchFound,
 )
 
 __all__ = ["REGISTRY"]

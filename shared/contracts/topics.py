@@ -3,3 +3,4 @@
 GATEWAY = "lotse.gateway"
 PROJECTS = "lotse.projects"
 KNOWLEDGE = "lotse.knowledge"
+FUNDING = "lotse.funding"

@@ -174,16 +174,27 @@ class AuthenticatedRoute(APIRoute):
     routes under /api/ of any other class.
     """
 
+    writer_required = True
+
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
+        writer_required = self.writer_required
 
         async def authenticate_first(request: Request) -> Response:
             principal: Principal = await request.app.state.authenticate(request)
-            if request.method in WRITE_METHODS:
+            if writer_required and request.method in WRITE_METHODS:
                 require_writer(principal)
             return await handler(request)
 
         return authenticate_first
+
+
+class SecretLinkRoute(AuthenticatedRoute):
+    """A write that a secret in its URL authorises, not a key: the one-click unsubscribe
+    of RFC 8058, which a mail client POSTs without any credentials. The caller is still
+    settled first (anonymous here); the endpoint must check the URL's secret itself."""
+
+    writer_required = False
 
 
 class ForwardedCallsStayInTheApi:

@@ -472,6 +472,16 @@ def not_nullable(*fields: str) -> Callable[[dict[str, Any]], None]:
     return drop_null
 
 
+def refuse_cleared(requested: dict[str, Any], required: frozenset[str]) -> None:
+    """A partial update may leave `required` fields out, never set them to null: 422."""
+    cleared = sorted(k for k, v in requested.items() if v is None and k in required)
+    if cleared:
+        raise InvalidInput(
+            "These fields cannot be cleared.",
+            errors=[{"field": k, "message": "may not be null"} for k in cleared],
+        )
+
+
 # -- ETags ----------------------------------------------------------------------
 
 IfMatch = Annotated[

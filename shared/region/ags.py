@@ -64,3 +64,18 @@ class UnknownMunicipality(InvalidInput):
     """An AGS that is well-formed but names no municipality registered in this region."""
 
     slug, title = "unknown-municipality", "Municipality not known in this region"
+
+
+LandCode = Annotated[
+    str,
+    StringConstraints(pattern=r"^(0[1-9]|1[0-6])$"),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^(0[1-9]|1[0-6])$",
+            "description": "a Land by the first two digits of its AGS (06 Hessen)",
+            "examples": ["06"],
+        }
+    ),
+]
+"""A Land as the first two digits of its AGS, 01 to 16."""

@@ -1,6 +1,8 @@
 """The whole platform as `lotse up` runs it: real processes, real broker, real sockets."""
 
 import asyncio
+import email
+import email.policy
 import os
 import re
 import signal
@@ -75,11 +77,13 @@ def lotse_up(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     gateway_port, projects_port, broker_port = ports["gateway"], ports["projects"], free_port()
     env = os.environ | {
         "LOTSE_DATA_DIR": str(data),
+        "LOTSE_MAILSINK_PORT": str(free_port()),
         "LOTSE_BOOTSTRAP_ADMIN_KEY": ADMIN_KEY,
         # Every service on a port of its own: another platform may run on the defaults.
         **{f"{entry.env_prefix}PORT": str(ports[entry.name]) for entry in ALL},
     }
     env.pop("LOTSE_KAFKA_BOOTSTRAP", None)
+    env.pop("LOTSE_SMTP_HOST", None)  # so `lotse up` runs its mail sink
     log = data / "lotse-up.out"
     with open(log, "wb") as output:
         process = subprocess.Popen(
@@ -208,6 +212,27 @@ def test_keys_create_prints_a_key_that_works(lotse_up: Running) -> None:
     )
     assert created.status_code == 201
     assert created.json()["municipality_ags"] == "06534014"
+
+
+def test_demo_funding_calls_and_their_alerts_land_in_the_mail_folder(lotse_up: Running) -> None:
+    calls = httpx.get(f"{lotse_up.gateway}/api/v1/funding-calls", params={"limit": 200}).json()
+    assert calls["total"] >= 10
+    assert {c["funder_level"] for c in calls["items"]} >= {"eu", "bund", "land", "stiftung"}
+    eligible = httpx.get(
+        f"{lotse_up.gateway}/api/v1/funding-calls", params={"eligible_for": "06534014"}
+    ).json()
+    assert eligible["total"] >= 3 and all(c["eligibility"]["eligible"] for c in eligible["items"])
+    mail = lotse_up.data / "mail"
+
+    def alerts() -> bool:
+        subjects = [
+            str(email.message_from_bytes(p.read_bytes(), policy=email.policy.default)["Subject"])
+            for p in mail.glob("*.eml")
+        ]
+        # The demo's addresses were confirmed by the seed, so alerts followed.
+        return any(s.startswith("Neuer Förderaufruf") for s in subjects)
+
+    wait_for(alerts, lotse_up.process, lotse_up.data / "lotse-up.out", "alerts in data/mail")
 
 
 def test_a_crashed_service_is_restarted(lotse_up: Running) -> None:

@@ -22,7 +22,7 @@ def make_call(**changes: Any) -> FundingCall:
         title="Glasfaser für kleine Gemeinden",
         funder="Hessisches Ministerium für Digitalisierung",
         url="https://foerder.example.org/aufrufe/glasfaser",
-        funding_type=FundingType.GRANT,
+        funding_types=frozenset({FundingType.GRANT}),
         published_at=PUBLISHED,
         updated_at=PUBLISHED,
         summary="Zuschüsse für den Ausbau von Glasfaser in unterversorgten Ortsteilen.",

@@ -17,7 +17,7 @@ OTHER = make_call(
     id="call-2",
     title="Schuldigitalisierung",
     topics=frozenset({"education"}),
-    funding_type=FundingType.LOAN,
+    funding_types=frozenset({FundingType.LOAN}),
     updated_at=CALL.updated_at + timedelta(days=1),
     deadlines=(Deadline("stichtag", datetime(2026, 11, 2, 12, tzinfo=BERLIN), "Stichtag"),),
 )

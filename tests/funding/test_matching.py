@@ -99,7 +99,7 @@ def random_call(rng: random.Random, n: int) -> FundingCall:
     return make_call(
         id=f"call-{n}",
         topics=frozenset(rng.sample(list(TOPICS), rng.choice([1, 2, 3]))),
-        funding_type=rng.choice(list(FundingType)),
+        funding_types=frozenset(rng.sample(list(FundingType), rng.choice([1, 1, 2]))),
         rules=ApplicantRules(
             laender=frozenset(
                 rng.sample([f"{n:02d}" for n in range(1, 17)], rng.choice([0, 1, 3]))

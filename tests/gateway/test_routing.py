@@ -3,10 +3,14 @@
 from pathlib import Path
 
 import httpx
+import pytest
 from sqlalchemy import select
 from sqlmodel import col
 
+from services.gateway.proxy import upstream_target
+from services.gateway.routing import service_router
 from shared.cli.broker import EmbeddedBroker, free_port
+from shared.kit.http import NotFound
 from shared.kit.outbox import OutboxEvent
 from tests.conftest import ADMIN_KEY, Platform, eventually, new_ags
 from tests.gateway.conftest import lone_gateway
@@ -133,3 +137,29 @@ async def test_municipality_registration_is_idempotent(platform: Platform) -> No
         "/api/v1/municipalities", json=body | {"name": "Anders"}, headers=headers
     )
     assert other.status_code == 422
+
+
+class TestMostSpecificPrefix:
+    def test_a_named_segment_stands_for_one_checked_segment(self) -> None:
+        prefix = "/api/v1/projects/{project_id}/funding-matches"
+        assert upstream_target(b"/api/v1/projects/a%20b/funding-matches", b"", prefix) == (
+            "/api/v1/projects/a%20b/funding-matches"
+        )
+        for refused in (
+            b"/api/v1/projects/../funding-matches",
+            b"/api/v1/projects/%2e%2e/funding-matches",
+            b"/api/v1/projects/a%2Fb/funding-matches",
+            b"/api/v1/projects/x/funding-matches/",
+            b"/api/v1/projects/x/other",
+        ):
+            with pytest.raises(NotFound):
+                upstream_target(refused, b"", prefix)
+
+    def test_the_longer_prefix_is_routed_first(self) -> None:
+        router = service_router(
+            {"/api/v1/projects": "http://p", "/api/v1/projects/{project_id}/funding-matches": "f"}
+        )
+        paths = [getattr(route, "path", "") for route in router.routes]
+        assert paths.index("/api/v1/projects/{project_id}/funding-matches") < paths.index(
+            "/api/v1/projects/{rest:path}"
+        )
