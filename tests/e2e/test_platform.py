@@ -17,6 +17,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer
 
 from shared.cli.broker import free_port
+from shared.cli.seed import PatientTransport
 from shared.contracts.topics import PROJECTS
 from shared.registry import ALL
 
@@ -122,7 +123,12 @@ def test_the_demo_region_has_its_catalogue_and_the_radar_pairs_two_projects(
 ) -> None:
     output = (lotse_up.data / "lotse-up.out").read_text()
     key = next(line.split()[-1] for line in output.splitlines() if "coordinator key:" in line)
-    client = httpx.Client(base_url=lotse_up.gateway, headers={"Authorization": f"Bearer {key}"})
+    # Seeding spent the demo coordinator's burst: a patient client waits out its 429s.
+    client = httpx.Client(
+        base_url=lotse_up.gateway,
+        headers={"Authorization": f"Bearer {key}"},
+        transport=PatientTransport(),
+    )
     solutions = client.get("/api/v1/solutions", params={"limit": 200}).json()
     assert solutions["total"] >= 20
     assert client.get("/api/v1/adoptions").json()["total"] >= 15
