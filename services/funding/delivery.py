@@ -364,10 +364,16 @@ class DeliveryWorker:
             await self._finish(delivery.id, status="cancelled", error="address not confirmed")
             return
         payload = delivery.payload
-        mail = mailtext.MailText(
-            payload["subject"], payload["text"], payload["html"], payload["unsubscribe_url"]
-        )
-        message = mail.message(sender=self.mailer.settings.mail_sender, to=payload["to"])
+        try:
+            mail = mailtext.MailText(
+                payload["subject"], payload["text"], payload["html"], payload["unsubscribe_url"]
+            )
+            message = mail.message(sender=self.mailer.settings.mail_sender, to=payload["to"])
+        except Exception as exc:  # a mail that cannot be built never will: failed, visibly
+            await self._mail_failed(
+                delivery.id, f"could not build the mail: {exc!r}", permanent=True
+            )
+            return
         try:
             await self.mailer.send(message)
         except MailError as exc:

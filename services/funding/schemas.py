@@ -24,19 +24,48 @@ from shared.region.ags import LandCode
 from shared.region.municipalities import MUNICIPALITY_KINDS, MunicipalityKind
 from shared.region.topics import Topic
 
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+# One line of text: a title ends up in a mail's Subject, where a line break has no place.
+ONE_LINE = r"^[^\x00-\x1f\x7f]*$"
+Title = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300, pattern=ONE_LINE)
+]
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=ONE_LINE)
+]
 Summary = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
 Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20_000)]
-Reference = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Reference = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=ONE_LINE)
+]
+ShortText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=ONE_LINE)
+]
 Amount = Annotated[float, Field(ge=0, le=100_000_000_000, allow_inf_nan=False)]
 Percent = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
 WebUrl = Annotated[str, StringConstraints(max_length=2000, pattern=r"^https?://[^\s\x00]+$")]
-Email = Annotated[str, StringConstraints(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+# One bare address, as HTML forms accept it: no display name, no list, no comment.
+Email = Annotated[
+    str,
+    StringConstraints(
+        max_length=254,
+        pattern=r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+        r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$",
+    ),
+]
+
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 WritableStatus = Literal["forecasted", "archived", "withdrawn"]
 """What a coordinator may set; open and closed follow opens_at and deadline_at."""
+
+
+def _plausible(moment: datetime) -> datetime:
+    if not 2000 <= moment.year <= 2100:
+        raise ValueError("must lie between the years 2000 and 2100")
+    return moment
+
+
+Moment = Annotated[datetime, AfterValidator(_plausible)]
+"""A point in time a funding call can have: between the years 2000 and 2100."""
 
 
 def _known_zone(name: str) -> str:
@@ -99,8 +128,8 @@ class FundingCallCreate(StrictBody):
     currency: Currency = "EUR"
     funding_rate: Percent | None = None
     min_own_contribution: Percent | None = None
-    opens_at: datetime | None = None
-    deadline_at: datetime | None = Field(
+    opens_at: Moment | None = None
+    deadline_at: Moment | None = Field(
         default=None, description="required for the deadline models single and two_stage"
     )
     timezone: TimeZoneName = "Europe/Berlin"
@@ -111,7 +140,7 @@ class FundingCallCreate(StrictBody):
         "a call without an opening date yet",
     )
     source_url: WebUrl
-    last_verified_at: datetime | None = None
+    last_verified_at: Moment | None = None
     contact: ContactIn | None = None
     attachments: list[AttachmentIn] = Field(default_factory=list, max_length=20)
 
@@ -160,13 +189,13 @@ class FundingCallUpdate(StrictBody):
     currency: Currency | None = None
     funding_rate: Percent | None = None
     min_own_contribution: Percent | None = None
-    opens_at: datetime | None = None
-    deadline_at: datetime | None = None
+    opens_at: Moment | None = None
+    deadline_at: Moment | None = None
     timezone: TimeZoneName | None = None
     deadline_model: DeadlineModel | None = None
     status: WritableStatus | None = None
     source_url: WebUrl | None = None
-    last_verified_at: datetime | None = None
+    last_verified_at: Moment | None = None
     contact: ContactIn | None = None
     attachments: list[AttachmentIn] | None = Field(default=None, max_length=20)
 

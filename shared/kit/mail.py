@@ -4,6 +4,7 @@ Without `LOTSE_SMTP_HOST` mail goes to the local mail sink (`python -m shared.cl
 127.0.0.1:8025 by default), which writes every message to a folder.
 """
 
+import email.policy
 import ssl
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -69,10 +70,10 @@ def build_message(
     `List-Unsubscribe` names `unsubscribe_url`; `List-Unsubscribe-Post` (RFC 8058 one-click)
     is added only for an https URL, as the RFC requires.
     """
-    message = EmailMessage()
+    message = EmailMessage(policy=HEADERS_UNFOLDED)
     message["From"] = sender
     message["To"] = to
-    message["Subject"] = subject
+    message["Subject"] = " ".join(subject.split())  # one line, whatever it was given
     message["Date"] = format_datetime(now or datetime.now(UTC))
     _, address = parseaddr(sender)
     domain = address.rpartition("@")[2] or "lotse.localhost"
@@ -84,10 +85,17 @@ def build_message(
         message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
         if unsubscribe_url.startswith("https://"):
             message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message.set_content(text, subtype="plain", charset="utf-8")
+    # Quoted-printable keeps the bodies 7-bit with short lines, whatever the policy allows.
+    message.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
     if html is not None:
-        message.add_alternative(html, subtype="html", charset="utf-8")
+        message.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
     return message
+
+
+HEADERS_UNFOLDED = email.policy.default.clone(max_line_length=998)
+"""Headers up to RFC 5322's 998 characters stay as written: a long List-Unsubscribe URL
+under the default 78 would be sent as RFC 2047 encoded words, which no mail client reads
+as a link."""
 
 
 class MailError(Exception):

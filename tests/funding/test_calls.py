@@ -93,6 +93,20 @@ class TestBadInput:
     def fields(self, response: httpx.Response) -> set[str]:
         return {e["field"] for e in response.json()["errors"]}
 
+    async def test_a_title_over_several_lines_is_refused(self, platform: Platform) -> None:
+        # A title becomes a mail's Subject: a line break there would jam every alert.
+        body = call_body(title="Titel\r\nBcc: evil@x.example")
+        assert self.fields(await self.problem(platform, body)) == {"title"}
+
+    async def test_dates_out_of_any_funding_call_are_refused(self, platform: Platform) -> None:
+        for field, value in [
+            ("opens_at", "0001-01-01T00:00:00"),
+            ("deadline_at", "9999-12-31T23:00:00-12:00"),
+            ("last_verified_at", "1970-01-01T00:00:00Z"),
+        ]:
+            body = call_body(**{field: value})
+            assert self.fields(await self.problem(platform, body)) == {field}, field
+
     async def test_deadline_before_opening(self, platform: Platform) -> None:
         body = call_body(opens_at="2026-06-01T00:00:00", deadline_at="2026-05-01T12:00:00")
         assert self.fields(await self.problem(platform, body)) == {"deadline_at"}

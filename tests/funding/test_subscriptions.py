@@ -368,13 +368,17 @@ class TestSubscriptionRules:
             "filter.amount_min": {"name": "X", "channel": "email", "email": "a@b.example",
                                   "filter": {"amount_min": 10, "amount_max": 1}},
             "email": {"name": "X", "channel": "email"},
+            # One bare address: no list, no display name hiding another recipient.
+            "email ": {"name": "X", "channel": "email", "email": "a,victim@evil.example"},
+            "email  ": {"name": "X", "channel": "email", "email": "x<victim@evil.example>"},
+            "email   ": {"name": "X", "channel": "email", "email": "a@b.example\r\nBcc: c@d.de"},
             "mode": {"name": "X", "channel": "webhook", "url": "https://hooks.example.org/x",
                      "mode": "daily"},
         }  # fmt: skip
         for field, body in cases.items():
             response = await coordinator.post(SUBSCRIPTIONS, json=body)
             assert response.status_code == 422, (field, response.text)
-            assert field in {e["field"] for e in response.json()["errors"]}, response.text
+            assert field.strip() in {e["field"] for e in response.json()["errors"]}, response.text
         assert (await coordinator.get(SUBSCRIPTIONS)).json()["total"] == 0
 
     async def test_only_the_owner_sees_and_changes_it(self, platform: Platform) -> None:

@@ -168,3 +168,20 @@ async def test_the_mailsink_command_writes_received_mail_to_its_folder(tmp_path:
         out, _ = await asyncio.wait_for(process.communicate(), timeout=10)
     assert process.returncode == 0
     assert f"127.0.0.1:{port}" in out.decode()
+
+
+def test_a_long_unsubscribe_link_is_sent_as_a_link() -> None:
+    url = "https://lotse.kreis-beispiel.de/api/v1/subscriptions/unsubscribe?token=" + "x" * 120
+    message = build_message(
+        sender="Lotse <lotse@kreis-beispiel.de>",
+        to="a@b.example",
+        subject="Neuer Förderaufruf:\r\nBcc: c@d.example",
+        text="Hallo",
+        unsubscribe_url=url,
+    )
+    raw = message.as_bytes()
+    # As written, on one line: mail clients do not read RFC 2047 encoded words as links.
+    assert f"List-Unsubscribe: <{url}>\n".encode() in raw
+    assert b"List-Unsubscribe-Post: List-Unsubscribe=One-Click" in raw
+    assert b"\nBcc:" not in raw  # the subject stays one line
+    assert all(len(line) <= 998 for line in raw.splitlines())
