@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, delete, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -336,6 +336,28 @@ SUBSCRIPTION_ORDER = (
     SortKey(col(Subscription.created_at), datetime, descending=True),
     SortKey(col(Subscription.id), str, descending=True),
 )
+
+
+async def count_unconfirmed_for(session: AsyncSession, email: str, since: datetime) -> int:
+    """Subscriptions to `email` made since `since` whose address nobody confirmed yet."""
+    count = await session.scalar(
+        select(func.count())
+        .select_from(Subscription)
+        .where(func.lower(col(Subscription.email)) == email.lower())
+        .where(col(Subscription.email_confirmed_at).is_(None))
+        .where(col(Subscription.created_at) >= since)
+    )
+    return int(count or 0)
+
+
+async def count_subscriptions_of(session: AsyncSession, owner_subject: str) -> int:
+    count = await session.scalar(
+        select(func.count())
+        .select_from(Subscription)
+        .where(col(Subscription.owner_subject) == owner_subject)
+        .where(col(Subscription.deleted_at).is_(None))
+    )
+    return int(count or 0)
 
 
 async def list_subscriptions(

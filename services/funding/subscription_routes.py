@@ -38,6 +38,7 @@ from shared.kit.http import (
     NotFound,
     PreconditionFailed,
     PreconditionRequired,
+    TooManyRequests,
     Unauthorized,
     cacheable,
     etag_of,
@@ -165,8 +166,10 @@ async def unsubscribe(
     description="Yours, from your key. Channel `webhook`: signed the Standard Webhooks way "
     "with the `secret` in this answer, shown once. Channel `email`: the address first gets "
     "a confirmation link, and nothing else until it is followed. `feeds` are secret Atom "
-    "and iCalendar addresses of the same filter, shown once.",
-    responses=responses(Forbidden, InvalidInput, IdempotencyKeyReused, Conflict),
+    "and iCalendar addresses of the same filter, shown once. A key holds at most 200 "
+    "subscriptions (409); an address with 3 unconfirmed requests of the last day gets no "
+    "more (429).",
+    responses=responses(Forbidden, InvalidInput, IdempotencyKeyReused, Conflict, TooManyRequests),
 )
 async def create_subscription(
     data: SubscriptionCreate,

@@ -12,7 +12,7 @@ import hmac
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -34,6 +34,7 @@ from shared.kit.http import (
     InvalidInput,
     LotseError,
     NotFound,
+    TooManyRequests,
     check_if_match,
     refuse_cleared,
 )
@@ -195,6 +196,11 @@ async def _ask_for_confirmation(
     )
 
 
+MAX_PER_KEY = 200
+MAX_UNCONFIRMED = 3
+"""Confirmation requests one address gets in a day while it confirms none."""
+
+
 async def create_subscription(
     session: AsyncSession,
     *,
@@ -207,6 +213,17 @@ async def create_subscription(
     """A new subscription of the caller's; returns it, its webhook secret and feed token
     (both shown once). An e-mail address gets a confirmation link and nothing else."""
     _check_channel(data.channel, data.mode, data.email, data.url, policy)
+    if await repository.count_subscriptions_of(session, principal.subject) >= MAX_PER_KEY:
+        raise Conflict(f"A key may hold at most {MAX_PER_KEY} subscriptions; delete one first.")
+    if data.email is not None:
+        # Opt-in must not become a way to flood someone else's inbox with requests.
+        day_ago = now - timedelta(days=1)
+        if await repository.count_unconfirmed_for(session, data.email, day_ago) >= MAX_UNCONFIRMED:
+            raise TooManyRequests(
+                f"This address has {MAX_UNCONFIRMED} confirmation requests waiting; it gets "
+                "no more until one is confirmed or a day has passed.",
+                retry_after=3600,
+            )
     secret = generate_secret() if data.channel == "webhook" else None
     feed_token = new_feed_token()
     subscription = Subscription(

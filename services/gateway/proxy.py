@@ -38,6 +38,7 @@ FORWARDED_RESPONSE_HEADERS = (
     "cache-control",
     "idempotent-replayed",
     "www-authenticate",
+    "retry-after",
 )
 
 

@@ -448,3 +448,17 @@ class TestSubscriptionRules:
                 r.payload["data"]["call"]["title"] for r in await eventually(second) if r.payload
             ]
         assert titles == [f"Klein {marker}", f"Offen {marker}"]
+
+
+async def test_opt_in_cannot_flood_someone_elses_inbox(platform: Platform) -> None:
+    coordinator = platform.client(await platform.key("coordinator"))
+    victim = f"opfer-{platform.backend}@kreis.example"
+    body = {"name": "X", "channel": "email", "email": victim}
+    answers = [(await coordinator.post(SUBSCRIPTIONS, json=body)).status_code for _ in range(4)]
+    assert answers == [201, 201, 201, 429]
+    # The address spelled otherwise counts the same.
+    upper = body | {"email": victim.upper()}
+    refused = await coordinator.post(SUBSCRIPTIONS, json=upper)
+    assert refused.status_code == 429
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert "retry-after" in refused.headers
