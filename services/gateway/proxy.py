@@ -6,10 +6,8 @@ gateway never hangs with it, and a service that keeps failing is refused at once
 a while (breaker.py).
 """
 
-import contextlib
 import re
 import time
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote, quote_from_bytes, unquote_to_bytes
 
@@ -18,10 +16,10 @@ from fastapi import Request, Response
 from httpx_aiohttp import AiohttpTransport
 
 from services.gateway.breaker import CircuitBreaker
-from services.gateway.ratelimit import identity_of
+from services.gateway.ratelimit import UnderWay, identity_of
 from shared.kit.auth import TOKEN_SECONDS, Principal, sign_internal_token
 from shared.kit.hop import HopBusy, HopClient, HopError, HopResponse, HopTimeout
-from shared.kit.http import GatewayTimeout, NotFound, ServiceUnavailable, TooManyRequests
+from shared.kit.http import GatewayTimeout, NotFound, ServiceUnavailable
 from shared.kit.observability import request_id_var, traceparent_var
 
 FORWARDED_REQUEST_HEADERS = (
@@ -116,8 +114,14 @@ class ServiceProxy:
         self._breakers: dict[str, CircuitBreaker] = {}
         self._breaker_failures = breaker_failures
         self._breaker_open_seconds = breaker_open_seconds
-        self.calls_per_identity = calls_per_identity
-        self._calls: dict[str, int] = {}
+        # A key (or address) cannot take every connection to a service, nor trip its
+        # breaker for everyone, alone.
+        self.in_flight = UnderWay(
+            calls_per_identity,
+            refusal=f"At most {calls_per_identity} calls under way at once; wait for an "
+            "answer before you send more.",
+            retry_after=1,
+        )
         self._tokens: dict[tuple[Principal, bool], tuple[float, str]] = {}
         self.client = httpx.AsyncClient(
             # Services are addressed directly: no proxy settings to read per request.
@@ -156,7 +160,7 @@ class ServiceProxy:
         breaker = self.breaker(base_url)
         breaker.admit()
         content = await request.body()
-        with self._in_flight(identity_of(request, principal)):
+        with self.in_flight.held(identity_of(request, principal)):
             upstream = await self._ask(request.method, base_url, target, content, headers)
         breaker.succeeded()
         headers = {
@@ -196,24 +200,6 @@ class ServiceProxy:
                 "The service behind this path is not reachable right now; try again shortly.",
                 retry_after=1,
             ) from exc
-
-    @contextlib.contextmanager
-    def _in_flight(self, identity: str) -> Iterator[None]:
-        """One caller's calls under way at once, bounded: a key (or address) cannot take
-        every connection to a service, nor trip its breaker for everyone, alone."""
-        if self.calls_per_identity and self._calls.get(identity, 0) >= self.calls_per_identity:
-            raise TooManyRequests(
-                f"At most {self.calls_per_identity} calls under way at once; wait for "
-                "an answer before you send more.",
-                retry_after=1,
-            )
-        self._calls[identity] = self._calls.get(identity, 0) + 1
-        try:
-            yield
-        finally:
-            self._calls[identity] -= 1
-            if not self._calls[identity]:
-                del self._calls[identity]
 
     def breaker(self, base_url: str) -> CircuitBreaker:
         breaker = self._breakers.get(base_url)

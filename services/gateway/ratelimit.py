@@ -5,11 +5,13 @@ replica of the gateway counts against the same budget. A Redis that does not ans
 lets calls through (and says so in the log): a rate limit must not take the API down.
 """
 
+import contextlib
 import ipaddress
 import logging
 import math
 import time
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -157,3 +159,30 @@ def identity_of(request: Request, principal: Principal) -> str:
     if principal.signed_in:
         return principal.subject
     return f"address:{budget_address(request.client.host if request.client else 'unknown')}"
+
+
+class UnderWay:
+    """What each caller has under way at once (open streams, forwarded calls), bounded:
+    one caller cannot hold what all share. A bound of 0 is none."""
+
+    def __init__(self, bound: int, *, refusal: str, retry_after: float) -> None:
+        self.bound = bound
+        self.refusal = refusal
+        self.retry_after = retry_after
+        self._counts: dict[str, int] = {}
+
+    def admit(self, identity: str) -> None:
+        """Refuse `identity` at its bound (429), before anything is started for it."""
+        if self.bound and self._counts.get(identity, 0) >= self.bound:
+            raise TooManyRequests(self.refusal, retry_after=self.retry_after)
+
+    @contextlib.contextmanager
+    def held(self, identity: str) -> Iterator[None]:
+        self.admit(identity)  # again: another may have started meanwhile
+        self._counts[identity] = self._counts.get(identity, 0) + 1
+        try:
+            yield
+        finally:
+            self._counts[identity] -= 1
+            if not self._counts[identity]:
+                del self._counts[identity]

@@ -374,7 +374,7 @@ async def live_stream(
     streams = part_of(request, LiveStreams)
     identity = identity_of(request, principal)
     wanted = StreamFilter(types=frozenset(types or ()), municipality=municipality, topic=topic)
-    streams.admit(identity)
+    streams.open.admit(identity)  # a 429 before the answer starts
     return StreamingResponse(
         streams.events(principal, identity, wanted, last_event_id),
         media_type="text/event-stream",

@@ -10,7 +10,7 @@ connection outlives a key's revocation for long.
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -18,10 +18,10 @@ from sqlmodel import col
 
 from services.gateway import repository
 from services.gateway.models import FeedEntry
+from services.gateway.ratelimit import UnderWay
 from services.gateway.schemas import FeedEntryPublic
 from shared.kit.auth import Principal
 from shared.kit.db import Database
-from shared.kit.http import TooManyRequests
 
 
 @dataclass(frozen=True)
@@ -98,36 +98,20 @@ class LiveStreams:
     ) -> None:
         self.db = db
         self.watch = watch
-        self.per_identity = per_identity
         self.heartbeat_seconds = heartbeat_seconds
         self.max_seconds = max_seconds
-        self._open: dict[str, int] = {}
-
-    def admit(self, identity: str) -> None:
-        """Refuse a stream over the caller's bound before its answer starts."""
-        if self._open.get(identity, 0) >= self.per_identity:
-            raise TooManyRequests(
-                f"At most {self.per_identity} live streams at once; close one first.",
-                retry_after=self.heartbeat_seconds,
-            )
-
-    @contextlib.contextmanager
-    def opened(self, identity: str) -> Iterator[None]:
-        self.admit(identity)  # again: another stream may have opened meanwhile
-        self._open[identity] = self._open.get(identity, 0) + 1
-        try:
-            yield
-        finally:
-            self._open[identity] -= 1
-            if not self._open[identity]:
-                del self._open[identity]
+        self.open = UnderWay(
+            per_identity,
+            refusal=f"At most {per_identity} live streams at once; close one first.",
+            retry_after=heartbeat_seconds,
+        )
 
     async def events(
         self, principal: Principal, identity: str, wanted: StreamFilter, after: int | None
     ) -> AsyncIterator[bytes]:
         """The stream's bytes: entries `principal` may see after `after` (else from now),
         heartbeats between them, until `max_seconds` have passed."""
-        with self.opened(identity):
+        with self.open.held(identity):
             position = self.watch.newest if after is None else after
             loop = asyncio.get_running_loop()
             ends = loop.time() + self.max_seconds
