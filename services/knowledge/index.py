@@ -155,6 +155,16 @@ class SearchReadModel:
     def _stage(self, session: AsyncSession, doc: SearchDocument, item: RadarItem | None) -> None:
         _staged(session, self).append((doc, item))
 
+    def staged_items(self, session: AsyncSession) -> list[RadarItem]:
+        """The radar's items this unit of work changed and has not committed yet."""
+        latest: dict[str, RadarItem | None] = {}
+        for change in _staged(session, self):
+            if isinstance(change, str):
+                latest[change] = None
+            else:
+                latest[change[0].id] = change[1]
+        return [item for item in latest.values() if item is not None]
+
     def apply(self, changes: list[Change]) -> None:
         """What one unit of work committed, in order, as one write of the index."""
         latest: dict[str, Change] = {}

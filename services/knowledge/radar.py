@@ -190,14 +190,57 @@ class Kooperationsradar:
         result.solutions = sorted(result.solutions, key=lambda s: s.score, reverse=True)[:limit]
         return result
 
-    def _candidates(self, own: _Profile, viewer: Viewer) -> list[tuple[float, SearchDocument]]:
+    def pair(self, project: RadarItem, other: RadarItem) -> Suggestion | None:
+        """`other` as a suggestion for `project`, scored without the search index (for an
+        item the index does not hold yet): the search part is the terms' own share."""
+        viewer = Viewer(signed_in=True, ags=project.owner_ags)
+        if other.id == project.id or not _readable(other, viewer):
+            return None
+        if other.kind == "project" and other.owner_ags == project.owner_ags:
+            return None
+        own, theirs = _profile(project), _profile(other)
+        shared = [t for t in own.weights if _shares(t, theirs)]
+        share = self._mass(own, shared) / (self._mass(own, own.weights) or 1.0)
+        return self._suggestion(own, theirs, share)
+
+    def reverse_matches(self, project: RadarItem) -> list[tuple[RadarItem, Suggestion]]:
+        """Other municipalities' private projects that would be paired with this one, each
+        with its suggestion of this project: this project cannot see them, but they may
+        see it.
+
+        The project may not be in the index yet (it goes in when its change commits), so
+        the search part of the score is the one of this project's own query.
+        """
+        stored = self._profiles.get(project.id)
+        own = stored if stored is not None and stored.item == project else _profile(project)
+        everything = Viewer(signed_in=True, region_wide=True)
+        found = self._candidates(own, everything, kinds=("project",))
+        top = max((score for score, _ in found), default=0.0) or 1.0
+        pairs = []
+        for bm25, doc in found:
+            other = self._profiles.get(doc.id)
+            if (
+                other is None
+                or other.item.visibility != "private"
+                or other.item.owner_ags == project.owner_ags
+                or not _readable(project, Viewer(signed_in=True, ags=other.item.owner_ags))
+            ):
+                continue
+            suggestion = self._suggestion(other, own, bm25 / top)
+            if suggestion is not None:
+                pairs.append((other.item, suggestion))
+        return pairs
+
+    def _candidates(
+        self, own: _Profile, viewer: Viewer, kinds: tuple[str, ...] = ("project", "solution")
+    ) -> list[tuple[float, SearchDocument]]:
         """The project's most telling words as one BM25 query, within what `viewer` sees."""
         ranked = sorted(own.weights, key=lambda t: own.weights[t] * self.idf(t), reverse=True)
         words = analysis.parse_query(" ".join(ranked[:QUERY_TERMS]))
         return self.index.candidates(
             words,
             viewer,
-            kinds=("project", "solution"),
+            kinds=kinds,
             exclude_ids=[own.item.id],
             limit=CANDIDATES,
         )

@@ -70,33 +70,44 @@ async def announce_matches(
     session: AsyncSession, project: KnownProject, search: SearchReadModel, source: str
 ) -> int:
     """Publish `match.found` for each pair of this project the radar finds first; return
-    how many. A pair announced before (either way round) is not announced again."""
+    how many. A pair announced before (either way round) is not announced again.
+
+    Events arrive in no fixed order across partitions, so a private project of another
+    municipality may have come first, when this one was not there to be found: its
+    owner's radar is asked again now, from that project's side. Projects of the same
+    batch are not in the radar yet; each pair of them is scored on its own.
+    """
     item = project_item(project)
     found = search.radar.suggest(item)
+    pairs: list[tuple[RadarItem, RadarItem | None, Suggestion]] = [
+        (item, search.radar.item(s.id), s) for s in [*found.projects, *found.solutions]
+    ]
+    # This project is not in the radar until its change commits, so it is given as is;
+    # neither are the projects changed before it in the same unit (one batch of events).
+    pairs += [(hidden, item, s) for hidden, s in search.radar.reverse_matches(item)]
+    for staged in search.staged_items(session):
+        for first, second in ((item, staged), (staged, item)):
+            found_pair = search.radar.pair(first, second) if first.kind == "project" else None
+            if found_pair is not None:
+                pairs.append((first, second, found_pair))
     announced = 0
-    for suggestion in [*found.projects, *found.solutions]:
-        if await repository.radar_match_known(session, project.id, suggestion.id):
-            continue
-        other = search.radar.item(suggestion.id)
-        if other is None:
+    for own, other, suggestion in pairs:
+        if other is None or await repository.radar_match_known(session, own.id, other.id):
             continue
         session.add(
             RadarMatch(
-                project_id=project.id,
-                match_id=suggestion.id,
-                score=suggestion.score,
-                found_at=utcnow(),
+                project_id=own.id, match_id=other.id, score=suggestion.score, found_at=utcnow()
             )
         )
         payload = MatchFound(
-            project=_end(item),
+            project=_end(own),
             match=_end(other),
             score=min(1.0, suggestion.score),
             reason=suggestion.reason,
             shared_terms=list(suggestion.shared_terms),
             shared_topics=list(suggestion.shared_topics),
-            visibility=_narrower(item.visibility, other.visibility),
+            visibility=_narrower(own.visibility, other.visibility),
         )
-        await add_event(session, payload, source=source, subject=match_id(project.id, other.id))
+        await add_event(session, payload, source=source, subject=match_id(own.id, other.id))
         announced += 1
     return announced

@@ -99,6 +99,24 @@ def test_a_private_project_is_never_suggested_to_another_municipality(
     assert [s.id for s in own.projects if GROUP[s.id] == "bauantrag"]
 
 
+def test_a_private_project_is_found_from_the_side_that_may_see_it(
+    radar: Kooperationsradar,
+) -> None:
+    # priv-bau's owner may see the other Bauantrag projects; they may not see it.
+    others = [p for p in PROJECTS if GROUP[p.id] == "bauantrag" and p.id != "priv-bau"]
+    seen_by_owner = {s.id for s in radar.suggest(BY_ID["priv-bau"], limit=50).projects}
+    for other in others:
+        assert "priv-bau" not in {s.id for s in radar.suggest(other, limit=50).projects}
+        reverse = {hidden.id: s for hidden, s in radar.reverse_matches(other)}
+        # Arriving after priv-bau, each finds the pair its owner's radar finds.
+        assert ("priv-bau" in reverse) == (other.id in seen_by_owner)
+        if other.id in reverse:
+            assert reverse["priv-bau"].id == other.id
+    for project in PROJECTS:
+        for hidden, _ in radar.reverse_matches(project):
+            assert hidden.visibility == "private" and hidden.owner_ags != project.owner_ags
+
+
 def test_own_municipality_is_not_suggested(radar: Kooperationsradar) -> None:
     for project in PROJECTS:
         for s in radar.suggest(project, limit=50).projects:

@@ -1,10 +1,16 @@
 """The Kooperationsradar through the gateway: who else does this, which solution fits, and
 a private project never shown to another municipality."""
 
+import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 
+from services.knowledge.consumers import projects_handler
+from services.knowledge.repository import radar_match_known
+from shared.contracts.projects import ProjectCreated, ProjectSnapshot
+from shared.kit.events import CloudEvent
 from tests.conftest import Platform, eventually
 from tests.knowledge.test_search_api import indexed, project
 from tests.knowledge.test_solutions import SOLUTION
@@ -101,9 +107,12 @@ async def test_a_private_project_is_never_shown_to_another_municipality(
     a, b = await platform.municipality(), await platform.municipality()
     client_a = platform.client(await platform.key("municipality", a))
     client_b = platform.client(await platform.key("municipality", b))
-    public_a = await project(client_a, "Hundesteuer online", **HUNDESTEUER)
+    # The private project comes first: when it arrives, there is nothing to pair it with,
+    # and the public one, arriving later, cannot see it; the pair must still be found.
     private_b = await project(client_b, "Hundesteuer digital", visibility="private", **HUNDESTEUER)
-    await indexed(platform, public_a, private_b)
+    await indexed(platform, private_b)
+    public_a = await project(client_a, "Hundesteuer online", **HUNDESTEUER)
+    await indexed(platform, public_a)
     assert private_b not in {s["id"] for s in await suggested(client_a, public_a)}
     # The owner of the private project sees its suggestions; the other municipality
     # cannot even ask.
@@ -139,3 +148,42 @@ async def test_anonymous_callers_see_public_suggestions_only(platform: Platform)
     assert region_b in {s["id"] for s in await suggested(client_a, public_a)}
     anonymous = await suggested(platform.client(), public_a)
     assert region_b not in {s["id"] for s in anonymous}
+
+
+def _created(ags: str, title: str, when: datetime) -> CloudEvent:
+    snapshot = ProjectSnapshot.model_validate(
+        {"id": uuid.uuid4(), "municipality_ags": ags, "title": title, "status": "planned",
+         "target_groups": [], "value_proposition": None, "indicators": [], "budget_eur": None,
+         "funding_sources": [], "start_date": None, "end_date": None,
+         "partner_municipalities": [], "contact": None, "links": [],
+         "based_on_solution": None, "visibility": "public", "tags": [], "version": 1,
+         "created_at": when, "updated_at": when} | FRIEDHOF
+    )  # fmt: skip
+    payload = ProjectCreated(project=snapshot)
+    return CloudEvent.of(payload, source="/test/projects", subject=str(snapshot.id))
+
+
+async def test_two_projects_in_one_batch_are_paired(platform: Platform) -> None:
+    # Two projects whose events come in one batch are applied in one transaction: neither
+    # is in the radar while the other is looked at, and the pair must still be announced.
+    runtime = platform.knowledge.state.runtime
+    a, b = await platform.municipality(), await platform.municipality()
+    now = datetime.now(UTC)
+    batch = [_created(a, "Friedhofsplan digital", now), _created(b, "Friedhof online", now)]
+    await projects_handler(runtime)(batch)
+    first, second = (e.subject for e in batch)
+    async with runtime.db.session() as session:
+        assert await radar_match_known(session, first, second)
+    coordinator = platform.client(await platform.key("coordinator"))
+
+    async def announced() -> list[dict[str, Any]]:
+        feed = (await coordinator.get("/api/v1/feed", params={"limit": 200})).json()["items"]
+        return [
+            e
+            for e in feed
+            if e["type"] == "de.lotse.match.found.v1"
+            and {e["data"]["project"]["id"], e["data"]["match"]["id"]} == {first, second}
+        ]
+
+    (event,) = await eventually(announced)
+    assert "Friedhof" in event["data"]["reason"]
