@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # The exact versions `make test` last passed with; `make lock` renews them on purpose.
 CONSTRAINTS := constraints.txt
+# Test files run side by side (pytest-xdist), each file whole in one worker, because
+# its platform fixture is shared by its tests; most of a test is waiting, not computing.
+TEST_WORKERS ?= 2
 
 .PHONY: run test lint typecheck lock bench-write bench-propagation bench-webhooks \
 	bench-funding-match bench-funding-publish bench-search bench-knowledge clean asyncapi
@@ -21,7 +24,7 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check shared services tests bench
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check shared services tests bench
