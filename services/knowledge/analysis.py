@@ -12,6 +12,7 @@ and their reversed stems, so both are cheap prefix scans. Hyphenated words are s
 
 import re
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -19,8 +20,8 @@ from typing import Any
 import snowballstemmer
 
 # A word: letters and digits; hyphenated chains are found as one match and split after.
-_WORD = re.compile(r"[^\W_]+(?:[-\u2010\u2011][^\W_]+)*")
-_HYPHENS = re.compile(r"[-\u2010\u2011]")
+WORD = re.compile(r"[^\W_]+(?:[-\u2010\u2011][^\W_]+)*")
+HYPHENS = re.compile(r"[-\u2010\u2011]")
 _UMLAUTS = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss", "é": "e", "è": "e"})
 # Transliterated umlauts (Buergerportal) unless part of a diphthong or after q (Quelle, Steuer).
 _TRANSLIT = re.compile(r"(?<![aeiouyq])([aou])e")
@@ -91,14 +92,14 @@ def root(stemmed: str) -> str | None:
 def words(text: str) -> list[Word]:
     """Every word with its offsets; a hyphenated chain yields its parts, then the whole."""
     found: list[Word] = []
-    for match in _WORD.finditer(text):
+    for match in WORD.finditer(text):
         chain = match.group()
-        if _HYPHENS.search(chain):
+        if HYPHENS.search(chain):
             offset = match.start()
-            for part in _HYPHENS.split(chain):
+            for part in HYPHENS.split(chain):
                 found.append(Word(part, offset, offset + len(part)))
                 offset += len(part) + 1
-            found.append(Word(_HYPHENS.sub("", chain), match.start(), match.end()))
+            found.append(Word(HYPHENS.sub("", chain), match.start(), match.end()))
         else:
             found.append(Word(chain, match.start(), match.end()))
     return found
@@ -180,17 +181,114 @@ def within_one_edit(a: str, b: str) -> bool:
     return short[i:] == long_[i + 1 :]
 
 
-def word_matches(word: str, query: list[QueryWord]) -> bool:
-    """Whether a word of a text is what one of the query words found (for highlighting)."""
-    own = word_terms(word)
-    if not own:
+class Highlighter:
+    """Whether a word of a text is what the query's words found, for highlighting.
+
+    The query is folded into sets and tuples once, so that a word costs a few lookups
+    (snippets ask this for every distinct word of ten hits); each answer is kept.
+    """
+
+    def __init__(self, query: Sequence[QueryWord]) -> None:
+        self._terms = frozenset(t for q in query for t in q.terms)
+        self._infixes = tuple(q.infix for q in query if q.infix)
+        self._fuzzy = tuple((q.stem, q.folded) for q in query if q.fuzzy)
+        self._known: dict[str, bool] = {}
+        fragments = _fragments(query)
+        self._sieve = (
+            re.compile("|".join(_pattern(f) for f in sorted(fragments, key=len, reverse=True)))
+            if fragments
+            else None
+        )
+
+    def candidates(self, text: str) -> set[str]:
+        """The distinct words (hyphenated chains whole) of `text` that may match: every
+        match holds one of the query's fragments, so only words around one are judged."""
+        lowered = _same_length_fold(text)
+        if self._sieve is None or len(lowered) != len(text):
+            return set(WORD.findall(text)) if self._sieve is not None else set()
+        found: set[str] = set()
+        covered = 0
+        for fragment in self._sieve.finditer(lowered):
+            if fragment.start() < covered:
+                continue
+            start = fragment.start()
+            while start > 0 and (
+                text[start - 1].isalnum()
+                or (start > 1 and text[start - 1] in _HYPHEN_CHARS and text[start - 2].isalnum())
+            ):
+                start -= 1
+            chain = WORD.match(text, start)
+            if chain is not None:
+                found.add(chain.group())
+                covered = chain.end()
+        return found
+
+    def __call__(self, word: str) -> bool:
+        found = self._known.get(word)
+        if found is None:
+            found = self._known[word] = self._matches(word)
+        return found
+
+    def _matches(self, word: str) -> bool:
+        own = word_terms(word)
+        if not own:
+            return False
+        stemmed = own[0]
+        if stemmed in self._terms or (len(own) > 1 and own[1] in self._terms):
+            return True
+        folded = fold(word)
+        if self._infixes and (folded.startswith(self._infixes) or stemmed.endswith(self._infixes)):
+            return True
+        for stem_, folded_ in self._fuzzy:
+            if abs(len(stemmed) - len(stem_)) <= 1 and within_one_edit(stemmed, stem_):
+                return True
+            if abs(len(folded) - len(folded_)) <= 1 and within_one_edit(folded, folded_):
+                return True
         return False
-    folded = fold(word)
+
+
+# Umlauts folded letter for letter, so offsets stay those of the text.
+_SAME_LENGTH = (("ä", "a"), ("ö", "o"), ("ü", "u"), ("é", "e"), ("è", "e"))
+
+
+def _same_length_fold(text: str) -> str:
+    """Lowercase with umlauts folded; str.replace, because translate is slow per char."""
+    lowered = text.lower()
+    if not lowered.isascii():
+        for letter, plain in _SAME_LENGTH:
+            lowered = lowered.replace(letter, plain)
+    return lowered
+
+
+_HYPHEN_CHARS = "-\u2010\u2011"
+
+
+def _fragments(query: Sequence[QueryWord]) -> set[str]:
+    """Pieces of which every matching word holds one, in folded form: a term or infix is
+    a prefix of the word or inside it; a word one typo away keeps one half of the stem
+    whole, or both but swapped at the middle."""
+    pieces: set[str] = set()
     for q in query:
-        if set(own) & set(q.terms):
-            return True
-        if q.infix and (folded.startswith(q.infix) or own[0].endswith(q.infix)):
-            return True
-        if q.fuzzy and (within_one_edit(own[0], q.stem) or within_one_edit(folded, q.folded)):
-            return True
-    return False
+        pieces.update(q.terms)
+        if q.fuzzy:
+            for whole in (q.stem, q.folded):
+                half = len(whole) // 2
+                pieces.update((whole[:half], whole[half:]))
+                if 0 < half < len(whole):
+                    swapped = whole[: half - 1] + whole[half] + whole[half - 1] + whole[half + 1 :]
+                    pieces.add(swapped)
+    return {p for p in pieces if p}
+
+
+def _pattern(fragment: str) -> str:
+    """A folded fragment as it may stand in lowercased text: ß for ss, ue for u."""
+    out: list[str] = []
+    i = 0
+    while i < len(fragment):
+        if fragment.startswith("ss", i):
+            out.append("(?:ss|ß)")
+            i += 2
+            continue
+        out.append(re.escape(fragment[i]) + ("e?" if fragment[i] in "aou" else ""))
+        i += 1
+    return "".join(out)

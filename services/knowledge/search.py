@@ -11,8 +11,9 @@ counts ever include what the caller may not see.
 
 import html
 import json
+import re
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -345,10 +346,10 @@ class SearchIndex:
         # tantivy refuses a limit of 0; a count-only request still asks for one hit.
         result = searcher.search(full, limit=max(1, limit), offset=offset, count=True)
         hits = []
-        matches: dict[str, bool] = {}
+        highlighter = analysis.Highlighter(words)
         for score, address in result.hits[:limit]:
             doc = _decode(searcher.doc(address)["source"][0])
-            marked = snippet(doc, words, matches=matches) if snippets else ""
+            marked = snippet(doc, highlighter) if snippets else ""
             hits.append(SearchHit(doc.id, doc.kind, doc.title, float(score), marked, doc))
         counts = self._facets(searcher, full) if facets else {}
         # `count` exists at runtime; the package's type stub does not declare it.
@@ -417,24 +418,14 @@ def _regex_escape(text: str) -> str:
 
 def snippet(
     doc: SearchDocument,
-    words: Sequence[QueryWord],
+    words: Sequence[QueryWord] | analysis.Highlighter,
     size: int = _SNIPPET_CHARS,
-    *,
-    matches: dict[str, bool] | None = None,
 ) -> str:
     """The passage of summary or body with the most query words, HTML-escaped, in <mark>.
 
-    `matches` caches, for one query, whether a word matched (hits share their words).
+    Hits of one query share a `Highlighter`, which remembers the words it has judged.
     """
-    cache = matches if matches is not None else {}
-    query = list(words)
-
-    def hit(word: str) -> bool:
-        found = cache.get(word)
-        if found is None:
-            found = cache[word] = analysis.word_matches(word, query)
-        return found
-
+    hit = words if isinstance(words, analysis.Highlighter) else analysis.Highlighter(words)
     best = _best_window(doc, hit, size)
     return _marked(*best) if best is not None else ""
 
@@ -442,20 +433,37 @@ def snippet(
 _Window = tuple[str, int, int, list[analysis.Word]]
 
 
-def _best_window(doc: SearchDocument, hit: Callable[[str], bool], size: int) -> _Window | None:
+def _found(text: str, hit: analysis.Highlighter) -> list[analysis.Word]:
+    """The words of `text` that match, in order. Each candidate word is judged once, and
+    the matches are then found by one regular expression. A hyphenated chain is marked
+    whole only when none of its parts is the match."""
+    matching: set[str] = set()
+    for chain in hit.candidates(text):
+        parts = analysis.HYPHENS.split(chain)
+        if len(parts) == 1:
+            if hit(chain):
+                matching.add(chain)
+            continue
+        found_parts = {part for part in parts if hit(part)}
+        if found_parts:
+            matching |= found_parts
+        elif hit("".join(parts)):
+            matching.add(chain)
+    if not matching:
+        return []
+    alternatives = "|".join(re.escape(w) for w in sorted(matching, key=len, reverse=True))
+    pattern = re.compile(rf"(?<![^\W_])(?:{alternatives})(?![^\W_])")
+    return [analysis.Word(m.group(), m.start(), m.end()) for m in pattern.finditer(text)]
+
+
+def _best_window(doc: SearchDocument, hit: analysis.Highlighter, size: int) -> _Window | None:
     """The text and window (begin, end) holding the most matching words, and those words."""
     best: tuple[int, _Window] | None = None
     # Like tantivy's own snippet generator, only the beginning of a long body is read.
     for text in (doc.summary, doc.body[:_SNIPPET_SCAN], doc.title):
         if not text:
             continue
-        found = [w for w in analysis.words(text) if hit(w.text)]
-        # A hyphenated chain is marked whole only when none of its parts is the match.
-        found = [
-            w
-            for w in found
-            if not any(o is not w and w.start <= o.start and o.end <= w.end for o in found)
-        ]
+        found = _found(text, hit)
         # The window starting at each match; the one holding the most matches wins.
         for start in [w.start for w in found] or [0]:
             begin = max(0, start - 40)

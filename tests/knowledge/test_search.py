@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from services.knowledge.analysis import Highlighter, parse_query
+from services.knowledge.analysis import words as words_of
 from services.knowledge.search import (
     Kind,
     SearchDocument,
@@ -116,6 +118,35 @@ def test_snippet_highlights_and_escapes() -> None:
     assert "<mark>papierlos</mark>" in hit.snippet
     assert "&lt;script&gt;" in hit.snippet and "<script>" not in hit.snippet
     assert "&amp;" in hit.snippet
+
+
+TEXT_OF_EVERY_KIND = (
+    "Die Straße und die Strasse, das Bürgerportal und das Buergerportal, Bauanträge im "
+    "Bauantragsverfahren und der Online-Bauantrag, Digitalisierung und digitale Schulen, "
+    "die Kita-Gutscheine, das Bürgerprotal mit Tippfehler, Istanbul-Partnerschaft, "
+    "Hochwasserschutz, Verwaltungsdigitalisierung, Strassenbeleuchtung, Digtalisierung."
+)
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["Straße", "Strasse", "Bürgerportal", "Buergerportal", "Bauantrag", "digitalisierung",
+     "Schule", "Kita", "Bürgerprotal", "Bürgeprortal", "istanbul", "Schutz", "Strassenbeleuchtunk",
+     "Bauantragsverfahren", "Gutschein", "Partnerschaft"],
+)  # fmt: skip
+def test_the_highlighters_sieve_lets_every_matching_word_through(query: str) -> None:
+    # Only words around a fragment of the query are judged; none that matches is lost.
+    highlighter = Highlighter(parse_query(query))
+    # A letter whose lowercase is longer (İ) moves offsets: then every word is judged.
+    for text in (TEXT_OF_EVERY_KIND, TEXT_OF_EVERY_KIND.replace("Istanbul", "İstanbul")):
+        candidates = highlighter.candidates(text)
+        words = {w.text for w in words_of(text)}
+        matching = {w for w in words if highlighter(w)}
+        assert matching, query
+        for word in matching:
+            assert any(word in c or word == c.replace("-", "") for c in candidates), word
+    # Most words are never judged.
+    assert len(highlighter.candidates(TEXT_OF_EVERY_KIND)) < len(words) / 2
 
 
 def test_snippet_marks_the_compound_part_of_a_hyphenated_word(index: SearchIndex) -> None:
