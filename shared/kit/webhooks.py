@@ -279,6 +279,18 @@ def parse_address(text: str) -> IPAddress | None:
         return None
 
 
+def allow_listed(ip: IPAddress, allowed: Sequence[IPNetwork]) -> bool:
+    """Whether `ip` lies in an allow-listed network. Loopback is this machine in either
+    family: allowing 127.0.0.1 allows ::1 and back, so `localhost` works whichever of the
+    two the resolver gives."""
+    if any(ip.version == net.version and ip in net for net in allowed):
+        return True
+    return ip.is_loopback and any(
+        _LOOPBACK in net if isinstance(net, ipaddress.IPv4Network) else _LOOPBACK6 in net
+        for net in allowed
+    )
+
+
 def refusal_reason(ip: IPAddress, allowed: Sequence[IPNetwork] = ()) -> str | None:
     """Why a webhook may not go to `ip`, or None if it may.
 
@@ -286,7 +298,7 @@ def refusal_reason(ip: IPAddress, allowed: Sequence[IPNetwork] = ()) -> str | No
     and shared ranges, and IPv6 forms embedding such an IPv4 address (mapped, NAT64, 6to4),
     unless the address (or the IPv4 address it embeds) lies in an allow-listed network.
     """
-    if any(ip.version == net.version and ip in net for net in allowed):
+    if allow_listed(ip, allowed):
         return None
     if isinstance(ip, ipaddress.IPv6Address):
         embedded = _embedded_ipv4(ip)
@@ -341,7 +353,7 @@ class DeliveryPolicy:
     def refusal(self, ip: IPAddress, scheme: str) -> str | None:
         """Why this connection may not be opened; plain http only to allow-listed networks."""
         if scheme == "http":
-            if any(ip.version == n.version and ip in n for n in self.allowed_networks):
+            if allow_listed(ip, self.allowed_networks):
                 return None
             return f"plain http only to allow-listed networks, not to {ip}"
         return refusal_reason(ip, self.allowed_networks)
@@ -352,7 +364,11 @@ class DeliveryPolicy:
 
 
 _LOOPBACK = ipaddress.IPv4Address("127.0.0.1")
+_LOOPBACK6 = ipaddress.IPv6Address("::1")
 _BAD_URL_CHARS = re.compile(r"[\s\x00-\x1f\x7f]")
+# A host whose last label is a number is no name (top-level domains are not numeric):
+# decimal, octal, hex or shortened IPv4 spellings.
+_ODD_IPV4 = re.compile(r"(?:[^.]+\.)*(?:\d+|0x[0-9a-f]*)", re.IGNORECASE)
 
 
 def _is_localhost(host: str) -> bool:
@@ -391,6 +407,9 @@ def validate_webhook_url(
     if scheme == "http" and not policy.allowed_networks:
         return error("https only")
     ip = parse_address(parsed.host)
+    if ip is None and _ODD_IPV4.fullmatch(parsed.host.rstrip(".")):
+        # 2852039166, 0x7f.1, 0177.0.0.1: a resolver may read them as an address.
+        return error("an IPv4 address as four decimal numbers (like 192.0.2.1), or a name")
     if ip is not None:
         reason = policy.refusal(ip, scheme)
         if reason:

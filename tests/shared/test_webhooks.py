@@ -327,7 +327,10 @@ def test_allow_listed_networks_open_exactly_themselves() -> None:
     assert refusal_reason(ipaddress.ip_address("::ffff:127.0.0.1"), allowed) is None
     assert refusal_reason(ipaddress.ip_address("fd00:1::5"), allowed) is None
     assert refusal_reason(ipaddress.ip_address("10.0.0.1"), allowed) is not None
-    assert refusal_reason(ipaddress.ip_address("::1"), allowed) is not None
+    assert refusal_reason(ipaddress.ip_address("fd00:2::5"), allowed) is not None
+    # Loopback is one machine in both families (test_loopback_allowed_in_one_family...).
+    assert refusal_reason(ipaddress.ip_address("::1"), allowed) is None
+    assert refusal_reason(ipaddress.ip_address("::1"), parse_cidrs("10.0.0.0/8")) is not None
 
 
 def test_allowed_cidrs_are_read_comma_separated_from_the_environment(
@@ -352,6 +355,12 @@ def test_allowed_cidrs_are_read_comma_separated_from_the_environment(
         ("https://localhost/x", "localhost"),
         ("https://hooks.example.org/a b", "no spaces"),
         ("/relative", "https://"),
+        # IPv4 spellings a resolver may read as an address: never delivered, so a 422.
+        ("https://2852039166/x", "four decimal numbers"),
+        ("https://0x7f.1/x", "four decimal numbers"),
+        ("https://0177.0.0.1/x", "four decimal numbers"),
+        ("https://127.1/x", "four decimal numbers"),
+        ("https://1.2.3.04/x", "four decimal numbers"),
     ],
 )
 def test_subscription_url_errors_name_the_field(url: str, message: str) -> None:
@@ -364,6 +373,9 @@ def test_a_good_subscription_url_has_no_errors() -> None:
     assert validate_webhook_url("https://hooks.example.org:8443/lotse?x=1", DeliveryPolicy()) == []
     assert validate_webhook_url("http://127.0.0.1:9000/hook", LOOPBACK) == []
     assert validate_webhook_url("http://192.168.1.1/hook", LOOPBACK) != []
+    # Names with digits are names: only a numeric last label is an odd address.
+    assert validate_webhook_url("https://1und1.de/hook", DeliveryPolicy()) == []
+    assert validate_webhook_url("https://hooks.0x7f.org/x", DeliveryPolicy()) == []
 
 
 # --------------------------------------------------------------------------- real deliveries
@@ -444,6 +456,20 @@ async def test_the_real_localhost_name_is_refused_by_the_connect_time_resolver(
     answers = await allowing.resolve("localhost", 443, socket.AF_INET)
     assert {a["host"] for a in answers} == {"127.0.0.1"}
     assert connects == []
+
+
+async def test_loopback_allowed_in_one_family_is_allowed_in_both() -> None:
+    # localhost is 127.0.0.1 and ::1 on many systems: 127.0.0.0/8 alone must not make its
+    # deliveries fail on ::1, nor ::1/128 alone on 127.0.0.1.
+    resolver = StaticResolver({"localhost": ["::1", "127.0.0.1"]})
+    for allowed in ("127.0.0.0/8", "::1/128"):
+        check = DeliveryPolicy(allowed_networks=parse_cidrs(allowed)).refusal_check("http")
+        answers = await GuardedResolver(resolver, check).resolve("localhost", 80)
+        assert {a["host"] for a in answers} == {"::1", "127.0.0.1"}
+    # Allowing a private network does not allow loopback.
+    check = DeliveryPolicy(allowed_networks=parse_cidrs("10.0.0.0/8")).refusal_check("http")
+    with pytest.raises(ForbiddenAddress, match="not to ::1"):
+        await GuardedResolver(resolver, check).resolve("localhost", 80)
 
 
 def test_the_socket_factory_refuses_a_forbidden_address_before_connect(
