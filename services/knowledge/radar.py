@@ -98,13 +98,50 @@ def _profile(item: RadarItem) -> _Profile:
     return _Profile(item, dict(weights), " " + " ".join(pieces) + " ", surface)
 
 
-def _shares(term: str, other: _Profile) -> bool:
-    """Whether `other` holds the term: as a word, or as a compound's first or last part."""
-    if term in other.weights:
-        return True
-    if len(term) < analysis.MIN_INFIX:
-        return False
-    return f" {term}" in other.folded or f"{term} " in other.folded
+def _affixes(profile: _Profile) -> frozenset[str]:
+    """Every first and last part (5+ letters) of the profile's words and stems: a term
+    among them is a compound's part (`bauantrag` in `bauantragsverfahren`)."""
+    return frozenset(
+        affix
+        for piece in set(profile.folded.split())
+        for k in range(analysis.MIN_INFIX, len(piece) + 1)
+        for affix in (piece[:k], piece[-k:])
+    )
+
+
+class _Judge:
+    """One side of the rerank, worked out once for all its candidates: the project's
+    compound parts, its own mass, and the idf of each term it meets."""
+
+    def __init__(self, radar: "Kooperationsradar", own: _Profile) -> None:
+        self.radar = radar
+        self.own = own
+        self.affixes = _affixes(own)
+        # A term as a word's first or last part, as it stands in another's folded text.
+        self._ends = {t: (f" {t}", f"{t} ") for t in own.weights if len(t) >= analysis.MIN_INFIX}
+        self._idf: dict[str, float] = {}
+        self.own_mass = self.mass(own, own.weights)
+
+    def idf(self, term: str) -> float:
+        found = self._idf.get(term)
+        if found is None:
+            found = self._idf[term] = self.radar.idf(term)
+        return found
+
+    def mass(self, profile: _Profile, terms: Iterable[str]) -> float:
+        return sum(profile.weights[t] * self.idf(t) for t in terms)
+
+    def shared(self, other: _Profile) -> tuple[list[str], list[str]]:
+        """The project's terms the other holds, and the other's terms the project holds:
+        as the same word, or as a compound's first or last part."""
+        own, ends, text = self.own.weights, self._ends, other.folded
+        forward = [
+            t
+            for t in own
+            if t in other.weights or (t in ends and (ends[t][0] in text or ends[t][1] in text))
+        ]
+        backward = [t for t in other.weights if t in own or t in self.affixes]
+        return forward, backward
 
 
 def _jaccard(a: Sequence[str], b: Sequence[str]) -> float:
@@ -176,13 +213,14 @@ class Kooperationsradar:
         found = self._candidates(own, viewer)
         top = max((score for score, _ in found), default=0.0) or 1.0
         result = RadarResult()
+        judge = _Judge(self, own)
         for bm25, doc in found:
             other = self._profiles.get(doc.id)
             if other is None or not _readable(other.item, viewer):
                 continue
             if other.item.kind == "project" and other.item.owner_ags == project.owner_ags:
                 continue  # the radar looks for others; the own portfolio is elsewhere
-            suggestion = self._suggestion(own, other, bm25 / top)
+            suggestion = self._suggestion(judge, other, bm25 / top)
             if suggestion is not None:
                 kind = result.projects if suggestion.kind == "project" else result.solutions
                 kind.append(suggestion)
@@ -198,10 +236,10 @@ class Kooperationsradar:
             return None
         if other.kind == "project" and other.owner_ags == project.owner_ags:
             return None
-        own, theirs = _profile(project), _profile(other)
-        shared = [t for t in own.weights if _shares(t, theirs)]
-        share = self._mass(own, shared) / (self._mass(own, own.weights) or 1.0)
-        return self._suggestion(own, theirs, share)
+        judge, theirs = _Judge(self, _profile(project)), _profile(other)
+        shared, _ = judge.shared(theirs)
+        share = judge.mass(judge.own, shared) / (judge.own_mass or 1.0)
+        return self._suggestion(judge, theirs, share)
 
     def reverse_matches(self, project: RadarItem) -> list[tuple[RadarItem, Suggestion]]:
         """Other municipalities' private projects that would be paired with this one, each
@@ -226,7 +264,7 @@ class Kooperationsradar:
                 or not _readable(project, Viewer(signed_in=True, ags=other.item.owner_ags))
             ):
                 continue
-            suggestion = self._suggestion(other, own, bm25 / top)
+            suggestion = self._suggestion(_Judge(self, other), own, bm25 / top)
             if suggestion is not None:
                 pairs.append((other.item, suggestion))
         return pairs
@@ -245,16 +283,13 @@ class Kooperationsradar:
             limit=CANDIDATES,
         )
 
-    def _mass(self, profile: _Profile, terms: Iterable[str]) -> float:
-        return sum(profile.weights[t] * self.idf(t) for t in terms)
-
-    def _suggestion(self, own: _Profile, other: _Profile, bm25: float) -> Suggestion | None:
+    def _suggestion(self, judge: _Judge, other: _Profile, bm25: float) -> Suggestion | None:
         """The rerank of one candidate (`bm25` normalised to the best); None below MIN_SCORE."""
+        own = judge.own
         project, item = own.item, other.item
-        shared = [t for t in own.weights if _shares(t, other)]
-        forward = self._mass(own, shared) / (self._mass(own, own.weights) or 1.0)
-        back = [t for t in other.weights if _shares(t, own)]
-        backward = self._mass(other, back) / (self._mass(other, other.weights) or 1.0)
+        shared, back = judge.shared(other)
+        forward = judge.mass(own, shared) / (judge.own_mass or 1.0)
+        backward = judge.mass(other, back) / (judge.mass(other, other.weights) or 1.0)
         ozg = tuple(sorted(set(project.ozg_refs) & set(item.ozg_refs)))
         topics = tuple(t for t in project.topics if t in item.topics)
         score = (
@@ -269,10 +304,10 @@ class Kooperationsradar:
         # Nouns (capitalised in German) first: they name the undertaking, verbs rarely do.
         telling = sorted(
             shared,
-            key=lambda t: (own.surface[t][:1].isupper(), self.idf(t) * own.weights[t]),
+            key=lambda t: (own.surface[t][:1].isupper(), judge.idf(t) * own.weights[t]),
             reverse=True,
         )
-        names = _unique(own.surface[t] for t in telling if self.idf(t) > 1.0)[:5]
+        names = _unique(own.surface[t] for t in telling if judge.idf(t) > 1.0)[:5]
         return Suggestion(
             id=item.id,
             kind=item.kind,

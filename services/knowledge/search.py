@@ -254,13 +254,15 @@ class SearchIndex:
         return allowed
 
     def _infix_query(self, infix: str) -> tantivy.Query:
-        """The stem as the first part (prefix of a word) or last part (a stem's suffix)."""
+        """The stem as the first part (prefix of a word) or last part (a stem's suffix).
+
+        A one-word phrase prefix is a range of the term dictionary: as fast to search as
+        a `stem.*` regex and hundreds of times cheaper to build (no automaton).
+        """
         query = self._infixes.get(infix)
         if query is None:
-            first = tantivy.Query.regex_query(self.schema, "words", f"{_regex_escape(infix)}.*")
-            last = tantivy.Query.regex_query(
-                self.schema, "heads", f"{_regex_escape(infix[::-1])}.*"
-            )
+            first = tantivy.Query.phrase_prefix_query(self.schema, "words", [infix])
+            last = tantivy.Query.phrase_prefix_query(self.schema, "heads", [infix[::-1]])
             query = tantivy.Query.boost_query(
                 tantivy.Query.boolean_query(
                     [(tantivy.Occur.Should, first), (tantivy.Occur.Should, last)]
@@ -409,11 +411,6 @@ class SearchIndex:
 def _no_score(query: tantivy.Query) -> tantivy.Query:
     # Filters decide what is seen, not how it ranks.
     return tantivy.Query.const_score_query(query, 0.0)
-
-
-def _regex_escape(text: str) -> str:
-    # tantivy's regex syntax: escape everything that is not a plain letter or digit.
-    return "".join(ch if ch.isalnum() else f"\\{ch}" for ch in text)
 
 
 def snippet(
