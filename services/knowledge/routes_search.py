@@ -4,6 +4,7 @@ import uuid
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
+from starlette.concurrency import run_in_threadpool
 
 from services.knowledge import suggestions
 from services.knowledge.radar import Suggestion
@@ -88,7 +89,11 @@ async def search(
         municipality=municipality,
         status=status,
     )
-    found = index.index.search(q, filters, Viewer.of(principal), limit=limit, offset=offset)
+    # In a worker thread: tantivy lets go of the GIL while it searches and counts, so
+    # other requests go on meanwhile, and the event loop is never held up by a search.
+    found = await run_in_threadpool(
+        index.index.search, q, filters, Viewer.of(principal), limit=limit, offset=offset
+    )
     after = offset + len(found.hits)
     more = after < found.total and after <= MAX_OFFSET
     page = SearchPage(
