@@ -5,7 +5,7 @@ work does, so rows and their outbox events land together."""
 import uuid
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -57,11 +57,23 @@ def _stored(value: Any) -> Any:
     return value
 
 
-def _in_zone(moment: datetime | None, zone: str) -> datetime | None:
-    """A time without an offset is one in the call's zone (wall-clock time of the funder)."""
+def _in_zone(moment: datetime | None, zone: str, field: str) -> datetime | None:
+    """A time without an offset is one in the call's zone (wall-clock time of the funder).
+
+    A time the clocks skip (02:30 on the day summer time starts) names no moment: a 422,
+    not a guess. A time that comes twice (when summer time ends) is the first of the two,
+    the earlier deadline.
+    """
     if moment is None or moment.tzinfo is not None:
         return moment
-    return moment.replace(tzinfo=ZoneInfo(zone))
+    local = moment.replace(tzinfo=ZoneInfo(zone), fold=0)
+    if local.astimezone(UTC).astimezone(local.tzinfo).replace(tzinfo=None) != moment:
+        message = f"{moment.isoformat()} does not exist in {zone} (the clocks skip it)"
+        raise InvalidInput(
+            "A time without an offset names no moment.",
+            errors=[{"field": field, "message": message + "; give another or an offset"}],
+        )
+    return local
 
 
 def _unique(values: list[str]) -> list[str]:
@@ -142,9 +154,8 @@ async def publish_call(
     require_publisher(principal)
     values = _flatten({k: getattr(data, k) for k in FundingCallCreate.model_fields})
     wanted = values.pop("status") or "open"
-    for field in ("opens_at", "deadline_at"):
-        values[field] = _in_zone(values[field], data.timezone)
-    values["last_verified_at"] = _in_zone(values["last_verified_at"], data.timezone)
+    for field in ("opens_at", "deadline_at", "last_verified_at"):
+        values[field] = _in_zone(values[field], data.timezone, field)
     call = FundingCall(
         **values,
         id=str(uuid.uuid4()),
@@ -205,7 +216,7 @@ async def update_call(
     zone = new_values.get("timezone", call.timezone)
     for field in ("opens_at", "deadline_at", "last_verified_at"):
         if field in new_values:
-            new_values[field] = _in_zone(new_values[field], zone)
+            new_values[field] = _in_zone(new_values[field], zone, field)
     wanted = new_values.pop("status", None)
     before = core_call(call)
     previous_status = call.status

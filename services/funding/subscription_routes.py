@@ -23,9 +23,9 @@ from services.funding.schemas import (
     SubscriptionUpdate,
 )
 from shared.kit.auth import (
-    AuthenticatedRoute,
     CurrentPrincipal,
     SecretLinkRoute,
+    WritersOnlyRoute,
     internal_principal,
 )
 from shared.kit.deps import DbSession
@@ -54,8 +54,10 @@ router = APIRouter(
     prefix=PREFIX,
     tags=["subscriptions"],
     dependencies=[Depends(internal_principal)],
-    responses=responses(Unauthorized),
-    route_class=AuthenticatedRoute,
+    responses=responses(Unauthorized, Forbidden),
+    # Subscriptions belong to keys that may write; a reader or anonymous caller has none
+    # to read either.
+    route_class=WritersOnlyRoute,
 )
 # The links in e-mails work without a key: their token is the proof.
 links_router = APIRouter(
@@ -81,9 +83,11 @@ def _render(subscription_public: SubscriptionPublic) -> Response:
 
 
 def _page(title: str, text: str, status_code: int = 200, form: str = "") -> HTMLResponse:
+    # No inline style: the gateway's Content-Security-Policy allows none.
     body = (
         '<!doctype html><html lang="de"><head><meta charset="utf-8">'
-        f'<title>{html.escape(title)}</title></head><body style="font-family:sans-serif">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{html.escape(title)}</title></head><body>"
         f"<h1>{html.escape(title)}</h1><p>{html.escape(text)}</p>{form}</body></html>"
     )
     return HTMLResponse(body, status_code=status_code)
@@ -108,9 +112,15 @@ async def confirm(
     id: Annotated[uuid.UUID, Query(description="the subscription")],
     token: Token,
 ) -> HTMLResponse:
-    await subscriptions.confirm_email(
+    subscription = await subscriptions.confirm_email(
         session, links=_links(request), subscription_id=str(id), token=token, now=utcnow()
     )
+    if subscription.unsubscribed_at is not None:
+        return _page(
+            "Abonnement abbestellt",
+            "Dieses Abonnement wurde abbestellt; an diese Adresse geht nichts mehr. "
+            "Für neue Förderaufrufe legen Sie ein neues Abonnement an.",
+        )
     return _page(
         "Abonnement bestätigt", "Sie erhalten ab jetzt Förderaufrufe, die zu Ihrem Filter passen."
     )

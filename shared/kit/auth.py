@@ -175,18 +175,27 @@ class AuthenticatedRoute(APIRoute):
     """
 
     writer_required = True
+    writer_methods: frozenset[str] = WRITE_METHODS
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
-        writer_required = self.writer_required
+        writer_required, writer_methods = self.writer_required, self.writer_methods
 
         async def authenticate_first(request: Request) -> Response:
             principal: Principal = await request.app.state.authenticate(request)
-            if writer_required and request.method in WRITE_METHODS:
+            if writer_required and request.method in writer_methods:
                 require_writer(principal)
             return await handler(request)
 
         return authenticate_first
+
+
+class WritersOnlyRoute(AuthenticatedRoute):
+    """A resource only keys that may write hold (a municipality's subscriptions): reading
+    it is refused like writing it, 401 without a key and 403 for a reader, instead of an
+    empty answer that looks as if there were nothing."""
+
+    writer_methods = frozenset({"GET", "HEAD", *WRITE_METHODS})
 
 
 class SecretLinkRoute(AuthenticatedRoute):

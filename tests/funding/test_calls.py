@@ -123,6 +123,21 @@ class TestBadInput:
         body = call_body(deadline_at=None)
         assert self.fields(await self.problem(platform, body)) == {"deadline_at"}
 
+    async def test_a_time_the_clocks_skip_is_refused_and_a_doubled_one_is_the_first(
+        self, platform: Platform
+    ) -> None:
+        # 28 March 2027: Berlin's clocks go from 02:00 to 03:00; 02:30 is no moment.
+        body = call_body(opens_at="2027-01-04T09:00:00", deadline_at="2027-03-28T02:30:00")
+        problem = await self.problem(platform, body)
+        assert self.fields(problem) == {"deadline_at"}
+        assert "does not exist in Europe/Berlin" in problem.text
+        # 31 October 2027: 02:30 comes twice; the deadline is the first, still summer time.
+        body = call_body(opens_at="2027-01-04T09:00:00", deadline_at="2027-10-31T02:30:00")
+        coordinator = platform.client(await platform.key("coordinator"))
+        created = await coordinator.post(CALLS, json=body)
+        assert created.status_code == 201, created.text
+        assert created.json()["deadline_at"] == "2027-10-31T02:30:00+02:00"
+
     async def test_unknown_time_zone(self, platform: Platform) -> None:
         body = call_body(timezone="Europe/Atlantis")
         assert self.fields(await self.problem(platform, body)) == {"timezone"}

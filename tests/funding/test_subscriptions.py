@@ -3,6 +3,7 @@ e-mail only after opt-in, one-click unsubscribe, digest, reminders, feeds."""
 
 import email
 import email.policy
+import uuid
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
@@ -261,6 +262,11 @@ class TestEmail:
         assert (await client.get(created.headers["location"])).json()["status"] == "unsubscribed"
         forged = await anonymous.post(local(unsubscribe).replace("token=", "token=x"))
         assert forged.status_code == 404
+        # The confirmation link, followed again after unsubscribing, says what holds.
+        again = await anonymous.get(local(confirm_link.strip()))
+        assert again.status_code == 200 and "abbestellt" in again.text
+        assert "bestätigt" not in again.text and "style=" not in again.text
+        assert (await client.get(created.headers["location"])).json()["status"] == "unsubscribed"
         await publish(platform, title=f"Nach der Abmeldung {marker}")
         await publish(platform, title="Noch einer")  # by then the last alert would be out
         assert len(mails_to(platform.mail_folder, address)) == 2
@@ -399,6 +405,16 @@ class TestSubscriptionRules:
         assert stale.status_code == 412
         assert (await owner.delete(url)).status_code == 204
         assert (await owner.get(url)).status_code == 404
+
+    async def test_callers_without_subscriptions_are_told_so(self, platform: Platform) -> None:
+        # Not an empty list that looks as if there were nothing: who cannot hold
+        # subscriptions is refused, reading as writing.
+        reader = platform.client(await platform.key("reader"))
+        for client, status in ((platform.client(), 401), (reader, 403)):
+            for answer in (await client.get(SUBSCRIPTIONS),
+                           await client.get(f"{SUBSCRIPTIONS}/{uuid.uuid4()}")):  # fmt: skip
+                assert answer.status_code == status, answer.text
+                assert answer.headers["content-type"] == "application/problem+json"
 
     async def test_eligible_for_own_follows_the_municipality_facts(
         self, platform: Platform
