@@ -6,6 +6,7 @@ and derandomized, so it fails the same way every time.
 """
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
 import schemathesis
@@ -21,7 +22,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.conftest import Platform
+from tests.conftest import Platform, running_platform
 
 CHECKS = [
     not_a_server_error,
@@ -94,6 +95,12 @@ def fuzz(
             known = {name: existing[name] for name in names}
             _fuzz_operation(operation, GenerationMode.POSITIVE, base_url, headers, failures, known)
     return failures
+
+
+async def fuzz_new_platform(backend: str, role: str, tmp: Path) -> str:
+    """Start a platform on `backend` and fuzz it as `role`; the failures, empty if none."""
+    async with running_platform(backend, tmp) as platform:
+        return await fuzz_platform(platform, role)
 
 
 async def fuzz_platform(platform: Platform, role: str) -> str:

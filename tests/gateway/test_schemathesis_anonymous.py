@@ -6,16 +6,9 @@ once and each database once, in a file of its own so that the two runs go side b
 
 from pathlib import Path
 
-import pytest
-
-from tests.conftest import running_platform
-from tests.gateway.fuzzing import fuzz_platform
-
-# schemathesis' own strategies draw from `random`, which Hypothesis warns about; not ours.
-pytestmark = pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisDeprecationWarning")
+from tests.gateway.fuzzing import fuzz_new_platform
 
 
 async def test_the_api_does_what_its_document_says(tmp_path: Path) -> None:
-    async with running_platform("sqlite", tmp_path) as platform:
-        failures = await fuzz_platform(platform, "anonymous")
+    failures = await fuzz_new_platform("sqlite", "anonymous", tmp_path)
     assert not failures, failures

@@ -50,6 +50,17 @@ async def with_background(platform: Platform) -> None:
     await indexed(platform, *ids)
 
 
+async def announced(client: httpx.AsyncClient, *ends: str) -> list[dict[str, Any]]:
+    """The `match.found` events in the caller's feed that pair exactly these two."""
+    feed = (await client.get("/api/v1/feed", params={"limit": 200})).json()["items"]
+    return [
+        e
+        for e in feed
+        if e["type"] == "de.lotse.match.found.v1"
+        and {e["data"]["project"]["id"], e["data"]["match"]["id"]} == set(ends)
+    ]
+
+
 async def suggested(
     client: httpx.AsyncClient, project_id: str, kind: str = "projects"
 ) -> list[dict[str, Any]]:
@@ -87,16 +98,7 @@ async def test_two_municipalities_doing_the_same_are_paired_with_a_reason(
     assert "gemeinsame Begriffe" in match["reason"] and "Friedhofsverwaltung" in match["reason"]
     assert solution in {s["id"] for s in await suggested(client_a, mine, "solutions")}
 
-    async def announced() -> list[dict[str, Any]]:
-        feed = (await client_a.get("/api/v1/feed", params={"limit": 200})).json()["items"]
-        return [
-            e
-            for e in feed
-            if e["type"] == "de.lotse.match.found.v1"
-            and {e["data"]["project"]["id"], e["data"]["match"]["id"]} == {mine, theirs}
-        ]
-
-    (event,) = await eventually(announced)
+    (event,) = await eventually(lambda: announced(client_a, mine, theirs))
     assert event["data"]["visibility"] == "public"
     assert event["data"]["reason"].startswith("beide Vorhaben")
 
@@ -120,17 +122,8 @@ async def test_a_private_project_is_never_shown_to_another_municipality(
     refused = await client_a.get(f"/api/v1/projects/{private_b}/suggestions")
     assert refused.status_code == 404
 
-    async def match_event_of_b() -> list[dict[str, Any]]:
-        feed = (await client_b.get("/api/v1/feed", params={"limit": 200})).json()["items"]
-        return [
-            e
-            for e in feed
-            if e["type"] == "de.lotse.match.found.v1"
-            and e["data"]["project"]["id"] == private_b
-            and e["data"]["match"]["id"] == public_a
-        ]
-
-    (event,) = await eventually(match_event_of_b)
+    (event,) = await eventually(lambda: announced(client_b, private_b, public_a))
+    assert event["data"]["project"]["id"] == private_b  # found from the private side
     assert event["data"]["visibility"] == "private"
     feed_of_a = (await client_a.get("/api/v1/feed", params={"limit": 200})).json()["items"]
     assert event["subject"] not in {e["subject"] for e in feed_of_a}
@@ -176,14 +169,5 @@ async def test_two_projects_in_one_batch_are_paired(platform: Platform) -> None:
         assert await radar_match_known(session, first, second)
     coordinator = platform.client(await platform.key("coordinator"))
 
-    async def announced() -> list[dict[str, Any]]:
-        feed = (await coordinator.get("/api/v1/feed", params={"limit": 200})).json()["items"]
-        return [
-            e
-            for e in feed
-            if e["type"] == "de.lotse.match.found.v1"
-            and {e["data"]["project"]["id"], e["data"]["match"]["id"]} == {first, second}
-        ]
-
-    (event,) = await eventually(announced)
+    (event,) = await eventually(lambda: announced(coordinator, first, second))
     assert "Friedhof" in event["data"]["reason"]
