@@ -23,7 +23,13 @@ from shared.contracts.knowledge import (
 )
 from shared.kit.auth import Principal
 from shared.kit.db import stored
-from shared.kit.http import Forbidden, InvalidInput, NotFound, check_if_match
+from shared.kit.http import (
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    check_if_match,
+    check_optional_if_match,
+)
 from shared.kit.outbox import add_event
 from shared.kit.sqltypes import utcnow
 
@@ -150,8 +156,10 @@ async def delete_article(
     principal: Principal,
     article_id: str,
     search: SearchReadModel,
+    if_match: str | None = None,
 ) -> None:
     article = await editable_article(session, principal, article_id)
+    check_optional_if_match(if_match, article.version)
     await session.delete(article)
     search.stage_removal(session, article.id)
 

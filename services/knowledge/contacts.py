@@ -14,7 +14,14 @@ from services.knowledge.index import SearchReadModel
 from services.knowledge.models import Contact
 from services.knowledge.schemas import ContactCreate, ContactExport, ContactPublic, ContactUpdate
 from shared.kit.auth import Principal
-from shared.kit.http import Forbidden, InvalidInput, NotFound, Unauthorized, check_if_match
+from shared.kit.http import (
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    Unauthorized,
+    check_if_match,
+    check_optional_if_match,
+)
 from shared.kit.sqltypes import utcnow
 from shared.region.ags import UnknownMunicipality
 
@@ -142,10 +149,16 @@ async def export_contact(
 
 
 async def erase_contact(
-    session: AsyncSession, *, principal: Principal, contact_id: str, search: SearchReadModel
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    contact_id: str,
+    search: SearchReadModel,
+    if_match: str | None = None,
 ) -> None:
     """Delete the person's entry and every copy the service keeps (GDPR Art. 17)."""
     contact = await _editable(session, principal, contact_id)
+    check_optional_if_match(if_match, contact.version)
     await session.delete(contact)
     await repository.forget_answers_naming(session, contact.id)
     search.stage_removal(session, contact.id)

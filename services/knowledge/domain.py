@@ -24,7 +24,14 @@ from shared.contracts.knowledge import (
 )
 from shared.kit.auth import Principal
 from shared.kit.db import stored
-from shared.kit.http import Conflict, Forbidden, InvalidInput, NotFound, check_if_match
+from shared.kit.http import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    check_if_match,
+    check_optional_if_match,
+)
 from shared.kit.outbox import add_event
 from shared.kit.sqltypes import utcnow
 
@@ -195,8 +202,7 @@ async def retire_solution(
 ) -> Solution:
     """Mark a solution retired: it stays readable (adoptions point to it), lists skip it."""
     solution = await editable_solution(session, principal, solution_id)
-    if if_match is not None:
-        check_if_match(if_match, solution.version)
+    check_optional_if_match(if_match, solution.version)
     if solution.status == "retired":
         return solution
     solution.status = "retired"

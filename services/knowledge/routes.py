@@ -4,7 +4,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from services.knowledge import domain, repository
 from services.knowledge.index import SearchReadModel
@@ -26,6 +26,7 @@ from shared.kit.http import (
     IfNoneMatch,
     InvalidInput,
     NotFound,
+    OptionalIfMatch,
     PayloadTooLarge,
     PreconditionFailed,
     PreconditionRequired,
@@ -292,9 +293,7 @@ async def retire_solution(
     principal: CurrentPrincipal,
     session: DbSession,
     search: Search,
-    if_match: Annotated[
-        str | None, Header(description="optional here: when sent, a stale one gets 412")
-    ] = None,
+    if_match: OptionalIfMatch = None,
 ) -> Response:
     solution = await domain.retire_solution(
         session,

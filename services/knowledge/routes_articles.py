@@ -27,6 +27,7 @@ from shared.kit.http import (
     IfNoneMatch,
     InvalidInput,
     NotFound,
+    OptionalIfMatch,
     PayloadTooLarge,
     PreconditionFailed,
     PreconditionRequired,
@@ -174,13 +175,17 @@ async def update_article(
     status_code=status.HTTP_204_NO_CONTENT,
     tags=["articles"],
     summary="Delete an article",
-    responses=responses(NotFound, Forbidden),
+    responses=responses(NotFound, Forbidden, PreconditionFailed),
 )
 async def delete_article(
-    article_id: uuid.UUID, principal: CurrentPrincipal, session: DbSession, search: Search
+    article_id: uuid.UUID,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    search: Search,
+    if_match: OptionalIfMatch = None,
 ) -> Response:
     await articles.delete_article(
-        session, principal=principal, article_id=str(article_id), search=search
+        session, principal=principal, article_id=str(article_id), search=search, if_match=if_match
     )
     return Response(status_code=204)
 
@@ -307,12 +312,16 @@ async def update_contact(
     summary="Erase a person from the directory (GDPR Art. 17)",
     description="Deletes the entry and every copy the service keeps: search finds the "
     "person no more, and kept answers to retried requests that held it are dropped.",
-    responses=responses(NotFound, Forbidden),
+    responses=responses(NotFound, Forbidden, PreconditionFailed),
 )
 async def erase_contact(
-    contact_id: uuid.UUID, principal: CurrentPrincipal, session: DbSession, search: Search
+    contact_id: uuid.UUID,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    search: Search,
+    if_match: OptionalIfMatch = None,
 ) -> Response:
     await contacts.erase_contact(
-        session, principal=principal, contact_id=str(contact_id), search=search
+        session, principal=principal, contact_id=str(contact_id), search=search, if_match=if_match
     )
     return Response(status_code=204)

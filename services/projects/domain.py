@@ -27,6 +27,7 @@ from shared.kit.http import (
     LotseError,
     NotFound,
     check_if_match,
+    check_optional_if_match,
     refuse_cleared,
 )
 from shared.kit.outbox import add_event
@@ -285,8 +286,7 @@ async def delete_project(
 ) -> None:
     """Delete a project; `if_match` is optional here, and a stale one is refused."""
     project = await editable_project(session, principal, project_id)
-    if if_match is not None:
-        check_if_match(if_match, project.version)
+    check_optional_if_match(if_match, project.version)
     last = snapshot(project)
     await session.delete(project)
     await add_event(session, ProjectDeleted(project=last), source=source, subject=project.id)

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from services.projects import domain, repository
 from services.projects.importing import parse_import
@@ -31,6 +31,7 @@ from shared.kit.http import (
     IfNoneMatch,
     InvalidInput,
     NotFound,
+    OptionalIfMatch,
     PayloadTooLarge,
     PreconditionFailed,
     PreconditionRequired,
@@ -272,9 +273,7 @@ async def delete_project(
     request: Request,
     principal: CurrentPrincipal,
     session: DbSession,
-    if_match: Annotated[
-        str | None, Header(description="optional here: when sent, a stale one gets 412")
-    ] = None,
+    if_match: OptionalIfMatch = None,
 ) -> Response:
     await domain.delete_project(
         session,

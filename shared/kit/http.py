@@ -491,6 +491,16 @@ IfMatch = Annotated[
         examples=['"1"'],
     ),
 ]
+# Deleting: a caller who read the resource may send its ETag, and is then refused a
+# stale one; a delete without it still goes through.
+OptionalIfMatch = Annotated[
+    str | None,
+    Header(
+        alias="If-Match",
+        description="optional here: when sent, a stale one gets 412",
+        examples=['"1"'],
+    ),
+]
 IfNoneMatch = Annotated[
     str | None,
     Header(
@@ -538,6 +548,12 @@ def cacheable(
     if not none_match(if_none_match, etag):
         return Response(status_code=304, headers={"ETag": etag})
     return Response(raw, media_type=media_type, headers={"ETag": etag, **(headers or {})})
+
+
+def check_optional_if_match(if_match: str | None, version: int) -> None:
+    """Refuse a stale `If-Match` when one was sent (deletes, where it is optional)."""
+    if if_match is not None:
+        check_if_match(if_match, version)
 
 
 def check_if_match(if_match: str | None, version: int) -> None:

@@ -72,6 +72,10 @@ class TestArticles:
             url, json={"body": "Neu: *kursiv*"}, headers={"If-Match": '"1"'}
         )
         assert changed.status_code == 200 and "<em>kursiv</em>" in changed.json()["body_html"]
+        # A delete from a stale read is refused and deletes nothing; without If-Match it goes.
+        stale = await client.delete(url, headers={"If-Match": '"1"'})
+        assert stale.status_code == 412 and (await client.get(url)).status_code == 200
+        assert (await client.delete(url, headers={"If-Match": '"2"'})).status_code == 204
         bad_link = await client.post(
             "/api/v1/articles",
             json=ARTICLE | {"solution_ids": ["00000000-0000-4000-8000-000000000000"]},
@@ -153,6 +157,8 @@ class TestContacts:
         assert export.json()["contact"]["email"] == PERSON["email"]
         assert export.json()["purpose"] and export.json()["deletion"]
         assert contact_id in await found_ids(client, "Vergessen")
+        stale = await client.delete(url, headers={"If-Match": '"0"'})
+        assert stale.status_code == 412 and (await client.get(url)).status_code == 200
         assert (await client.delete(url)).status_code == 204
         assert (await client.get(url)).status_code == 404
         assert contact_id not in await found_ids(client, "Vergessen")
