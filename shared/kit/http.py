@@ -14,6 +14,7 @@ import re
 import time
 from collections.abc import Callable
 from typing import Annotated, Any
+from urllib.parse import unquote_to_bytes
 
 from fastapi import FastAPI, Header, HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -309,6 +310,23 @@ def _head_problem(headers: list[tuple[bytes, bytes]]) -> LotseError | None:
     return None
 
 
+_QUERY_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _query_problem(query_string: bytes) -> LotseError | None:
+    """A query string whose values are not UTF-8 text, or hold control characters:
+    refused here, before any endpoint guesses what was meant."""
+    if not query_string:
+        return None
+    try:
+        text = unquote_to_bytes(query_string.replace(b"+", b" ")).decode("utf-8")
+    except UnicodeDecodeError:
+        return LotseError("The query string must be UTF-8, percent-encoded.")
+    if _QUERY_CONTROL.search(text):
+        return LotseError("The query string may not hold control characters.")
+    return None
+
+
 class RequestContextMiddleware:
     """Request id and trace context in and out, the body size limit, and metrics."""
 
@@ -347,7 +365,9 @@ class RequestContextMiddleware:
             await send(message)
 
         try:
-            problem = _head_problem(scope["headers"])
+            problem = _head_problem(scope["headers"]) or _query_problem(
+                scope.get("query_string", b"")
+            )
             declared = headers.get(b"content-length")
             too_large = declared is not None and (not declared.isdigit() or int(declared) > limit)
             if problem is None and too_large:

@@ -154,7 +154,7 @@ async def relayed(
 @pytest.mark.parametrize(
     ("path", "query", "rebuilt"),
     [
-        ("/api/v1/projects/ein%20Projekt/%C3%A4", "q=a%20b&x=%00", None),
+        ("/api/v1/projects/ein%20Projekt/%C3%A4", "q=a%20b&x=%C3%A4+b", None),
         ("/api/v1/projects/A~b_c-d.e", "", None),
         ("/api/v1/projects", "limit=1", None),
         ("/api/v1/projects/...", "", None),
@@ -219,6 +219,16 @@ async def test_control_characters_in_a_proxied_path_are_refused(edge: Platform, 
     path = f"/api/v1/projects/a{code}b"
     response = await raw_http(edge.gateway_url, f"GET {path} HTTP/1.1\r\nHost: x".encode())
     assert_problem(response, 404)
+
+
+@pytest.mark.parametrize("query", ["q=%FF%FE", "q=%C3", "q=a%00b", "q=%01", "q=a%0Ab", "x=%7F"])
+async def test_a_query_string_that_is_not_utf_8_text_is_a_400(edge: Platform, query: str) -> None:
+    for path in ("/api/v1/projects", "/api/v1/search", "/api/v1/feed"):
+        response = await raw_http(
+            edge.gateway_url, f"GET {path}?{query} HTTP/1.1\r\nHost: x".encode()
+        )
+        assert_problem(response, 400)
+        assert "query string" in json.loads(response.body)["detail"]
 
 
 @pytest.mark.parametrize(

@@ -18,9 +18,19 @@ PROJECT = {"title": "Robust", "topics": ["it_security"], "visibility": "public"}
         ({"cursor": encode_cursor(["0001-01-01T00:00:00+05:00", "x"])}, 400),
         ({"updated_since": "0001-01-01T00:00:00+05:00"}, 422),
         ({"updated_since": "9999-12-31T23:59:59-05:00"}, 422),
-        ({"q": "a\x00b"}, 422),
+        ({"q": "a\x00b"}, 400),
+        ({"q": "a\x01b"}, 400),
+        ({"q": "a\tb"}, 400),
     ],
-    ids=["naive-cursor", "overflowing-cursor", "since-too-early", "since-too-late", "nul-in-q"],
+    ids=[
+        "naive-cursor",
+        "overflowing-cursor",
+        "since-too-early",
+        "since-too-late",
+        "nul-in-q",
+        "control-in-q",
+        "tab-in-q",
+    ],
 )
 async def test_odd_list_parameters(platform: Platform, params: dict[str, str], status: int) -> None:
     response = await platform.client().get("/api/v1/projects", params=params)
