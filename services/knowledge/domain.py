@@ -230,7 +230,7 @@ def read_publiccode(body: bytes) -> tuple[SolutionCreate, dict[str, Any], list[I
     record = columns.pop("publiccode")
     lang = record[records.MAIN_LANGUAGE]
     warnings = list(result.warnings)
-    fields, refused = _admit(columns, lang, result.locate, warnings)
+    fields, refused = _admit(columns, _Keys(lang, result.locate, result.origins), warnings)
     if fields is None:
         raise ImportRefused(
             f"{len(refused)} problem(s) in the file.", errors=[_problem(i) for i in refused]
@@ -238,10 +238,33 @@ def read_publiccode(body: bytes) -> tuple[SolutionCreate, dict[str, Any], list[I
     return fields, record, warnings
 
 
+class _Keys:
+    """Names a validation error's location by the key path and line of the file."""
+
+    # Columns whose entries came from a list of the file, by the record's name of it.
+    LISTS = {"contacts": "contacts", "requirements": "requirements", "leika_refs": "leika"}
+    FIELDS = {"version_min": "versionMin", "version_max": "versionMax"}
+
+    def __init__(self, lang: str, locate: Any, origins: dict[str, list[str]]) -> None:
+        self.lang, self.locate, self.origins = lang, locate, origins
+
+    def issue(self, loc: tuple[Any, ...], message: str) -> Issue:
+        if not loc:  # a rule of the whole record
+            return Issue("(root)", message, None)
+        column = str(loc[0])
+        key = PUBLICCODE_KEYS.get(column, column).format(lang=self.lang)
+        rest = list(loc[1:])
+        origins = self.origins.get(self.LISTS.get(column, ""), [])
+        if rest and isinstance(rest[0], int) and rest[0] < len(origins):
+            key = origins[rest.pop(0)]
+        for part in rest:
+            key += f"[{part}]" if isinstance(part, int) else "." + self.FIELDS.get(part, part)
+        return Issue(key, message, self.locate(key))
+
+
 def _admit(
     columns: dict[str, Any],
-    lang: str,
-    locate: Any,
+    keys: _Keys,
     warnings: list[Issue],
 ) -> tuple[SolutionCreate | None, list[Issue]]:
     """Validate the columns as the API would; what does not fit and is not essential is
@@ -253,14 +276,12 @@ def _admit(
             refused: list[Issue] = []
             drops: list[tuple[Any, ...]] = []
             for error in exc.errors():
-                loc = error["loc"]
-                key = PUBLICCODE_KEYS.get(str(loc[0]), str(loc[0])).format(lang=lang)
-                issue = Issue(key, f"{error['msg']}", locate(key))
-                if loc[0] in _ESSENTIAL:
-                    refused.append(issue)
+                loc = tuple(error["loc"])
+                if not loc or loc[0] in _ESSENTIAL:
+                    refused.append(keys.issue(loc, error["msg"]))
                 else:
-                    warnings.append(Issue(key, f"{error['msg']}; left out", locate(key)))
-                    drops.append(tuple(loc[:2]))
+                    warnings.append(keys.issue(loc, f"{error['msg']}; left out"))
+                    drops.append(loc[:2])
             if refused:
                 return None, refused
             _drop(columns, drops)
@@ -287,8 +308,20 @@ def _problem(issue: Issue) -> dict[str, Any]:
     return found
 
 
-def warning_of(issue: Issue) -> dict[str, Any]:
-    return {"field": issue.path, "line": issue.line, "message": issue.message}
+MAX_WARNINGS = 100
+
+
+def warnings_of(issues: list[Issue]) -> list[dict[str, Any]]:
+    """The warnings of an import as the API shows them: at most MAX_WARNINGS and a last
+    one that counts the rest (a file of 10,000 bad categories is not 10,000 warnings)."""
+    shown = [
+        {"field": issue.path, "line": issue.line, "message": issue.message}
+        for issue in issues[:MAX_WARNINGS]
+    ]
+    if len(issues) > MAX_WARNINGS:
+        more = len(issues) - MAX_WARNINGS
+        shown.append({"field": "(root)", "line": None, "message": f"and {more} more warnings"})
+    return shown
 
 
 def export_publiccode(solution: Solution) -> str:

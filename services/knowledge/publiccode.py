@@ -3,12 +3,14 @@
 Import is lenient where the world is sloppy and strict where a record would be
 useless: files that bend the standard (an unknown category, a deprecated key, lowercase
 country codes, a maintenance type of its own) import with warnings; a file that is not
-YAML, not a mapping, too large, a YAML bomb, of an unknown standard version, without a
-name or any description, or with a license that is not an SPDX expression is refused.
+YAML, not a mapping, too large, a YAML bomb, with a key twice or a control character in a
+text, of an unknown standard version, without a name or any description, or with a
+license that is not an SPDX expression is refused.
 Every issue names its key path (`maintenance.type`, `categories[2]`) and its line.
 Export writes `publiccodeYmlVersion: "0"` with everything the record holds.
 """
 
+import codecs
 import datetime as dt
 import re
 from collections.abc import Callable
@@ -32,6 +34,7 @@ from services.knowledge.catalogue import (
     Requirement,
     Solution,
 )
+from shared.kit.http import CONTROL_CHARACTER
 
 Entry = TypeVar("Entry")
 
@@ -156,6 +159,9 @@ class ImportResult:
     errors: list[Issue] = field(default_factory=list)
     locate: Callable[[str], int | None] = field(default=lambda _path: None)
     """The line of a key path in the file (for findings made after the import)."""
+    origins: dict[str, list[str]] = field(default_factory=dict)
+    """The key path each entry of a record list came from (`contacts`, `requirements`,
+    `leika`): the file may have left entries out, so an index alone would misname it."""
 
     @property
     def ok(self) -> bool:
@@ -184,31 +190,46 @@ class _Reader:
 
     def value(self, node: yaml.Node, path: str, depth: int = 0) -> Any:
         self.visited += 1
+        line = node.start_mark.line + 1
         if self.visited > MAX_NODES or depth > MAX_DEPTH:
-            raise Refused(
-                Issue("(root)", "too many nodes or aliases (a YAML bomb?); refused", None)
-            )
-        self.lines.setdefault(path, node.start_mark.line + 1)
-        self.starts[path] = node.start_mark.line + 1
+            raise Refused(_too_many(line))
+        self.lines.setdefault(path, line)
+        self.starts[path] = line
         if isinstance(node, yaml.MappingNode):
-            out: dict[str, Any] = {}
-            for key_node, value_node in node.value:
-                key = str(key_node.value)
-                if key == "<<":  # merge keys: the alias budget applies all the same
-                    merged = self.value(value_node, path, depth + 1)
-                    if isinstance(merged, dict):
-                        for k, v in merged.items():
-                            out.setdefault(k, v)
-                    continue
-                child = f"{path}.{key}" if path else key
-                self.lines[child] = key_node.start_mark.line + 1
-                out[key] = self.value(value_node, child, depth + 1)
-            return out
+            return self.mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):
             return [
                 self.value(item, f"{path}[{i}]", depth + 1) for i, item in enumerate(node.value)
             ]
-        return _scalar(node)
+        value = _scalar(node)
+        if isinstance(value, str):
+            _check_text(value, path or "(root)", line)
+        return value
+
+    def mapping(self, node: yaml.MappingNode, path: str, depth: int) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        written: set[str] = set()  # keys of this mapping itself, not merged in
+        for key_node, value_node in node.value:
+            line = key_node.start_mark.line + 1
+            if not isinstance(key_node, yaml.ScalarNode):
+                # `? [a, b]`: no key of the standard looks like that, and no path names it.
+                raise Refused(Issue(path or "(root)", "a key must be a plain text", line))
+            key = str(key_node.value)
+            if key == "<<":  # merge keys: the alias budget applies all the same
+                merged = self.value(value_node, path, depth + 1)
+                if isinstance(merged, dict):
+                    for k, v in merged.items():
+                        out.setdefault(k, v)
+                continue
+            child = f"{path}.{key}" if path else key
+            _check_text(key, child, line)
+            if key in written:
+                # YAML forbids it; reading on would silently keep one of the two values.
+                raise Refused(Issue(child, f'duplicate key "{key}"', line))
+            written.add(key)
+            self.lines[child] = line
+            out[key] = self.value(value_node, child, depth + 1)
+        return out
 
     def line(self, path: str) -> int | None:
         if path in self.lines:
@@ -218,6 +239,16 @@ class _Reader:
             if path in self.starts:
                 return self.starts[path]
         return self.starts.get("", 1)
+
+
+def _check_text(text: str, path: str, line: int) -> None:
+    """YAML lets a double-quoted string spell control characters ("\\0", "\\a"): refused
+    as the API refuses them (PostgreSQL cannot even store NUL)."""
+    found = CONTROL_CHARACTER.search(text)
+    if found:
+        raise Refused(
+            Issue(path, f"text may not contain control characters (U+{ord(found[0]):04X})", line)
+        )
 
 
 def _scalar(node: yaml.Node) -> Any:
@@ -236,16 +267,16 @@ def _scalar(node: yaml.Node) -> Any:
 
 
 class _BudgetLoader(yaml.SafeLoader):
-    """A safe loader that counts aliases while composing, so a bomb stops early too."""
+    """A safe loader that counts nodes and aliases while composing: a bomb or a file of
+    a hundred thousand list items stops at the limit, not after the whole file is built."""
 
-    aliases = 0
+    composed = 0
     depth = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            self.aliases += 1
-            if self.aliases > MAX_NODES:
-                raise Refused(Issue("(root)", "too many aliases; refused", None))
+        self.composed += 1
+        if self.composed > MAX_NODES:
+            raise Refused(_too_many(self.get_mark().line + 1))
         # The composer recurses per level: a deeply nested file would exhaust the stack.
         self.depth += 1
         try:
@@ -254,6 +285,10 @@ class _BudgetLoader(yaml.SafeLoader):
             return super().compose_node(parent, index)
         finally:
             self.depth -= 1
+
+
+def _too_many(line: int | None) -> Issue:
+    return Issue("(root)", f"more than {MAX_NODES} nodes or aliases (a YAML bomb?); refused", line)
 
 
 def _compose(text: str) -> yaml.Node | None:
@@ -272,22 +307,39 @@ def _licensing() -> Licensing:
     return get_spdx_licensing()
 
 
+# A license of one's own (SPDX annex D): `LicenseRef-` and letters, digits, '.' and '-'.
+_LICENSE_REF = re.compile(r"licenseref-[a-z0-9.-]+", re.IGNORECASE)
+_LICENSE_REF_PREFIX = re.compile(r"\blicenseref-", re.IGNORECASE)
+
+
 def check_license(expression: str) -> tuple[str | None, str | None]:
-    """(normalised SPDX expression, None) or (None, why it is not one)."""
+    """(normalised SPDX expression, None) or (None, why it is not one).
+
+    Known licenses are written as SPDX spells them; a valid `LicenseRef-...` is kept.
+    """
     if not expression.strip():
         return None, "license is empty"
+    licensing = _licensing()
     try:
-        info = _licensing().validate(expression, strict=False)
+        info = licensing.validate(expression, strict=False)
+        parsed = licensing.parse(expression)
     except ExpressionError as exc:
         return None, f"not an SPDX license expression: {exc}"
     except (AttributeError, IndexError):
         # license-expression 30.x trips over some incomplete expressions ("MIT AND", "()")
         # instead of reporting them: they are not expressions either.
         return None, "not an SPDX license expression: incomplete (see https://spdx.org/licenses)"
-    unknown = [e for e in info.errors if not e.startswith("Unknown license key(s): LicenseRef-")]
+    # The library reports every LicenseRef as unknown (and normalises nothing then).
+    problems = [e for e in info.errors if not e.startswith("Unknown license key(s):")]
+    unknown = [k for k in licensing.unknown_license_keys(parsed) if not _LICENSE_REF.fullmatch(k)]
     if unknown:
-        return None, "; ".join(unknown) + " (see https://spdx.org/licenses)"
-    return str(info.normalized_expression), None
+        problems.append(
+            f"Unknown license key(s): {', '.join(unknown)} (one of your own is "
+            "LicenseRef- and letters, digits, '.' or '-')"
+        )
+    if problems:
+        return None, "; ".join(problems) + " (see https://spdx.org/licenses)"
+    return _LICENSE_REF_PREFIX.sub("LicenseRef-", str(parsed)), None
 
 
 def import_publiccode(source: str | bytes) -> ImportResult:
@@ -296,10 +348,11 @@ def import_publiccode(source: str | bytes) -> ImportResult:
     if size > MAX_BYTES:
         return _refuse("(root)", f"file of {size} bytes is larger than {MAX_BYTES}")
     if isinstance(source, bytes):
+        encoding = _encoding(source)
         try:
-            source = source.decode("utf-8")
+            source = source.decode(encoding)
         except UnicodeDecodeError as exc:
-            return _refuse("(root)", f"Invalid UTF-8 at byte {exc.start}")
+            return _refuse("(root)", f"Invalid {encoding.upper()} at byte {exc.start}")
     source = source.removeprefix("\ufeff")
     try:
         node = _compose(source)
@@ -320,6 +373,15 @@ def import_publiccode(source: str | bytes) -> ImportResult:
     return _Importer(data, reader.line).run()
 
 
+def _encoding(raw: bytes) -> str:
+    """YAML's encodings: UTF-32 or UTF-16 as its byte order mark says, else UTF-8."""
+    if raw.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf-32"
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    return "utf-8"
+
+
 def _refuse(path: str, message: str, line: int | None = None) -> ImportResult:
     return ImportResult(None, errors=[Issue(path, message, line)])
 
@@ -330,6 +392,7 @@ class _Importer:
         self.line = line
         self.warnings: list[Issue] = []
         self.errors: list[Issue] = []
+        self.origins: dict[str, list[str]] = {}
 
     def warn(self, path: str, message: str) -> None:
         self.warnings.append(Issue(path, message, self.line(path)))
@@ -341,9 +404,23 @@ class _Importer:
     def text(self, value: Any, path: str) -> str | None:
         if value is None:
             return None
-        if isinstance(value, str | int | float) and not isinstance(value, bool):
+        if _is_text(value):
             return str(value).strip() or None
         self.warn(path, f"{path.rsplit('.', 1)[-1]} must be a string")
+        return None
+
+    def required_text(self, value: Any, path: str) -> str | None:
+        """A text the record cannot do without: missing, empty or of another type is an
+        error that says which."""
+        key = path.rsplit(".", 1)[-1]
+        if value is None:
+            self.error(path, f"{key} is a required field")
+        elif not _is_text(value):
+            self.error(path, f"{key} must be a string, not {_kind(value)}")
+        elif not str(value).strip():
+            self.error(path, f"{key} must not be empty")
+        else:
+            return str(value).strip()
         return None
 
     def texts(self, value: Any, path: str) -> list[str]:
@@ -387,20 +464,50 @@ class _Importer:
                 self.warn(f"{where}.name", "name is a required field")
                 continue
             entries.append(build(name, fields, where))
+            self.origins.setdefault(path, []).append(where)
         return entries
+
+    def list_of(self, value: Any, path: str) -> list[Any]:
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.warn(path, f"{path.rsplit('.', 1)[-1]} must be a list; ignored")
+            return []
+        return value
+
+    def leika(self, value: Any, path: str) -> LeikaRef | None:
+        """A LeiKa/OZG reference; `leikaId`/`ozgId` are read as `leika-id`/`ozg-id`."""
+        ref = self.mapping(value, path)
+        if not ref:
+            return None
+        ids = {}
+        for key, alias in (("leika-id", "leikaId"), ("ozg-id", "ozgId")):
+            spelled = key if key in ref or alias not in ref else alias
+            ids[key] = self.text(ref.get(spelled), f"{path}.{spelled}")
+        for key in ref:
+            if key not in ("leika-id", "leikaId", "ozg-id", "ozgId", "themenfeld", "lebenslage"):
+                self.warn(f"{path}.{key}", f'unknown field "{key}"; ignored')
+        if not (ids["leika-id"] or ids["ozg-id"]):
+            self.warn(path, "a reference needs a leika-id or an ozg-id; left out")
+            return None
+        self.origins.setdefault("leika", []).append(path)
+        return LeikaRef(
+            leika_id=ids["leika-id"],
+            ozg_id=ids["ozg-id"],
+            themenfeld=self.text(ref.get("themenfeld"), f"{path}.themenfeld"),
+            lebenslage=self.text(ref.get("lebenslage"), f"{path}.lebenslage"),
+        )
 
     def run(self) -> ImportResult:
         d = self.data
-        version = self.text(d.get("publiccodeYmlVersion"), "publiccodeYmlVersion")
+        version = self.required_text(d.get("publiccodeYmlVersion"), "publiccodeYmlVersion")
         if version is None:
-            self.error("publiccodeYmlVersion", "publiccodeYmlVersion is a required field")
+            pass
         elif version not in VERSIONS:
             self.error("publiccodeYmlVersion", f"unknown publiccodeYmlVersion {version!r}")
         elif version != EXPORT_VERSION:
             self.warn("publiccodeYmlVersion", f"{version} is not the latest version, use '0'")
-        name = self.text(d.get("name"), "name")
-        if not name:
-            self.error("name", "name is a required field")
+        name = self.required_text(d.get("name"), "name")
         descriptions = self.descriptions()
         license_ = self.license()
         for key in d:
@@ -408,9 +515,14 @@ class _Importer:
                 self.warn(key, f'unknown field "{key}"; ignored')
         # Every finding is collected first, so a refused file names all that is wrong.
         solution = self.solution(name or "", descriptions, license_ or "")
+        origins = {
+            "contacts": self.origins.get("maintenance.contacts", []),
+            "requirements": self.origins.get("requirements", []),
+            "leika": self.origins.get("leika", []),
+        }
         if self.errors or name is None or license_ is None:
-            return ImportResult(None, self.warnings, self.errors, self.line)
-        return ImportResult(solution, self.warnings, self.errors, self.line)
+            return ImportResult(None, self.warnings, self.errors, self.line, origins)
+        return ImportResult(solution, self.warnings, self.errors, self.line, origins)
 
     def solution(self, name: str, descriptions: dict[str, Description], license_: str) -> Solution:
         """The record from every key beyond name, description and license (all checked)."""
@@ -483,7 +595,10 @@ class _Importer:
 
     def descriptions(self) -> dict[str, Description]:
         raw = self.data.get("description")
-        if not isinstance(raw, dict) or not raw:
+        if raw is not None and not isinstance(raw, dict):
+            self.error("description", f"description must be a mapping, not {_kind(raw)}")
+            return {}
+        if not raw:
             self.error("description", "description is a required field (no description at all)")
             return {}
         out: dict[str, Description] = {}
@@ -536,14 +651,17 @@ class _Importer:
         return out
 
     def license(self) -> str | None:
-        legal = self.mapping(self.data.get("legal"), "legal")
+        raw = self.data.get("legal")
+        if raw is not None and not isinstance(raw, dict):
+            self.error("legal", f"legal must be a mapping (with a license), not {_kind(raw)}")
+            return None
+        legal = raw or {}
         if "repoOwner" in legal:
             self.warn("legal.repoOwner", "legal.repoOwner is deprecated; ignored")
         if "authorsFile" in legal:
             self.warn("legal.authorsFile", "legal.authorsFile is deprecated; ignored")
-        expression = self.text(legal.get("license"), "legal.license")
+        expression = self.required_text(legal.get("license"), "legal.license")
         if expression is None:
-            self.error("legal.license", "license is a required field")
             return None
         normalised, problem = check_license(expression)
         if problem:
@@ -555,7 +673,9 @@ class _Importer:
         return normalised
 
     def legal_owner(self) -> str | None:
-        legal = self.mapping(self.data.get("legal"), "legal")
+        legal = self.data.get("legal")
+        if not isinstance(legal, dict):  # license() has said so
+            return None
         return self.text(legal.get("mainCopyrightOwner"), "legal.mainCopyrightOwner")
 
     def maturity(self) -> Any:
@@ -682,6 +802,7 @@ class _Importer:
                 if not name:
                     self.warn(f"{path}.name", "name is a required field")
                     continue
+                self.origins.setdefault("requirements", []).append(path)
                 out.append(
                     Requirement(
                         name=name,
@@ -717,23 +838,32 @@ class _Importer:
                         'countryExtensionVersion must be one of "0.2" or "1.0"',
                     )
             if code == "DE":
-                for i, ref in enumerate(section.get("leika") or []):
-                    path = f"{key}.leika[{i}]"
-                    ref = self.mapping(ref, path)
-                    leika.append(
-                        LeikaRef(
-                            leika_id=self.text(ref.get("leika-id"), f"{path}.leika-id"),
-                            ozg_id=self.text(ref.get("ozg-id"), f"{path}.ozg-id"),
-                            themenfeld=self.text(ref.get("themenfeld"), f"{path}.themenfeld"),
-                            lebenslage=self.text(ref.get("lebenslage"), f"{path}.lebenslage"),
-                        )
-                    )
+                for i, ref in enumerate(self.list_of(section.get("leika"), f"{key}.leika")):
+                    found = self.leika(ref, f"{key}.leika[{i}]")
+                    if found is not None:
+                        leika.append(found)
                 topics = self.texts(section.get("themen"), f"{key}.themen")
                 costs = self.text(section.get("kosten"), f"{key}.kosten")
                 section = {k: v for k, v in section.items() if k not in _DE_OWNED}
             if section:  # an empty section carries nothing worth keeping
                 sections[code] = section
         return sections, leika, topics, costs
+
+
+def _is_text(value: Any) -> bool:
+    """A scalar read as text: strings, and numbers the file did not quote (0.5, 2026)."""
+    return isinstance(value, str | int | float) and not isinstance(value, bool)
+
+
+def _kind(value: Any) -> str:
+    """What a value is, in the words of YAML, for a message."""
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return "text"
 
 
 def _shorten(text: str) -> str:

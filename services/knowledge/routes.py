@@ -1,10 +1,12 @@
 """HTTP endpoints of the solution catalogue: parse, authorise, call the domain, render."""
 
+import codecs
 import uuid
 from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
+from starlette.concurrency import run_in_threadpool
 
 from services.knowledge import domain, repository
 from services.knowledge.index import SearchReadModel
@@ -34,6 +36,7 @@ from shared.kit.http import (
     UnsupportedMediaType,
     cacheable,
     etag_of,
+    media_type_of,
     responses,
 )
 from shared.kit.idempotency import Idempotency, IdempotencyKeyReused
@@ -50,6 +53,27 @@ router = APIRouter(
 )
 
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
+# YAML is UTF-8, or UTF-16/32 with a byte order mark (YAML 1.2, 5.2).
+YAML_CHARSETS = ("utf-8", "utf-16", "utf-32")
+
+
+def _check_yaml_type(content_type: str) -> None:
+    """415 unless the body is declared YAML in one of its encodings."""
+    media_type, charset = media_type_of(content_type)
+    if media_type not in YAML_TYPES:
+        raise UnsupportedMediaType("Send the publiccode.yml as application/yaml.")
+    if charset is not None and _codec_name(charset) not in YAML_CHARSETS:
+        raise UnsupportedMediaType(
+            f"charset={charset} is not an encoding of YAML: send UTF-8 (or UTF-16/32 with "
+            "a byte order mark)."
+        )
+
+
+def _codec_name(charset: str) -> str:
+    try:
+        return codecs.lookup(charset).name  # "utf8" and "UTF-8" alike
+    except LookupError:
+        return charset
 
 
 def search_model(request: Request) -> SearchReadModel:
@@ -123,8 +147,10 @@ async def create_solution(
     "256 KiB), of any released version of the standard (0.2 to 0.7 and the current "
     '`"0"`); the `it` and German `DE` (LeiKa, OZG) country sections are kept. A file that '
     "bends the standard (an unknown category, a deprecated key) imports with warnings; one "
-    "that is not YAML, a YAML bomb, without name or description, or with a license that "
-    "is not SPDX is refused with 422, each error naming the key and its line.",
+    "that is not YAML, a YAML bomb, without name or description, with a key twice or a "
+    "control character, or with a license that is not SPDX is refused with 422, each error "
+    "naming the key and its line. A charset other than UTF-8/16/32 or a Content-Encoding "
+    "is a 415. At most 100 warnings are listed, then one that counts the rest.",
     responses=responses(
         Forbidden, InvalidInput, UnsupportedMediaType, PayloadTooLarge, IdempotencyKeyReused
     ),
@@ -142,10 +168,9 @@ async def import_solution(
     idempotency: Idempotency,
     search: Search,
 ) -> Response:
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media_type not in YAML_TYPES:
-        raise UnsupportedMediaType("Send the publiccode.yml as application/yaml.")
-    fields, record, warnings = domain.read_publiccode(await request.body())
+    _check_yaml_type(request.headers.get("content-type", ""))
+    # Reading a file of 256 KiB takes a while: not on the event loop, which serves the rest.
+    fields, record, warnings = await run_in_threadpool(domain.read_publiccode, await request.body())
     state = await domain.create_solution(
         session,
         principal=principal,
@@ -155,7 +180,7 @@ async def import_solution(
         publiccode_record=record,
     )
     result = SolutionImported.model_validate(
-        {"solution": state.model_dump(), "warnings": [domain.warning_of(w) for w in warnings]}
+        {"solution": state.model_dump(), "warnings": domain.warnings_of(warnings)}
     )
     return idempotency.created(
         session,

@@ -2,9 +2,9 @@
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from shared.contracts.knowledge import (
     AdoptionSnapshot,
@@ -20,7 +20,7 @@ from shared.contracts.knowledge import (
     SolutionSnapshot,
     SolutionStatus,
 )
-from shared.kit.http import StrictBody, not_nullable
+from shared.kit.http import StrictBody, control_character_at, not_nullable
 from shared.kit.pagination import Page
 from shared.region.ags import AGS
 from shared.region.topics import Topic
@@ -40,14 +40,28 @@ ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
 
 
-class Translation(StrictBody):
+class SolutionBody(StrictBody):
+    """A body of the catalogue: no control characters in any text (tab and line breaks
+    aside), the same rule a publiccode.yml import follows."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_control_characters(cls, value: Any) -> Any:
+        where = control_character_at(value)
+        if where is not None:
+            at = f" (at {where})" if where else ""
+            raise ValueError(f"text may not contain control characters{at}")
+        return value
+
+
+class Translation(SolutionBody):
     """The English description, optional."""
 
     short_description: ShortDescription
     long_description: LongDescription = ""
 
 
-class SolutionFields(StrictBody):
+class SolutionFields(SolutionBody):
     """What a solution's entry in the catalogue says."""
 
     name: Name
@@ -92,7 +106,7 @@ REQUIRED_ON_UPDATE = frozenset(
 )
 
 
-class SolutionUpdate(StrictBody):
+class SolutionUpdate(SolutionBody):
     """Fields to change; absent fields stay as they are, null clears an optional one."""
 
     model_config = ConfigDict(json_schema_extra=not_nullable(*sorted(REQUIRED_ON_UPDATE)))

@@ -4,14 +4,13 @@ import codecs
 import csv
 import io
 import json
-from email.message import Message
 from typing import Any
 
 from pydantic import ValidationError
 
 from services.projects.domain import ImportRejected
 from services.projects.schemas import ProjectCreate
-from shared.kit.http import InvalidInput, UnsupportedMediaType
+from shared.kit.http import InvalidInput, UnsupportedMediaType, media_type_of
 
 CSV_TYPES = ("text/csv",)
 JSONL_TYPES = ("application/x-ndjson", "application/jsonl", "application/x-jsonlines")
@@ -58,14 +57,6 @@ def _csv_record(row: dict[str, str | None]) -> dict[str, Any]:
     if contact:
         record["contact"] = contact
     return record
-
-
-def _media_type(header: str) -> tuple[str, str | None]:
-    """The media type and its charset parameter, both lower case."""
-    message = Message()
-    message["content-type"] = header
-    charset = message.get_param("charset")
-    return message.get_content_type(), str(charset).strip().lower() if charset else None
 
 
 def _codec(media_type: str, charset: str | None) -> str:
@@ -116,7 +107,7 @@ def _decoded(body: bytes, codec: str, charset: str) -> str:
 
 def _records(body: bytes, content_type: str) -> list[tuple[int, dict[str, Any] | str]]:
     """(line, record or the reason it could not be read) of every data row."""
-    media_type, charset = _media_type(content_type)
+    media_type, charset = media_type_of(content_type)
     if media_type not in CSV_TYPES + JSONL_TYPES:
         raise UnsupportedMediaType(
             "Send text/csv or application/x-ndjson (JSON Lines) to import projects."

@@ -13,13 +13,14 @@ import os
 import re
 import time
 from collections.abc import Callable
+from email.message import Message as MimeMessage
 from typing import Annotated, Any
 from urllib.parse import unquote_to_bytes
 
 from fastapi import FastAPI, Header, HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
@@ -199,6 +200,14 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     return errors
 
 
+def media_type_of(header: str) -> tuple[str, str | None]:
+    """The media type of a Content-Type and its charset parameter, both lower case."""
+    message = MimeMessage()
+    message["content-type"] = header
+    charset = message.get_param("charset")
+    return message.get_content_type(), str(charset).strip().lower() if charset else None
+
+
 def _is_json(content_type: str) -> bool:
     media_type = content_type.split(";")[0].strip().lower()
     return media_type == "application/json" or (
@@ -306,6 +315,11 @@ def _head_problem(headers: list[tuple[bytes, bytes]]) -> LotseError | None:
         if name in ASCII_HEADERS and not _FIELD_VALUE.fullmatch(value):
             return LotseError(
                 f"The {name.decode().title()} header may hold only printable ASCII characters."
+            )
+        if name == b"content-encoding" and value.strip().lower() not in (b"", b"identity"):
+            # No service decodes a body: a gzip body would be read as the bytes it is.
+            return UnsupportedMediaType(
+                "Send the body without a Content-Encoding: it is read as sent, not decoded."
             )
     return None
 
@@ -453,17 +467,42 @@ class StrictBody(BaseModel):
     """Base of request bodies: unknown fields and NUL characters are refused (422).
 
     An unknown field is a client's mistake worth telling, not something to drop, and
-    PostgreSQL cannot store NUL in text: refused the same on every database.
+    PostgreSQL cannot store NUL in text: refused the same on every database, per field
+    so the error names it.
     """
 
     model_config = ConfigDict(extra="forbid")
 
-    @model_validator(mode="before")
+    @field_validator("*", mode="before")
     @classmethod
-    def _no_nul_characters(cls, data: Any) -> Any:
-        if _holds_nul(data):
+    def _no_nul_characters(cls, value: Any) -> Any:
+        if _holds_nul(value):
             raise ValueError("text may not contain NUL characters")
-        return data
+        return value
+
+
+# Control characters but tab, line feed and carriage return (C0, DEL, C1): no text field
+# has a use for them, and they hide in what a reader sees.
+CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def control_character_at(value: Any, path: str = "") -> str | None:
+    """The dotted path of the first text in `value` that holds a control character."""
+    if isinstance(value, str):
+        return path if CONTROL_CHARACTER.search(value) else None
+    if isinstance(value, dict):
+        items: Any = value.items()
+    elif isinstance(value, list):
+        items = ((f"[{i}]", item) for i, item in enumerate(value))
+    else:
+        return None
+    for key, item in items:
+        key = str(key)
+        where = path + key if key.startswith("[") else f"{path}.{key}" if path else key
+        found = control_character_at(item, where)
+        if found is not None:
+            return found
+    return None
 
 
 def _holds_nul(value: Any) -> bool:

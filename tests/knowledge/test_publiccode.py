@@ -1,10 +1,12 @@
 """publiccode.yml import and export: what the world sends, what is refused, round trips."""
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 
+from services.knowledge import publiccode
 from services.knowledge.catalogue import (
     Contact,
     Description,
@@ -248,3 +250,103 @@ def test_a_broken_license_expression_is_an_answer_not_a_crash(expression: str) -
 
 def test_spdx_expressions_are_normalised() -> None:
     assert check_license("mit or apache-2.0") == ("MIT OR Apache-2.0", None)
+
+
+def test_licenses_of_ones_own_are_kept_and_bad_ones_named() -> None:
+    assert check_license("MIT OR LicenseRef-Foo") == ("MIT OR LicenseRef-Foo", None)
+    assert check_license("licenseref-x.1 and apache-2.0") == ("LicenseRef-x.1 AND Apache-2.0", None)
+    for expression in ("LicenseRef-Foo_Bar", "LicenseRef-", "MIT OR EUPL-9"):
+        normalised, problem = check_license(expression)
+        assert normalised is None and problem and "None" not in problem, problem
+    file = MINIMAL.format(version='"0"').replace("license: EUPL-1.2", "license: LicenseRef-Prop")
+    result = import_publiccode(file)
+    assert result.solution is not None and result.solution.license == "LicenseRef-Prop"
+
+
+@pytest.mark.parametrize(
+    ("spelled", "path", "line"),
+    [
+        ('name: "Quok\\x00ka"', "name", 2),
+        ('usedBy: [Stadt, "Amt\\a"]', "usedBy[1]", 2),
+        ('erfunden: {tief: "x\\e"}', "erfunden.tief", 2),
+        ('"Schl\\0ssel": 1', "Schl\x00ssel", 2),
+    ],
+)
+def test_control_characters_anywhere_are_refused_naming_key_and_line(
+    spelled: str, path: str, line: int
+) -> None:
+    text = MINIMAL.format(version='"0"').replace("name: Kita-Anmeldung", spelled + "\nname: K")
+    result = import_publiccode(text)
+    assert result.solution is None
+    (error,) = result.errors
+    assert (error.path, error.line) == (path, line)
+    assert "control characters" in error.message
+
+
+def test_a_duplicate_key_is_refused_at_its_second_line() -> None:
+    result = import_publiccode(MINIMAL.format(version='"0"') + "name: Zweiter Name\n")
+    assert result.solution is None
+    (error,) = result.errors
+    assert error.path == "name" and error.line == len(MINIMAL.splitlines()) + 1
+    assert "duplicate" in error.message
+
+
+def test_a_complex_key_is_refused_readably() -> None:
+    result = import_publiccode(MINIMAL.format(version='"0"') + "? [a, b]\n: c\n")
+    assert result.solution is None
+    assert result.errors[0].path == "(root)" and "Node" not in str(result.errors[0])
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "path", "says"),
+    [
+        ("name: Kita-Anmeldung", "name: [1, 2]", "name", "must be a string"),
+        ("name: Kita-Anmeldung", "name: true", "name", "must be a string"),
+        ("license: EUPL-1.2", "license: yes", "legal.license", "must be a string"),
+        ("legal:\n  license: EUPL-1.2", "legal: MIT", "legal", "must be a mapping"),
+        ('publiccodeYmlVersion: "0"', "publiccodeYmlVersion: [0.4]", "publiccodeYmlVersion",
+         "must be a string"),
+    ],
+)  # fmt: skip
+def test_a_present_key_of_the_wrong_type_says_so(old: str, new: str, path: str, says: str) -> None:
+    text = MINIMAL.format(version='"0"')
+    assert old in text
+    result = import_publiccode(text.replace(old, new))
+    assert result.solution is None
+    assert [(e.path, says in e.message) for e in result.errors] == [(path, True)], result.errors
+    assert not any("required" in e.message for e in result.errors)
+
+
+def test_leika_references_in_camel_case_are_imported() -> None:
+    text = MINIMAL.format(version='"0"') + 'DE:\n  leika:\n    - {leikaId: "99", ozgId: "10"}\n'
+    result = import_publiccode(text)
+    assert result.solution is not None and result.warnings == []
+    assert result.solution.leika == [LeikaRef(leika_id="99", ozg_id="10")]
+    without = import_publiccode(MINIMAL.format(version='"0"') + "DE:\n  leika:\n    - {x: 1}\n")
+    assert without.solution is not None and without.solution.leika == []
+    assert {"DE.leika[0]", "DE.leika[0].x"} <= paths(without.warnings)
+
+
+def test_a_long_list_stops_the_composer_at_the_node_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    composed = 0
+    compose_node = publiccode._BudgetLoader.compose_node
+
+    def counting(self: publiccode._BudgetLoader, parent: Any, index: Any) -> Any:
+        nonlocal composed
+        composed += 1
+        return compose_node(self, parent, index)
+
+    monkeypatch.setattr(publiccode._BudgetLoader, "compose_node", counting)
+    text = MINIMAL.format(version='"0"') + "usedBy: [" + ",".join(["a"] * 60_000) + "]\n"
+    assert len(text) < MAX_BYTES
+    result = import_publiccode(text)
+    assert result.solution is None and "nodes" in result.errors[0].message
+    # The refusal comes while composing, not after 60,000 nodes were built and walked.
+    assert composed <= publiccode.MAX_NODES + 1
+
+
+def test_a_utf16_file_with_its_byte_order_mark_imports() -> None:
+    result = import_publiccode(MINIMAL.format(version='"0"').encode("utf-16"))
+    assert result.solution is not None and result.solution.name == "Kita-Anmeldung"

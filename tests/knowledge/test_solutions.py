@@ -1,10 +1,13 @@
 """The solution catalogue as municipalities and coordinators use it, through the gateway."""
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
+from services.knowledge import domain
 from services.knowledge.publiccode import import_publiccode
 from tests.conftest import Platform, eventually
 
@@ -252,3 +255,116 @@ class TestPubliccodeImport:
             "/api/v1/solutions/import", content=body, headers={"Content-Type": "text/plain"}
         )
         assert response.status_code == 415
+
+
+class TestImportReview:
+    """The security review's findings on the import and on POST/PATCH."""
+
+    async def test_a_nul_character_is_a_422_naming_key_and_line(self, platform: Platform) -> None:
+        client = platform.client(await platform.key("coordinator"))
+        text = (DATA / "valid" / "ratsinfo_full.yml").read_text()
+        text = text.replace("name: Ratsfenster", 'name: "Quok\\x00ka"', 1)
+        response = await client.post("/api/v1/solutions/import", content=text, headers=YAML)
+        assert response.status_code == 422, response.text
+        assert response.json()["type"].endswith("publiccode-invalid")
+        line = next(i for i, row in enumerate(text.splitlines(), 1) if "Quok" in row)
+        assert response.json()["errors"] == [
+            {"field": "name", "message": "text may not contain control characters (U+0000)",
+             "line": line}
+        ]  # fmt: skip
+
+    async def test_control_characters_are_refused_by_post_and_patch_naming_the_field(
+        self, platform: Platform
+    ) -> None:
+        client = platform.client(await platform.key("coordinator"))
+        contacts = [{"name": "Erika\x07", "email": "erika@teststadt.example"}]
+        response = await client.post("/api/v1/solutions", json=SOLUTION | {"contacts": contacts})
+        assert response.status_code == 422, response.text
+        assert response.json()["errors"][0]["field"] == "contacts"
+        assert "[0].name" in response.json()["errors"][0]["message"]
+        created = (await client.post("/api/v1/solutions", json=SOLUTION)).json()
+        response = await client.patch(
+            f"/api/v1/solutions/{created['id']}",
+            json={"name": "Rats\x00fenster"},
+            headers={"If-Match": '"1"'},
+        )
+        assert response.status_code == 422
+        assert response.json()["errors"][0]["field"] == "name"
+
+    async def test_license_refs_are_kept_and_a_bad_one_is_named(self, platform: Platform) -> None:
+        client = platform.client(await platform.key("coordinator"))
+        response = await client.post(
+            "/api/v1/solutions", json=SOLUTION | {"license": "MIT OR LicenseRef-Foo"}
+        )
+        assert response.status_code == 201, response.text
+        assert response.json()["license"] == "MIT OR LicenseRef-Foo"
+        response = await client.post(
+            "/api/v1/solutions", json=SOLUTION | {"license": "MIT OR LicenseRef-Foo_Bar"}
+        )
+        assert response.status_code == 422
+        assert response.json()["errors"][0]["field"] == "license"
+        text = (DATA / "valid" / "ratsinfo_full.yml").read_text()
+        text = text.replace("EUPL-1.2 OR AGPL-3.0-or-later", "LicenseRef-Proprietary")
+        response = await client.post("/api/v1/solutions/import", content=text, headers=YAML)
+        assert response.status_code == 201, response.text
+        assert response.json()["solution"]["license"] == "LicenseRef-Proprietary"
+
+    async def test_warnings_name_the_entry_and_are_capped(self, platform: Platform) -> None:
+        client = platform.client(await platform.key("coordinator"))
+        text = (DATA / "valid" / "ratsinfo_full.yml").read_text()
+        wrong_email = text.replace("erika.mustermann@lra-musterhausen.example", "nein")
+        response = await client.post("/api/v1/solutions/import", content=wrong_email, headers=YAML)
+        (warning,) = response.json()["warnings"]
+        assert warning["field"] == "maintenance.contacts[0].email"
+        line = next(i for i, row in enumerate(wrong_email.splitlines(), 1) if "nein" in row)
+        assert warning["line"] == line
+        many = text.replace(
+            "  - document-management\n", "".join(f"  - erfunden{i}\n" for i in range(150))
+        )
+        response = await client.post("/api/v1/solutions/import", content=many, headers=YAML)
+        assert response.status_code == 201, response.text
+        warnings = response.json()["warnings"]
+        assert len(warnings) == 101
+        assert warnings[-1] == {"field": "(root)", "line": None, "message": "and 50 more warnings"}
+
+    async def test_a_coded_body_or_another_charset_is_a_415(self, platform: Platform) -> None:
+        client = platform.client(await platform.key("coordinator"))
+        body = (DATA / "valid" / "ratsinfo_full.yml").read_bytes()
+        before = (await client.get("/api/v1/solutions")).json()["total"]
+        for headers in (
+            YAML | {"Content-Encoding": "gzip"},
+            {"Content-Type": "application/yaml; charset=latin-1"},
+        ):
+            response = await client.post("/api/v1/solutions/import", content=body, headers=headers)
+            assert response.status_code == 415, (headers, response.text)
+            assert response.headers["content-type"] == "application/problem+json"
+        # The kit refuses a content coding on every body, JSON as well.
+        response = await client.post(
+            "/api/v1/solutions", json=SOLUTION, headers={"Content-Encoding": "br"}
+        )
+        assert response.status_code == 415
+        assert (await client.get("/api/v1/solutions")).json()["total"] == before
+        utf8 = {"Content-Type": "application/yaml; charset=UTF-8"}
+        response = await client.post("/api/v1/solutions/import", content=body, headers=utf8)
+        assert response.status_code == 201
+
+    async def test_the_file_is_read_off_the_event_loop(
+        self, platform: Platform, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        client = platform.client(await platform.key("coordinator"))
+        on_loop: list[bool] = []
+        read = domain.read_publiccode
+
+        def watched(body: bytes) -> Any:
+            try:
+                asyncio.get_running_loop()
+                on_loop.append(True)
+            except RuntimeError:  # no loop in this thread: a worker's
+                on_loop.append(False)
+            return read(body)
+
+        monkeypatch.setattr(domain, "read_publiccode", watched)
+        body = (DATA / "valid" / "ratsinfo_full.yml").read_bytes()
+        response = await client.post("/api/v1/solutions/import", content=body, headers=YAML)
+        assert response.status_code == 201
+        assert on_loop == [False]

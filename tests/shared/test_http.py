@@ -7,20 +7,20 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 from fastapi import FastAPI
-from pydantic import BaseModel
 
 from shared.kit.db import Database
 from shared.kit.http import (
     PreconditionFailed,
     PreconditionRequired,
     RequestContextMiddleware,
+    StrictBody,
     check_if_match,
     install_problem_handlers,
 )
 from shared.kit.observability import JsonFormatter, event_id_var, request_id_var
 
 
-class Item(BaseModel):
+class Item(StrictBody):
     name: str
 
 
@@ -83,6 +83,26 @@ async def test_a_body_of_another_media_type_is_a_415(client: httpx.AsyncClient) 
         "/items", content=b'{"name": "a"}', headers={"content-type": "application/merge+json"}
     )
     assert problem_json.status_code == 200
+
+
+async def test_a_content_coded_body_is_a_415_not_read_as_sent(
+    client: httpx.AsyncClient,
+) -> None:
+    for coding in ("gzip", "deflate, gzip", "br"):
+        response = await client.post(
+            "/items", json={"name": "a"}, headers={"content-encoding": coding}
+        )
+        assert response.status_code == 415, coding
+        assert response.json()["type"].endswith("unsupported-media-type")
+    identity = {"content-encoding": "identity"}
+    plain = await client.post("/items", json={"name": "a"}, headers=identity)
+    assert plain.status_code == 200
+
+
+async def test_a_nul_character_is_a_422_naming_its_field(client: httpx.AsyncClient) -> None:
+    response = await client.post("/items", json={"name": "a\x00b"})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "name"
 
 
 async def test_request_id_is_kept_or_made(client: httpx.AsyncClient) -> None:
