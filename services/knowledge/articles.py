@@ -73,6 +73,7 @@ async def publish_article(
     """Publish an article and write its `published` event."""
     author = _author(principal, data.municipality_ags)
     await _check_solutions(session, [str(s) for s in data.solution_ids])
+    await _check_projects(session, principal, [str(p) for p in data.project_ids])
     values = {k: stored(v) for k, v in data.model_dump().items()}
     now = utcnow()
     article = Article(
@@ -105,6 +106,27 @@ async def _check_solutions(session: AsyncSession, solution_ids: list[str]) -> No
         )
 
 
+async def _check_projects(
+    session: AsyncSession, principal: Principal, project_ids: list[str]
+) -> None:
+    """An article names only projects its writer may see. A project this service has not
+    heard of yet (its event is on the way) may be named; another municipality's private
+    one may not, so an article cannot tell its readers that it exists."""
+    hidden = []
+    for project_id in project_ids:
+        known = await repository.get_known_project(session, project_id)
+        if (
+            known is not None
+            and await repository.get_readable_project(session, principal, project_id) is None
+        ):
+            hidden.append(project_id)
+    if hidden:
+        raise InvalidInput(
+            "An article links only projects you may see.",
+            errors=[{"field": "project_ids", "message": f"unknown project {p}"} for p in hidden],
+        )
+
+
 async def update_article(
     session: AsyncSession,
     *,
@@ -126,6 +148,8 @@ async def update_article(
         )
     if "solution_ids" in requested:
         await _check_solutions(session, requested["solution_ids"])
+    if "project_ids" in requested:
+        await _check_projects(session, principal, [str(p) for p in requested["project_ids"]])
     changed = sorted(k for k, v in requested.items() if getattr(article, k) != v)
     if not changed:
         return article

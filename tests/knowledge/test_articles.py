@@ -10,7 +10,7 @@ from services.knowledge.articles import render
 from services.knowledge.index import SearchReadModel
 from shared.kit.idempotency import IdempotencyRecord
 from tests.conftest import Platform, eventually
-from tests.knowledge.test_search_api import found_ids, project
+from tests.knowledge.test_search_api import found_ids, indexed, project
 
 ARTICLE: dict[str, Any] = {
     "title": "Was wir beim digitalen Bauantrag gelernt haben",
@@ -82,6 +82,30 @@ class TestArticles:
         )
         assert bad_link.status_code == 422
         assert bad_link.json()["errors"][0]["field"] == "solution_ids"
+
+    async def test_an_article_names_only_projects_its_writer_may_see(
+        self, platform: Platform
+    ) -> None:
+        owner = platform.client(await platform.key("municipality", await platform.municipality()))
+        private = await project(owner, "Geheimes Vorhaben", visibility="private")
+        public = await project(owner, "Offenes Vorhaben")
+        await indexed(platform, private, public)
+        writer = platform.client(await platform.key("municipality", await platform.municipality()))
+        refused = await writer.post("/api/v1/articles", json=ARTICLE | {"project_ids": [private]})
+        assert refused.status_code == 422
+        assert refused.json()["errors"] == [
+            {"field": "project_ids", "message": f"unknown project {private}"}
+        ]
+        created = await writer.post("/api/v1/articles", json=ARTICLE | {"project_ids": [public]})
+        assert created.status_code == 201, created.text
+        url = f"/api/v1/articles/{created.json()['id']}"
+        sneaked = await writer.patch(
+            url, json={"project_ids": [public, private]}, headers={"If-Match": '"1"'}
+        )
+        assert sneaked.status_code == 422
+        # The owner may name its own private project.
+        mine = await owner.post("/api/v1/articles", json=ARTICLE | {"project_ids": [private]})
+        assert mine.status_code == 201, mine.text
 
     async def test_a_completed_project_asks_for_a_lessons_learned_article(
         self, platform: Platform
