@@ -152,6 +152,7 @@ async def get_article(
 async def update_article(
     article_id: uuid.UUID,
     changes: ArticleUpdate,
+    request: Request,
     principal: CurrentPrincipal,
     session: DbSession,
     search: Search,
@@ -163,6 +164,7 @@ async def update_article(
         article_id=str(article_id),
         changes=changes,
         if_match=if_match,
+        source=source_of(request),
         search=search,
     )
     state = articles.snapshot(article)
@@ -177,10 +179,18 @@ async def update_article(
     responses=responses(NotFound, Forbidden),
 )
 async def delete_article(
-    article_id: uuid.UUID, principal: CurrentPrincipal, session: DbSession, search: Search
+    article_id: uuid.UUID,
+    request: Request,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    search: Search,
 ) -> Response:
     await articles.delete_article(
-        session, principal=principal, article_id=str(article_id), search=search
+        session,
+        principal=principal,
+        article_id=str(article_id),
+        source=source_of(request),
+        search=search,
     )
     return Response(status_code=204)
 
