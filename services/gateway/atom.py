@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 from xml.etree import ElementTree as ET
 
 from services.gateway.models import FeedEntry
+from shared.contracts.knowledge import ArticleRequested, MatchFound
+from shared.contracts.projects import ProjectDeleted
 
 ATOM = "http://www.w3.org/2005/Atom"
 ATOM_MEDIA_TYPE = "application/atom+xml"
@@ -20,7 +22,29 @@ HEADLINES = {
     "de.lotse.project.updated.v1": "Projekt geändert",
     "de.lotse.project.status_changed.v1": "Neuer Stand",
     "de.lotse.project.deleted.v1": "Projekt entfernt",
+    "de.lotse.solution.published.v1": "Neue Lösung",
+    "de.lotse.solution.updated.v1": "Lösung geändert",
+    "de.lotse.solution.retired.v1": "Lösung zurückgezogen",
+    "de.lotse.adoption.recorded.v1": "Im Einsatz",
+    "de.lotse.adoption.changed.v1": "Einsatz geändert",
+    "de.lotse.article.published.v1": "Neuer Artikel",
+    "de.lotse.article.updated.v1": "Artikel geändert",
+    "de.lotse.article.requested.v1": "",  # its title says it: "Erfahrungsbericht erbeten: …"
+    "de.lotse.match.found.v1": "Kooperationsradar",
+    "de.lotse.funding_call.published.v1": "Neuer Förderaufruf",
+    "de.lotse.funding_call.updated.v1": "Förderaufruf geändert",
+    "de.lotse.funding_call.status_changed.v1": "Förderaufruf",
 }
+COLLECTIONS = {
+    "project": "projects",
+    "solution": "solutions",
+    "adoption": "adoptions",
+    "article": "articles",
+    "funding_call": "funding-calls",
+}
+"""Where the API serves each aggregate, by the `<aggregate>` of `de.lotse.<aggregate>.…`."""
+SUMMARIES = {"solution": "short_description", "article": "summary", "call": "summary"}
+"""The field of a payload's snapshot that sums it up, by the snapshot's name."""
 STATUS_LABELS = {
     "idea": "Idee",
     "planned": "geplant",
@@ -55,18 +79,44 @@ def _entry(entry: FeedEntry, base_url: str, names: Mapping[str, str]) -> ET.Elem
     element = ET.Element(f"{{{ATOM}}}entry")
     _text(element, "id", f"urn:lotse:feed-entry:{entry.seq}")
     headline = HEADLINES.get(entry.type, entry.type)
-    _text(element, "title", f"{headline}: {entry.title}")
+    _text(element, "title", f"{headline}: {entry.title}" if headline else entry.title)
     _text(element, "updated", _rfc3339(entry.occurred_at))
-    if entry.type != "de.lotse.project.deleted.v1":
-        href = f"{base_url}/api/v1/projects/{entry.subject}"
-        ET.SubElement(element, f"{{{ATOM}}}link", rel="alternate", href=href)
+    path = _path(entry)
+    if path is not None:
+        ET.SubElement(element, f"{{{ATOM}}}link", rel="alternate", href=f"{base_url}{path}")
     author = ET.SubElement(element, f"{{{ATOM}}}author")
-    _text(author, "name", names.get(entry.municipality_ags, entry.municipality_ags))
+    _text(author, "name", _author(entry, names))
     _text(element, "summary", _summary(entry))
     return element
 
 
+def _path(entry: FeedEntry) -> str | None:
+    """The resource the entry is about; none for a deleted project."""
+    if entry.type == ProjectDeleted.event_type:
+        return None
+    if entry.type == MatchFound.event_type:
+        return f"/api/v1/projects/{entry.project_end}"
+    if entry.type == ArticleRequested.event_type:  # keyed by the completed project
+        return f"/api/v1/projects/{entry.subject}"
+    collection = COLLECTIONS.get(entry.type.split(".")[2])
+    return None if collection is None else f"/api/v1/{collection}/{entry.subject}"
+
+
+def _author(entry: FeedEntry, names: Mapping[str, str]) -> str:
+    """The municipality concerned; a funding call's funder; else the platform itself."""
+    if entry.municipality_ags:
+        return names.get(entry.municipality_ags, entry.municipality_ags)
+    call = entry.data.get("call")
+    return str(call.get("funder") or "Lotse") if isinstance(call, dict) else "Lotse"
+
+
 def _summary(entry: FeedEntry) -> str:
+    if entry.type == MatchFound.event_type:
+        return str(entry.data.get("reason") or entry.title)
+    for name, field in SUMMARIES.items():
+        snapshot = entry.data.get(name)
+        if isinstance(snapshot, dict):
+            return str(snapshot.get(field) or "").strip() or entry.title
     project = entry.data.get("project")
     if not isinstance(project, dict):
         return entry.title

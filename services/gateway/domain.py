@@ -21,8 +21,10 @@ from shared.contracts.gateway import (
 from shared.contracts.knowledge import (
     AdoptionChanged,
     AdoptionRecorded,
+    ArticleDeleted,
     ArticlePublished,
     ArticleRequested,
+    ArticleUpdated,
     MatchFound,
     SolutionPublished,
     SolutionRetired,
@@ -47,6 +49,7 @@ from shared.kit.http import (
 from shared.kit.outbox import add_event
 from shared.kit.sqltypes import utcnow
 from shared.region.ags import UnknownMunicipality, land_of
+from shared.region.visibility import narrower
 
 """The owner column of feed entries no municipality owns (funding calls)."""
 
@@ -201,17 +204,21 @@ async def ensure_bootstrap_admin(session: AsyncSession, secret: str) -> None:
     )
 
 
-_FEED_PAYLOADS = (ProjectCreated, ProjectUpdated, ProjectStatusChanged, ProjectDeleted)
+_PROJECT_PAYLOADS = (ProjectCreated, ProjectUpdated, ProjectStatusChanged, ProjectDeleted)
 _CATALOGUE_PAYLOADS = (SolutionPublished, SolutionUpdated, SolutionRetired)
 _ADOPTION_PAYLOADS = (AdoptionRecorded, AdoptionChanged)
+_ARTICLE_PAYLOADS = (ArticlePublished, ArticleUpdated)
 _FUNDING_FEED_PAYLOADS = (FundingCallPublished, FundingCallUpdated, FundingCallStatusChanged)
+ARTICLE_BODY = frozenset({"body", "body_html"})
+"""What the feed leaves out of an article: it announces and links an article, whose body
+is read from the knowledge service, where its visibility is checked at every read."""
 
 
 async def record_in_feed(session: AsyncSession, event: CloudEvent) -> None:
     """Add a project event, or a public event of the knowledge or funding service, to
     the feed."""
     data = event.data
-    if isinstance(data, _FEED_PAYLOADS):
+    if isinstance(data, _PROJECT_PAYLOADS):
         await _record_project_event(session, event, data)
     elif isinstance(data, _FUNDING_FEED_PAYLOADS):
         # Funding calls are public and no one's; a wording fix is not news.
@@ -230,20 +237,42 @@ async def record_in_feed(session: AsyncSession, event: CloudEvent) -> None:
         await _add_to_feed(
             session, event, data, title, adoption.municipality_ags, "region", adoption.version
         )
-    elif isinstance(data, ArticlePublished):
+    elif isinstance(data, _ARTICLE_PAYLOADS):
         article = data.article
-        owner = article.municipality_ags or ""
-        await _add_to_feed(
-            session, event, data, article.title, owner, article.visibility, article.version
+        await _record_versioned(
+            session,
+            event,
+            data,
+            title=article.title,
+            owner=article.municipality_ags or "",
+            visibility=article.visibility,
+            version=article.version,
+            first=isinstance(data, ArticlePublished),
         )
+    elif isinstance(data, ArticleDeleted):
+        await repository.remove_feed_of(session, event.subject)
     elif isinstance(data, ArticleRequested):
         title = f"Erfahrungsbericht erbeten: {data.project.title}"
         await _add_to_feed(session, event, data, title, data.municipality_ags, data.visibility, 1)
     elif isinstance(data, MatchFound):
-        # As narrow as its narrower end: a private project's match is its municipality's.
-        title = f"{data.project.title} ~ {data.match.title}"
-        owner = data.project.municipality_ags or ""
-        await _add_to_feed(session, event, data, title, owner, data.visibility, 1)
+        await _record_match(session, event, data)
+
+
+def narrowed_match(
+    visibility: str, owner: str, end_visibility: str, end_owner: str
+) -> tuple[str, str]:
+    """Visibility and owner of a match entry after one end became `end_visibility`: never
+    more visible than either end. Narrowing only, so an end widened again widens none.
+
+    `private` is for the private end's owner (and coordinators). When the other end is
+    private to another municipality already, nobody but coordinators may see both ends:
+    the owner becomes "" (no municipality's AGS).
+    """
+    if end_visibility != "private":
+        return narrower(visibility, end_visibility), owner
+    if visibility != "private":
+        return "private", end_owner
+    return "private", owner if owner == end_owner else ""
 
 
 async def _add_to_feed(
@@ -254,7 +283,10 @@ async def _add_to_feed(
     owner: str,
     visibility: str,
     version: int,
+    *,
+    ends: tuple[str, str] | None = None,
 ) -> None:
+    project_end, match_end = ends or (None, None)
     await repository.add_feed_entry(
         session,
         source=event.source,
@@ -266,8 +298,36 @@ async def _add_to_feed(
         visibility=visibility,
         version=version,
         occurred_at=event.time,
-        data=data.model_dump(mode="json"),
+        data=data.model_dump(mode="json", exclude={"article": set(ARTICLE_BODY)}),
+        project_end=project_end,
+        match_end=match_end,
     )
+
+
+async def _record_versioned(
+    session: AsyncSession,
+    event: CloudEvent,
+    data: EventPayload,
+    *,
+    title: str,
+    owner: str,
+    visibility: str,
+    version: int,
+    first: bool,
+) -> bool:
+    """All entries of an aggregate take the visibility of its newest version, so hiding it
+    hides its past, and a late, older event cannot reveal it again. True when this event
+    is the newest version seen; `first` is an aggregate's first event (no past entries)."""
+    newest = None if first else await repository.newest_feed_entry(session, event.subject)
+    latest = newest is None or newest.version <= version
+    if newest is not None and not latest:
+        visibility, owner = newest.visibility, newest.municipality_ags
+    elif newest is not None:
+        await repository.restrict_feed_of(
+            session, subject=event.subject, visibility=visibility, municipality_ags=owner
+        )
+    await _add_to_feed(session, event, data, title, owner, visibility, version)
+    return latest
 
 
 async def _record_project_event(
@@ -275,19 +335,56 @@ async def _record_project_event(
     event: CloudEvent,
     data: ProjectCreated | ProjectUpdated | ProjectStatusChanged | ProjectDeleted,
 ) -> None:
-    """All entries of a project take the visibility of its newest version, so hiding a
-    project hides its past, and a late, older event cannot reveal it again."""
+    """A project's entries, and the matches naming it, follow its newest version; a
+    deleted project's matches leave the feed (its own entries stay, ending in 'deleted')."""
     project = data.project
-    # The newest entry's columns may win over the event's snapshot below.
-    visibility: str = project.visibility
-    owner = project.municipality_ags
-    newest = None
-    if not isinstance(data, ProjectCreated):  # a new project has no past entries
-        newest = await repository.newest_feed_entry(session, event.subject)
-    if newest is not None and newest.version > project.version:
-        visibility, owner = newest.visibility, newest.municipality_ags
-    elif newest is not None:
-        await repository.restrict_feed_of(
-            session, subject=event.subject, visibility=visibility, municipality_ags=owner
+    latest = await _record_versioned(
+        session,
+        event,
+        data,
+        title=project.title,
+        owner=project.municipality_ags,
+        visibility=project.visibility,
+        version=project.version,
+        first=isinstance(data, ProjectCreated),
+    )
+    if not latest or isinstance(data, ProjectCreated):
+        return
+    if isinstance(data, ProjectDeleted):
+        await repository.remove_matches_of(session, event.subject)
+    elif project.visibility != "public":  # a public end narrows nothing
+        await _narrow_matches(session, event.subject, project.visibility, project.municipality_ags)
+
+
+async def _narrow_matches(session: AsyncSession, end_id: str, visibility: str, owner: str) -> None:
+    narrowed: dict[tuple[str, str], list[int]] = {}
+    for seq, entry_visibility, entry_owner in await repository.matches_of(session, end_id):
+        now = narrowed_match(entry_visibility, entry_owner, visibility, owner)
+        if now != (entry_visibility, entry_owner):
+            narrowed.setdefault(now, []).append(seq)
+    for (new_visibility, new_owner), seqs in narrowed.items():
+        await repository.set_feed_visibility(
+            session, seqs, visibility=new_visibility, municipality_ags=new_owner
         )
-    await _add_to_feed(session, event, data, project.title, owner, visibility, project.version)
+
+
+async def _record_match(session: AsyncSession, event: CloudEvent, data: MatchFound) -> None:
+    """A match as narrow as its narrower end (a private project's match is its
+    municipality's), and as its ends are now in the feed: their events may have come
+    first. A match with a deleted project is not news any more."""
+    visibility: str = data.visibility
+    owner = data.project.municipality_ags or ""
+    for end in (data.project, data.match):
+        if end.kind != "project":
+            continue  # the catalogue is public
+        newest = await repository.newest_feed_entry(session, str(end.id))
+        if newest is None:
+            continue
+        if newest.type == ProjectDeleted.event_type:
+            return
+        visibility, owner = narrowed_match(
+            visibility, owner, newest.visibility, newest.municipality_ags
+        )
+    title = f"{data.project.title} ~ {data.match.title}"
+    ends = (str(data.project.id), str(data.match.id))
+    await _add_to_feed(session, event, data, title, owner, visibility, 1, ends=ends)

@@ -58,3 +58,7 @@ class FeedEntry(SQLModel, table=True):
     version: int = Field(sa_column=Column(Integer, nullable=False))
     occurred_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     data: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    # The two ends of a Kooperationsradar match (`data.project.id`, `data.match.id`), as
+    # columns so narrowing or deleting a project finds the matches naming it by index.
+    project_end: str | None = Field(default=None, sa_column=Column(String(36), index=True))
+    match_end: str | None = Field(default=None, sa_column=Column(String(36), index=True))

@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, false, func, insert, select, update
+from sqlalchemy import ColumnElement, Select, delete, false, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -130,11 +130,12 @@ async def feed_after(
 
 
 async def newest_feed_entry(session: AsyncSession, subject: str) -> FeedEntry | None:
-    """The entry of the newest version of an aggregate seen so far."""
+    """The entry of the newest version of an aggregate seen so far (of equal versions,
+    the later one: a project's deletion repeats its last version)."""
     return await session.scalar(
         select(FeedEntry)
         .where(col(FeedEntry.subject) == subject)
-        .order_by(col(FeedEntry.version).desc())
+        .order_by(col(FeedEntry.version).desc(), col(FeedEntry.seq).desc())
         .limit(1)
     )
 
@@ -150,6 +151,43 @@ async def restrict_feed_of(
         .where((table.c.visibility != visibility) | (table.c.municipality_ags != municipality_ags))
         .values(visibility=visibility, municipality_ags=municipality_ags)
     )
+
+
+async def remove_feed_of(session: AsyncSession, subject: str) -> None:
+    """Take every entry of an aggregate out of the feed."""
+    await session.execute(
+        delete(table_of(FeedEntry)).where(table_of(FeedEntry).c.subject == subject)
+    )
+
+
+def _naming(end_id: str) -> ColumnElement[bool]:
+    # Two indexed columns: both databases answer the OR from both indexes.
+    table = table_of(FeedEntry)
+    return (table.c.project_end == end_id) | (table.c.match_end == end_id)
+
+
+async def matches_of(session: AsyncSession, end_id: str) -> Sequence[tuple[int, str, str]]:
+    """Position, visibility and owner of every match entry naming `end_id` as an end."""
+    table = table_of(FeedEntry)
+    rows = await session.execute(
+        select(table.c.seq, table.c.visibility, table.c.municipality_ags).where(_naming(end_id))
+    )
+    return [(seq, visibility, owner) for seq, visibility, owner in rows]
+
+
+async def set_feed_visibility(
+    session: AsyncSession, seqs: Sequence[int], *, visibility: str, municipality_ags: str
+) -> None:
+    table = table_of(FeedEntry)
+    await session.execute(
+        update(table)
+        .where(table.c.seq.in_(seqs))
+        .values(visibility=visibility, municipality_ags=municipality_ags)
+    )
+
+
+async def remove_matches_of(session: AsyncSession, end_id: str) -> None:
+    await session.execute(delete(table_of(FeedEntry)).where(_naming(end_id)))
 
 
 _INSERT_FEED_ENTRY = Prepared(insert(table_of(FeedEntry)))

@@ -289,8 +289,9 @@ async def feed(
     tags=["feed"],
     summary="What happened in the region, as an Atom feed",
     description="The newest entries of `/feed` you may see, for feed readers and intranet "
-    "pages. Without a key: public projects only, so Outlook or a SharePoint page can "
-    "subscribe to the URL as it is. Answers 304 to `If-None-Match` while nothing changed.",
+    "pages, each linking the resource it is about. Without a key: public entries only, so "
+    "Outlook or a SharePoint page can subscribe to the URL as it is. Answers 304 to "
+    "`If-None-Match` while nothing changed.",
     response_class=Response,
     responses={
         200: {

@@ -113,7 +113,10 @@ class FeedEntryPublic(BaseModel):
         "and funding calls"
     )
     occurred_at: datetime
-    data: dict[str, Any] = Field(description="the event's payload")
+    data: dict[str, Any] = Field(
+        description="the event's payload; an article's without `body` and `body_html` "
+        "(read it at /api/v1/articles/{id})"
+    )
 
     @classmethod
     def of(cls, entry: FeedEntry) -> "FeedEntryPublic":

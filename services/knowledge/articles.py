@@ -16,9 +16,11 @@ from services.knowledge.index import SearchReadModel
 from services.knowledge.models import Article, KnownProject
 from services.knowledge.schemas import ArticleCreate, ArticleUpdate
 from shared.contracts.knowledge import (
+    ArticleDeleted,
     ArticlePublished,
     ArticleRequested,
     ArticleSnapshot,
+    ArticleUpdated,
     MatchEnd,
 )
 from shared.kit.auth import Principal
@@ -134,9 +136,11 @@ async def update_article(
     article_id: str,
     changes: ArticleUpdate,
     if_match: str | None,
+    source: str,
     search: SearchReadModel,
 ) -> Article:
-    """Change an article: its writing municipality or a coordinator."""
+    """Change an article (its writing municipality or a coordinator) and write its
+    `updated` event."""
     article = await editable_article(session, principal, article_id)
     check_if_match(if_match, article.version)
     requested = {k: stored(v) for k, v in changes.model_dump(exclude_unset=True).items()}
@@ -159,6 +163,8 @@ async def update_article(
     article.topic_keys = "|" + "|".join(article.topics) + "|"
     article.version += 1
     article.updated_at = utcnow()
+    payload = ArticleUpdated(article=snapshot(article), changed=changed)
+    await add_event(session, payload, source=source, subject=article.id)
     search.stage_article(session, article)
     return article
 
@@ -179,12 +185,16 @@ async def delete_article(
     *,
     principal: Principal,
     article_id: str,
+    source: str,
     search: SearchReadModel,
     if_match: str | None = None,
 ) -> None:
+    """Delete an article and write its `deleted` event, so copies elsewhere go too."""
     article = await editable_article(session, principal, article_id)
     check_optional_if_match(if_match, article.version)
+    last = snapshot(article)
     await session.delete(article)
+    await add_event(session, ArticleDeleted(article=last), source=source, subject=article.id)
     search.stage_removal(session, article.id)
 
 

@@ -153,6 +153,7 @@ async def get_article(
 async def update_article(
     article_id: uuid.UUID,
     changes: ArticleUpdate,
+    request: Request,
     principal: CurrentPrincipal,
     session: DbSession,
     search: Search,
@@ -164,6 +165,7 @@ async def update_article(
         article_id=str(article_id),
         changes=changes,
         if_match=if_match,
+        source=source_of(request),
         search=search,
     )
     state = articles.snapshot(article)
@@ -179,13 +181,19 @@ async def update_article(
 )
 async def delete_article(
     article_id: uuid.UUID,
+    request: Request,
     principal: CurrentPrincipal,
     session: DbSession,
     search: Search,
     if_match: OptionalIfMatch = None,
 ) -> Response:
     await articles.delete_article(
-        session, principal=principal, article_id=str(article_id), search=search, if_match=if_match
+        session,
+        principal=principal,
+        article_id=str(article_id),
+        source=source_of(request),
+        search=search,
+        if_match=if_match,
     )
     return Response(status_code=204)
 

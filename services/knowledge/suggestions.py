@@ -14,14 +14,12 @@ from services.knowledge import repository
 from services.knowledge.index import SearchReadModel, project_item
 from services.knowledge.models import KnownProject, RadarMatch
 from services.knowledge.radar import RadarItem, RadarResult, Suggestion
-from shared.contracts.knowledge import MatchEnd, MatchFound, Visibility
+from shared.contracts.knowledge import MatchEnd, MatchFound
 from shared.kit.auth import Principal
 from shared.kit.http import NotFound
 from shared.kit.outbox import add_event
 from shared.kit.sqltypes import utcnow
-from shared.region.visibility import may_see
-
-_NARROWNESS: dict[Visibility, int] = {"private": 0, "region": 1, "public": 2}
+from shared.region.visibility import may_see, narrower
 
 
 async def suggestions_for(
@@ -60,10 +58,6 @@ def _end(item: RadarItem) -> MatchEnd:
     return MatchEnd(
         id=item.id, kind=item.kind, title=item.title, municipality_ags=item.owner_ags or None
     )
-
-
-def _narrower(a: Visibility, b: Visibility) -> Visibility:
-    return min(a, b, key=_NARROWNESS.__getitem__)
 
 
 async def announce_matches(
@@ -106,7 +100,7 @@ async def announce_matches(
             reason=suggestion.reason,
             shared_terms=list(suggestion.shared_terms),
             shared_topics=list(suggestion.shared_topics),
-            visibility=_narrower(own.visibility, other.visibility),
+            visibility=narrower(own.visibility, other.visibility),
         )
         await add_event(session, payload, source=source, subject=match_id(own.id, other.id))
         announced += 1

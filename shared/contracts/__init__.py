@@ -22,6 +22,8 @@ REGISTRY = EventRegistry(
     knowledge.AdoptionChanged,
     knowledge.MatchFound,
     knowledge.ArticlePublished,
+    knowledge.ArticleUpdated,
+    knowledge.ArticleDeleted,
     knowledge.ArticleRequested,
     funding.FundingCallPublished,
     funding.FundingCallUpdated,

@@ -203,6 +203,21 @@ class ArticlePublished(EventPayload):
     article: ArticleSnapshot
 
 
+class ArticleUpdated(EventPayload):
+    event_type: ClassVar[str] = "de.lotse.article.updated.v1"
+    topic: ClassVar[str] = KNOWLEDGE
+
+    article: ArticleSnapshot
+    changed: list[str] = Field(description="names of the fields that changed")
+
+
+class ArticleDeleted(EventPayload):
+    event_type: ClassVar[str] = "de.lotse.article.deleted.v1"
+    topic: ClassVar[str] = KNOWLEDGE
+
+    article: ArticleSnapshot = Field(description="the last state before deletion")
+
+
 class ArticleRequested(EventPayload):
     """A project was completed: its municipality is asked for a lessons-learned article."""
 

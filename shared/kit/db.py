@@ -128,15 +128,16 @@ class Database:
         async with self.engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
 
-    async def migrate(self, migrations_dir: Path) -> None:
-        """Bring the schema to the newest Alembic revision of `migrations_dir`."""
+    async def migrate(self, migrations_dir: Path, revision: str = "head") -> None:
+        """Bring the schema to the newest Alembic revision of `migrations_dir` (or to
+        `revision`, for a test of a migration on data)."""
         config = Config()
         config.set_main_option("script_location", str(migrations_dir))
         config.set_main_option("path_separator", "os")
 
         def upgrade(connection: Any) -> None:
             config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+            command.upgrade(config, revision)
 
         async with self.engine.begin() as conn:
             await conn.run_sync(upgrade)

@@ -5,12 +5,21 @@ municipality and coordinators. Repositories build their base query from this, so
 lists, reads, feeds and exports cannot drift apart.
 """
 
+from typing import TypeVar
+
 from sqlalchemy import ColumnElement, or_, true
 from sqlalchemy.orm import Mapped
 
 from shared.kit.auth import Principal
 
 SHARED_WITH_MEMBERS = ("public", "region")
+_NARROWNESS = {"private": 0, "region": 1, "public": 2}
+V = TypeVar("V", bound=str)
+
+
+def narrower(a: V, b: V) -> V:
+    """The narrower of two visibilities."""
+    return min(a, b, key=_NARROWNESS.__getitem__)
 
 
 def visible_to(

@@ -1,13 +1,24 @@
-"""The activity feed: a project's whole history takes the visibility of its newest version."""
+"""The activity feed: a project's or an article's whole history takes the visibility of its
+newest version, and a match is never more visible than either end."""
 
 import uuid
 from datetime import UTC, datetime
+from typing import Any
+
+import httpx
 
 from services.gateway import domain
-from shared.contracts.projects import ProjectCreated, ProjectSnapshot, ProjectUpdated
+from shared.contracts.knowledge import MatchEnd, MatchFound
+from shared.contracts.projects import (
+    ProjectCreated,
+    ProjectDeleted,
+    ProjectSnapshot,
+    ProjectUpdated,
+)
 from shared.kit.events import CloudEvent, EventPayload
 from shared.kit.inbox import idempotent
 from tests.conftest import Platform, eventually
+from tests.knowledge.test_articles import ARTICLE
 
 
 def snapshot(project_id: uuid.UUID, ags: str, version: int, visibility: str) -> ProjectSnapshot:
@@ -70,3 +81,79 @@ async def test_the_feed_says_its_total_and_answers_304_while_unchanged(
         "/api/v1/feed", params={"limit": 1}, headers={"If-None-Match": visible.headers["etag"]}
     )
     assert (unchanged.status_code, unchanged.content) == (304, b"")
+
+
+async def entries_of(client: httpx.AsyncClient, subject: str) -> list[dict[str, Any]]:
+    feed = (await client.get("/api/v1/feed", params={"limit": 200})).json()["items"]
+    return [e for e in feed if e["subject"] == subject]
+
+
+async def test_a_match_arriving_after_an_end_narrowed_or_went_is_as_narrow(
+    platform: Platform,
+) -> None:
+    # Projects and matches come on two topics, in no fixed order: the feed may know an
+    # end's newer state before the match the knowledge service found in an older one.
+    ags = await platform.municipality()
+    apply = idempotent(platform.gateway.state.runtime.db, domain.record_in_feed)
+    narrowed, deleted, other = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+
+    def event(payload: EventPayload, subject: uuid.UUID) -> CloudEvent:
+        return CloudEvent.of(payload, source="/test", subject=str(subject))
+
+    def end(project_id: uuid.UUID) -> MatchEnd:
+        return MatchEnd(id=project_id, kind="project", title="Friedhof", municipality_ags=ags)
+
+    def match(first: uuid.UUID, second: uuid.UUID) -> CloudEvent:
+        payload = MatchFound(project=end(first), match=end(second), score=0.5, reason="beide",
+                             shared_terms=[], shared_topics=[], visibility="public")  # fmt: skip
+        return event(payload, uuid.uuid4())
+
+    await apply([event(ProjectCreated(project=snapshot(narrowed, ags, 1, "public")), narrowed)])
+    await apply([event(ProjectUpdated(project=snapshot(narrowed, ags, 2, "private"),
+                                      changed=["visibility"]), narrowed)])  # fmt: skip
+    await apply([event(ProjectCreated(project=snapshot(deleted, ags, 1, "public")), deleted)])
+    await apply([event(ProjectDeleted(project=snapshot(deleted, ags, 1, "public")), deleted)])
+    late_private, late_deleted = match(other, narrowed), match(deleted, other)
+    await apply([late_private, late_deleted])
+
+    assert await entries_of(platform.client(), late_private.subject) == []
+    owner = platform.client(await platform.key("municipality", ags))
+    assert len(await entries_of(owner, late_private.subject)) == 1
+    coordinator = platform.client(await platform.key("coordinator"))
+    assert await entries_of(coordinator, late_deleted.subject) == []
+
+
+async def test_an_article_narrowed_or_deleted_leaves_the_feed_and_no_body_travels(
+    platform: Platform,
+) -> None:
+    ags = await platform.municipality()
+    writer = platform.client(await platform.key("municipality", ags))
+    coordinator = platform.client(await platform.key("coordinator"))
+    reader, anonymous = platform.client(await platform.key("reader")), platform.client()
+    created = await writer.post("/api/v1/articles", json=ARTICLE)
+    assert created.status_code == 201, created.text
+    article_id, url = created.json()["id"], created.headers["location"]
+
+    (entry,) = await eventually(lambda: entries_of(anonymous, article_id))
+    assert entry["data"]["article"]["summary"] == ARTICLE["summary"]
+    assert not {"body", "body_html"} & entry["data"]["article"].keys()
+    assert "Bauaufsicht" not in str(entry)
+
+    narrowed = await writer.patch(url, json={"visibility": "region"}, headers={"If-Match": '"1"'})
+    assert narrowed.status_code == 200, narrowed.text
+
+    async def both_entries() -> list[dict[str, Any]]:
+        entries = await entries_of(coordinator, article_id)
+        return entries if len(entries) == 2 else []
+
+    updated, _ = await eventually(both_entries)
+    assert updated["type"] == "de.lotse.article.updated.v1"
+    assert await entries_of(anonymous, article_id) == []
+    assert len(await entries_of(reader, article_id)) == 2
+
+    assert (await writer.delete(url)).status_code == 204
+
+    async def gone() -> bool:
+        return await entries_of(coordinator, article_id) == []
+
+    await eventually(gone)

@@ -171,3 +171,57 @@ async def test_two_projects_in_one_batch_are_paired(platform: Platform) -> None:
 
     (event,) = await eventually(lambda: announced(coordinator, first, second))
     assert "Friedhof" in event["data"]["reason"]
+
+
+async def test_a_match_is_never_more_visible_than_either_end(platform: Platform) -> None:
+    await with_background(platform)
+    a, b = await platform.municipality(), await platform.municipality()
+    client_a = platform.client(await platform.key("municipality", a))
+    client_b = platform.client(await platform.key("municipality", b))
+    coordinator = platform.client(await platform.key("coordinator"))
+    reader, anonymous = platform.client(await platform.key("reader")), platform.client()
+    mine = await project(client_a, "Friedhofsverwaltung im Netz", **FRIEDHOF)
+    theirs = await project(client_b, "Friedhofsverwaltung ohne Papier", **FRIEDHOF)
+    await eventually(lambda: announced(anonymous, mine, theirs))
+
+    async def applied(project_id: str, event_type: str, version: int) -> None:
+        """Wait until the gateway's feed holds the event, and so what it narrowed."""
+
+        async def there() -> bool:
+            feed = (await coordinator.get("/api/v1/feed", params={"limit": 200})).json()
+            return any(
+                (e["subject"], e["type"]) == (project_id, event_type)
+                and e["data"]["project"]["version"] == version
+                for e in feed["items"]
+            )
+
+        await eventually(there)
+
+    async def narrow(client: httpx.AsyncClient, project_id: str, visibility: str) -> int:
+        url = f"/api/v1/projects/{project_id}"
+        etag = (await client.get(url)).headers["etag"]
+        changed = await client.patch(
+            url, json={"visibility": visibility}, headers={"If-Match": etag}
+        )
+        assert changed.status_code == 200, changed.text
+        version: int = changed.json()["version"]
+        await applied(project_id, "de.lotse.project.updated.v1", version)
+        return version
+
+    await narrow(client_b, theirs, "region")
+    assert not await announced(anonymous, mine, theirs)
+    assert await announced(reader, mine, theirs)
+    # One end private: for its owner only, who may see the other (public) end too.
+    await narrow(client_b, theirs, "private")
+    assert not await announced(reader, mine, theirs)
+    assert not await announced(client_a, mine, theirs)
+    assert await announced(client_b, mine, theirs)
+    # Both ends private to two municipalities: neither may see the other's.
+    last = await narrow(client_a, mine, "private")
+    assert not await announced(client_a, mine, theirs)
+    assert not await announced(client_b, mine, theirs)
+    assert await announced(coordinator, mine, theirs)
+
+    assert (await client_a.delete(f"/api/v1/projects/{mine}")).status_code == 204
+    await applied(mine, "de.lotse.project.deleted.v1", last)
+    assert not await announced(coordinator, mine, theirs)
