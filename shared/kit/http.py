@@ -640,7 +640,9 @@ _ETAG_HEADER = {
     "schema": {"type": "string"},
 }
 _KIT_PROBLEMS = {
-    400: "Bad request: the body is not valid JSON, or the cursor was not handed out by this API",
+    400: "Bad request: a header or the query string that is not plain text (control "
+    "characters, bytes that are not UTF-8), a body that is not valid JSON, or a cursor not "
+    "handed out by this API",
     401: "Authentication required: the API key is unknown or revoked (or missing for writes)",
     403: "Not allowed for your role or municipality",
     412: "The resource has changed since your read (stale If-Match)",
@@ -683,15 +685,14 @@ def _complete_operation(path: str, method: str, operation: dict[str, Any]) -> No
             schema["anyOf"] = branches
     names = {(p["in"], p["name"].lower()) for p in parameters}
     answers: dict[str, Any] = operation.setdefault("responses", {})
-    statuses: set[int] = set()
+    # Every request passes the kit's checks of its headers and query string.
+    statuses: set[int] = {400}
     if path.startswith("/api/"):
         statuses.add(401)
         if method in _WRITES:
             statuses.add(403)
     if "requestBody" in operation:
-        statuses |= {400, 413, 415, 422}
-    if ("query", "cursor") in names:
-        statuses.add(400)
+        statuses |= {413, 415, 422}
     if parameters:
         statuses.add(422)
     if ("header", "if-match") in names:
