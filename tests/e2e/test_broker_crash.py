@@ -91,8 +91,9 @@ async def test_a_broker_killed_and_restarted_empty_loses_no_acknowledged_event(
         async def late_in_feed() -> bool:
             return (late.json()["id"], 1) in await feed_versions(platform, ags)
 
-        # New events do not wait for the refill of what the broker lost.
-        await eventually(late_in_feed, within=2)
+        # A write after the crash arrives too (that it does not wait behind the refill is
+        # shown with a large history in tests/shared/test_outbox.py).
+        await eventually(late_in_feed)
 
         async def all_in_feed() -> bool:
             return set(await feed_versions(platform, ags)) >= set(acked)
