@@ -204,11 +204,15 @@ class Kooperationsradar:
         profile = self._profiles.get(item_id)
         return profile.item if profile else None
 
+    def _profile_of(self, project: RadarItem) -> _Profile:
+        """The project's profile; one that just changed is read afresh, since the stored
+        profile is its old text."""
+        stored = self._profiles.get(project.id)
+        return stored if stored is not None and stored.item == project else _profile(project)
+
     def suggest(self, project: RadarItem, limit: int = 5) -> RadarResult:
         """Projects of other municipalities doing the same, and solutions that fit."""
-        stored = self._profiles.get(project.id)
-        # A project that just changed is read afresh: the stored profile is its old text.
-        own = stored if stored is not None and stored.item == project else _profile(project)
+        own = self._profile_of(project)
         viewer = Viewer(signed_in=True, ags=project.owner_ags)
         found = self._candidates(own, viewer)
         top = max((score for score, _ in found), default=0.0) or 1.0
@@ -249,8 +253,7 @@ class Kooperationsradar:
         The project may not be in the index yet (it goes in when its change commits), so
         the search part of the score is the one of this project's own query.
         """
-        stored = self._profiles.get(project.id)
-        own = stored if stored is not None and stored.item == project else _profile(project)
+        own = self._profile_of(project)
         everything = Viewer(signed_in=True, region_wide=True)
         found = self._candidates(own, everything, kinds=("project",))
         top = max((score for score, _ in found), default=0.0) or 1.0
