@@ -413,16 +413,11 @@ def _no_score(query: tantivy.Query) -> tantivy.Query:
     return tantivy.Query.const_score_query(query, 0.0)
 
 
-def snippet(
-    doc: SearchDocument,
-    words: Sequence[QueryWord] | analysis.Highlighter,
-    size: int = _SNIPPET_CHARS,
-) -> str:
+def snippet(doc: SearchDocument, hit: analysis.Highlighter, size: int = _SNIPPET_CHARS) -> str:
     """The passage of summary or body with the most query words, HTML-escaped, in <mark>.
 
     Hits of one query share a `Highlighter`, which remembers the words it has judged.
     """
-    hit = words if isinstance(words, analysis.Highlighter) else analysis.Highlighter(words)
     best = _best_window(doc, hit, size)
     return _marked(*best) if best is not None else ""
 
