@@ -67,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             runtime.db,
             client=WebhookClient(policy),
             lease=timedelta(seconds=settings.webhook_lease_seconds),
+            retention=timedelta(days=settings.webhook_retention_days),
             poll_seconds=settings.webhook_poll_seconds,
         )
         runtime.provide(policy)

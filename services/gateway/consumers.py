@@ -14,7 +14,7 @@ from shared.kit.service import Consumer, Runtime
 async def record_and_announce(session: AsyncSession, event: CloudEvent) -> None:
     """The event's feed entry and its webhook deliveries, in one transaction."""
     await domain.record_in_feed(session, event)
-    await hooks.queue_for_feed_event(session, event.source, event.id)
+    await hooks.queue_for_feed_event(session, event)
 
 
 def feed_handler(runtime: Runtime) -> Handler:

@@ -8,7 +8,10 @@ webhook. Right before each attempt the entry is read through the feed's visibili
 as the webhook's owner: what the owner may no longer see is cancelled, not sent.
 """
 
+import asyncio
+import contextlib
 import json
+import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -18,6 +21,8 @@ from shared.kit.db import Database, table_of
 from shared.kit.delivery import DeliveryLoop, claim, due_ids, record_webhook_attempt
 from shared.kit.sqltypes import utcnow
 from shared.kit.webhooks import DeliveryResult, Outcome, WebhookClient
+
+log = logging.getLogger("lotse.gateway.webhooks")
 
 CONTENT_TYPE = "application/cloudevents+json"
 """CloudEvents' structured mode over HTTP: the body is the whole event."""
@@ -38,6 +43,7 @@ class WebhookDeliverer:
         *,
         client: WebhookClient,
         lease: timedelta = timedelta(seconds=60),
+        retention: timedelta = timedelta(days=30),
         poll_seconds: float = 1.0,
         batch: int = 100,
         clock: Clock = utcnow,
@@ -45,7 +51,9 @@ class WebhookDeliverer:
         self.db = db
         self.client = client
         self.lease = lease
+        self.retention = retention
         self.clock = clock
+        self._purging: asyncio.Task[None] | None = None
         self.loop = DeliveryLoop(
             db,
             claim=self._claim,
@@ -57,9 +65,28 @@ class WebhookDeliverer:
 
     def start(self) -> None:
         self.loop.start()
+        self._purging = asyncio.create_task(self._purge_forever(), name="gateway-webhook-purge")
 
     async def stop(self) -> None:
+        if self._purging is not None:
+            self._purging.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._purging
         await self.loop.stop()
+
+    async def purge(self) -> None:
+        """Forget delivered and cancelled deliveries older than the retention."""
+        async with self.db.session() as session:
+            await repository.purge_webhook_deliveries(session, self.clock() - self.retention)
+            await session.commit()
+
+    async def _purge_forever(self, every_seconds: float = 3600) -> None:
+        while True:
+            try:
+                await self.purge()
+            except Exception:
+                log.warning("purging webhook deliveries failed; trying again", exc_info=True)
+            await asyncio.sleep(every_seconds)
 
     async def run_once(self) -> int:
         """Claim what is due now and send it all; the number of deliveries attempted."""

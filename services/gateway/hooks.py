@@ -27,6 +27,7 @@ from shared.contracts import REGISTRY
 from shared.kit.auth import Principal, Role
 from shared.kit.db import table_of
 from shared.kit.delivery import mark_queued, queue_once
+from shared.kit.events import CloudEvent
 from shared.kit.http import (
     Conflict,
     Forbidden,
@@ -311,17 +312,16 @@ async def redeliver(
     return delivery
 
 
-async def queue_for_feed_event(session: AsyncSession, source: str, event_id: str) -> None:
+async def queue_for_feed_event(session: AsyncSession, event: CloudEvent) -> None:
     """Queue the feed entry an event just added for every webhook that asked for it and
     whose owner may see it; in the transaction that added the entry, so none is lost."""
-    entry = await repository.feed_entry_of_event(session, source, event_id)
+    wanting = await repository.active_webhooks_for(session, event.type)
+    if not wanting:
+        return  # no webhook wants it: one query on the small webhooks table, no more
+    entry = await repository.feed_entry_of_event(session, event.source, event.id)
     if entry is None or entry.seq is None:
         return  # the event added nothing to the feed
-    candidates = [
-        webhook
-        for webhook in await repository.active_webhooks_for(session, entry.type)
-        if _filter_of(webhook).admits(entry)
-    ]
+    candidates = [webhook for webhook in wanting if _filter_of(webhook).admits(entry)]
     # One visibility query per kind of owner (a municipality, or the region), not per webhook.
     sees: dict[tuple[str, str | None], bool] = {}
     rows = []
