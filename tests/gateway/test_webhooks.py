@@ -7,13 +7,15 @@ servers on loopback that verify with the `standardwebhooks` library."""
 import contextlib
 import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.conftest import Platform, eventually, new_ags
+from tests.conftest import ADMIN_KEY, Platform, eventually, new_ags
 from tests.funding.receiver import Receiver, receiver
+from tests.gateway.conftest import lone_gateway
 
 CREATED = "de.lotse.project.created.v1"
 UPDATED = "de.lotse.project.updated.v1"
@@ -402,4 +404,25 @@ async def test_bad_input_is_a_problem_and_changes_nothing(platform: Platform) ->
         assert response.status_code == 422, (body, response.text)
         assert response.headers["content-type"] == "application/problem+json"
     assert (await client.get(f"{HOOKS}/not-a-uuid")).status_code == 422
+    assert (await client.get(f"{HOOKS}/%C3%A4%00")).status_code == 422
     assert (await client.get(HOOKS)).json()["total"] == 0
+
+
+async def test_without_an_allow_list_only_https_to_public_addresses_is_taken(
+    tmp_path: Path,
+) -> None:
+    async with lone_gateway(tmp_path) as (_, client):
+        admin = {"Authorization": f"Bearer {ADMIN_KEY}"}
+        for url in (
+            "http://hooks.example/lotse",
+            "https://127.0.0.1/hook",
+            "https://localhost/hook",
+            "https://[::1]/hook",
+        ):
+            body = {"url": url, "event_types": [CREATED]}
+            response = await client.post(HOOKS, json=body, headers=admin)
+            assert response.status_code == 422, (url, response.text)
+        body = {"url": "https://hooks.example/lotse", "event_types": [CREATED]}
+        created = await client.post(HOOKS, json=body, headers=admin)
+        assert created.status_code == 201, created.text
+        assert created.json()["owner_ags"] is None  # an admin's webhook is the region's
