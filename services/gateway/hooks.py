@@ -34,6 +34,7 @@ from shared.kit.http import (
     InvalidInput,
     NotFound,
     check_if_match,
+    check_optional_if_match,
     refuse_cleared,
 )
 from shared.kit.sqltypes import utcnow
@@ -226,8 +227,7 @@ async def delete_webhook(
     session: AsyncSession, *, principal: Principal, webhook_id: str, if_match: str | None
 ) -> None:
     webhook = await own_webhook(session, principal, webhook_id)
-    if if_match is not None:
-        check_if_match(if_match, webhook.version)
+    check_optional_if_match(if_match, webhook.version)
     await repository.remove_webhook(session, webhook.id)
 
 
