@@ -117,7 +117,7 @@ async def sign_out(request: Request) -> Response:
 @router.get("/language/{code}")
 async def switch_language(request: Request, code: str, next_path: NextPath = "/") -> Response:
     """A plain link sets the language: it works without JavaScript."""
-    response = RedirectResponse(safe_next(next_path), status_code=303)
+    response = RedirectResponse(safe_next(next_path, "/"), status_code=303)
     if code in LANGUAGES:
         response.set_cookie(
             LANGUAGE_COOKIE,

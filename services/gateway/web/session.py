@@ -93,11 +93,11 @@ async def start_session(
     return response
 
 
-def safe_next(path: str) -> str:
+def safe_next(path: str, fallback: str = "/dashboard") -> str:
     """Only a path of this site: never `//host` or `https://host` (an open redirect)."""
     if path.startswith("/") and not path.startswith("//") and "\\" not in path:
         return path
-    return "/dashboard"
+    return fallback
 
 
 async def current_session(request: Request) -> SignedIn | None:
