@@ -10,11 +10,28 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from playwright.async_api import Browser, Page, async_playwright
 
 from services.gateway.app import create_app as create_gateway
 from services.gateway.settings import Settings as GatewaySettings
 from shared.cli.broker import free_port
-from tests.conftest import ADMIN_KEY, BACKENDS, SECRET, database_url, serve
+from tests.conftest import (
+    ADMIN_KEY,
+    BACKENDS,
+    SECRET,
+    Platform,
+    database_url,
+    running_platform,
+    serve,
+)
+from tests.gateway.web.browser import (
+    ARTIFACTS,
+    AXE,
+    CHROMIUM,
+    CHROMIUM_FLAGS,
+    RequestLog,
+    artifact_name,
+)
 
 
 @dataclass
@@ -68,3 +85,80 @@ async def gateway(
 ) -> AsyncIterator[WebGateway]:
     async with web_gateway(request.param, tmp_path_factory.mktemp("web")) as running:
         yield running
+
+
+@dataclass
+class BrowserPlatform:
+    """The platform as `lotse up` runs it, and a chromium to look at it with."""
+
+    platform: Platform
+    browser: Browser
+
+    @property
+    def url(self) -> str:
+        return self.platform.gateway_url
+
+
+@pytest.fixture(scope="module")
+async def browser_platform(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> AsyncIterator[BrowserPlatform]:
+    """Every service as `lotse up` starts it (SQLite: the pages are what is tested here),
+    and one headless chromium for the module's tests."""
+    if not CHROMIUM.exists() or not AXE.exists():
+        pytest.fail(
+            "run `make test` (or `make /usr/bin/chromium node_modules/axe-core/axe.min.js`)"
+        )
+    async with (
+        running_platform("sqlite", tmp_path_factory.mktemp("browser")) as platform,
+        async_playwright() as playwright,
+    ):
+        browser = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS, headless=True
+        )
+        try:
+            yield BrowserPlatform(platform=platform, browser=browser)
+        finally:
+            await browser.close()
+
+
+@pytest.fixture
+def request_log() -> RequestLog:
+    """Every request the test's tab makes."""
+    return RequestLog()
+
+
+@pytest.fixture
+async def page(
+    browser_platform: BrowserPlatform, request_log: RequestLog, request: pytest.FixtureRequest
+) -> AsyncIterator[Page]:
+    """A fresh browser tab (own cookies) with axe-core at hand and every request in
+    `request_log`; its screenshot goes to test-artifacts/ whatever the outcome."""
+    context = await browser_platform.browser.new_context(
+        base_url=browser_platform.url, locale="de-DE", viewport={"width": 1280, "height": 900}
+    )
+    # An init script comes in through the browser's devtools, not the page: the pages'
+    # CSP (script-src 'self') stays in force and is what the tests see.
+    await context.add_init_script(path=str(AXE))
+    tab = await context.new_page()
+    tab.on("request", request_log.record)
+    try:
+        yield tab
+    finally:
+        ARTIFACTS.mkdir(exist_ok=True)
+        await tab.screenshot(path=ARTIFACTS / artifact_name(request.node.nodeid), full_page=True)
+        await context.close()
+
+
+@pytest.fixture
+async def signed_in_page(page: Page) -> Page:
+    """The tab signed in with the bootstrap admin key, on the dashboard."""
+    await sign_in_with(page, ADMIN_KEY)
+    return page
+
+
+async def sign_in_with(page: Page, key: str) -> None:
+    await page.goto("/sign-in")
+    await page.get_by_label("API-Schlüssel").fill(key)
+    await page.get_by_role("button", name="Anmelden").click()
+    await page.wait_for_url("**/dashboard")
