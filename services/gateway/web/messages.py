@@ -93,7 +93,6 @@ DE: dict[str, str] = {
     "Steuerzeichen). Es wurde nichts geändert.",
     "refused.busy": "Zu viele Versuche. Bitte warten Sie {seconds} Sekunden.",
     "refused.back": "Zurück zur Startseite",
-    "notfound.title": "Seite nicht gefunden",
 }
 
 EN: dict[str, str] = {
@@ -181,7 +180,6 @@ EN: dict[str, str] = {
     "characters). Nothing was changed.",
     "refused.busy": "Too many attempts. Please wait {seconds} seconds.",
     "refused.back": "Back to the start page",
-    "notfound.title": "Page not found",
 }
 
 CATALOGUES: dict[str, dict[str, str]] = {"de": DE, "en": EN}

@@ -22,6 +22,7 @@ from services.gateway.web.session import (
     current_session,
     end_session,
     safe_next,
+    sign_in_redirect,
     start_session,
 )
 from shared.kit.http import LotseError, TooManyRequests, Unauthorized
@@ -134,7 +135,7 @@ async def switch_language(request: Request, code: str, next_path: NextPath = "/"
 async def dashboard(request: Request) -> Response:
     signed_in = await current_session(request)
     if signed_in is None:
-        return _to_sign_in(request)
+        return sign_in_redirect(request)
     principal = signed_in.principal
     municipality: dict[str, object] | None = None
     unavailable = False
@@ -189,10 +190,6 @@ async def _legal(request: Request, title: str, setting: str) -> Response:
         setting="LOTSE_GATEWAY_" + setting.upper(),
         is_accessibility=setting == "accessibility_file",
     )
-
-
-def _to_sign_in(request: Request) -> Response:
-    return RedirectResponse(f"/sign-in?next={request.url.path}", status_code=303)
 
 
 def install_page_refusals(app: FastAPI) -> None:

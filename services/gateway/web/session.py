@@ -10,6 +10,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse
@@ -91,6 +92,12 @@ async def start_session(
         secure=cookie_secure(request),
     )
     return response
+
+
+def sign_in_redirect(request: Request) -> RedirectResponse:
+    """Where a page that needs a sign-in sends a browser without one; back here after."""
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse("/sign-in?next=" + quote(target, safe="/"), status_code=303)
 
 
 def safe_next(path: str, fallback: str = "/dashboard") -> str:

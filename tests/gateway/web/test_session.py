@@ -5,10 +5,12 @@ from pathlib import Path
 
 from sqlalchemy import update
 from sqlmodel import col
+from starlette.requests import Request
 
 from services.gateway.models import WebSession
 from services.gateway.web.csrf import FORM_COOKIE
-from services.gateway.web.session import COOKIE, id_hash
+from services.gateway.web.session import COOKIE, id_hash, start_session
+from shared.kit.auth import Principal, Role
 from shared.kit.sqltypes import utcnow
 from tests.conftest import ADMIN_KEY
 from tests.gateway.web.conftest import WebGateway, web_gateway
@@ -191,3 +193,33 @@ async def test_the_secure_cookies_setting_marks_them_secure_over_http(tmp_path: 
             c for c in answer.headers.get_list("set-cookie") if c.startswith(COOKIE + "=")
         )
         assert "secure" in cookie.lower()
+
+
+class TestStartSession:
+    """`start_session` is what single sign-on calls with the principal it has proven."""
+
+    async def test_a_principal_without_a_key_gets_a_session(self, gateway: WebGateway) -> None:
+        request = Request(
+            {
+                "type": "http",
+                "app": gateway.app,
+                "method": "GET",
+                "scheme": "http",
+                "path": "/sso/callback",
+                "query_string": b"",
+                "headers": [],
+                "state": {},
+            }
+        )
+        principal = Principal(role=Role.COORDINATOR, subject="oidc:kreis:4711")
+        answer = await start_session(request, principal, next_path="/funding")
+        assert answer.status_code == 303 and answer.headers["location"] == "/funding"
+        cookie = answer.headers["set-cookie"].split(";")[0].split("=", 1)[1]
+        browser = gateway.browser(cookies={COOKIE: cookie})
+        page = await browser.get("/dashboard")
+        assert page.status_code == 200 and "Koordinierungsstelle" in page.text
+        # Revoking keys does not touch a session that no key started.
+        _, key_id = await gateway.key("reader")
+        admin = gateway.browser(headers={"Authorization": f"Bearer {ADMIN_KEY}"})
+        assert (await admin.delete(f"/api/v1/api-keys/{key_id}")).status_code == 204
+        assert (await browser.get("/dashboard")).status_code == 200
