@@ -220,3 +220,14 @@ async def live_web_session(
 
 async def delete_web_session(session: AsyncSession, id_hash: str) -> None:
     await session.execute(delete(WebSession).where(col(WebSession.id_hash) == id_hash))
+
+
+async def delete_dead_web_sessions(
+    session: AsyncSession, *, now: datetime, seen_since: datetime
+) -> None:
+    """Sessions past their end or idle too long: no lookup accepts them any more."""
+    await session.execute(
+        delete(WebSession).where(
+            or_(col(WebSession.expires_at) <= now, col(WebSession.last_seen_at) <= seen_since)
+        )
+    )

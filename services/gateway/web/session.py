@@ -67,6 +67,10 @@ async def start_session(
         old = request.cookies.get(COOKIE)
         if old:
             await repository.delete_web_session(db, id_hash(old))
+        # Each sign-in sweeps the dead sessions away: the table holds the live ones only.
+        await repository.delete_dead_web_sessions(
+            db, now=now, seen_since=now - timedelta(minutes=settings.session_idle_minutes)
+        )
         db.add(
             WebSession(
                 id_hash=id_hash(session_id),

@@ -141,6 +141,16 @@ class TestSessionEnds:
         await _set(gateway, cookie, last_seen_at=utcnow() - timedelta(minutes=61))
         assert await _dashboard(gateway, cookie) == 303
 
+    async def test_dead_sessions_are_swept_at_the_next_sign_in(self, gateway: WebGateway) -> None:
+        expired, idle, live = [await _signed_in(gateway) for _ in range(3)]
+        await _set(gateway, expired, expires_at=utcnow() - timedelta(seconds=1))
+        await _set(gateway, idle, last_seen_at=utcnow() - timedelta(minutes=61))
+        await _signed_in(gateway)
+        async with gateway.app.state.runtime.db.session() as db:
+            assert await db.get(WebSession, id_hash(expired)) is None
+            assert await db.get(WebSession, id_hash(idle)) is None
+            assert await db.get(WebSession, id_hash(live)) is not None
+
     async def test_a_used_session_stays_alive(self, gateway: WebGateway) -> None:
         cookie = await _signed_in(gateway)
         await _set(gateway, cookie, last_seen_at=utcnow() - timedelta(minutes=59))
