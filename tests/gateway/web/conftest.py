@@ -141,7 +141,7 @@ async def page(
     # CSP (script-src 'self') stays in force and is what the tests see.
     await context.add_init_script(path=str(AXE))
     tab = await context.new_page()
-    tab.on("request", request_log.record)
+    context.on("request", request_log.record)  # the tab and anything it starts
     try:
         yield tab
     finally:
