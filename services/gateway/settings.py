@@ -3,6 +3,7 @@ platform-wide: LOTSE_WEBHOOK_ALLOWED_CIDRS)."""
 
 import os
 import re
+from pathlib import Path
 from typing import Annotated, Any, ClassVar
 
 from pydantic import AliasChoices, Field, field_validator, model_validator
@@ -128,6 +129,28 @@ class Settings(ServiceSettings, WebhookSettings):
     )
     webhook_deliverer_enabled: bool = Field(
         default=True, description="send webhook deliveries from this process"
+    )
+    session_hours: float = Field(
+        default=8.0, gt=0, description="a web sign-in ends this long after it began"
+    )
+    session_idle_minutes: float = Field(
+        default=60.0, gt=0, description="a web sign-in ends after this long without a page"
+    )
+    secure_cookies: bool = Field(
+        default=False,
+        description="mark the session cookie Secure even where the request came over plain "
+        "http (a TLS front that does not say so); over https it is Secure anyway",
+    )
+    imprint_file: Path | None = Field(
+        default=None, description="the operator's imprint (Impressum), Markdown or HTML"
+    )
+    privacy_file: Path | None = Field(
+        default=None, description="the operator's privacy notice (Datenschutz), Markdown or HTML"
+    )
+    accessibility_file: Path | None = Field(
+        default=None,
+        description="the operator's accessibility statement (Erklärung zur Barrierefreiheit), "
+        "Markdown or HTML; a default that names what to fill in otherwise",
     )
     key_cache_seconds: float = 30.0
     last_used_flush_seconds: float = 10.0
