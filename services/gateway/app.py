@@ -18,7 +18,7 @@ from services.gateway.ratelimit import CallBudget, Limit, rate_limiter
 from services.gateway.routing import service_router
 from services.gateway.settings import Settings
 from services.gateway.stream import FeedWatch, LiveStreams
-from services.gateway.web import pages
+from services.gateway.web import pages, pages_projects
 from shared.contracts import REGISTRY
 from shared.kit.service import Runtime, create_service_app
 from shared.kit.webhooks import WebhookClient
@@ -112,6 +112,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         migrations=Path(__file__).parent / "migrations",
         events=REGISTRY,
         routers=[
+            pages_projects.router,
             pages.router,
             docs_router(),
             routes.router,

@@ -100,10 +100,17 @@ def readable_feed(principal: Principal) -> Select[FeedEntry]:
 
 
 async def list_feed(
-    session: AsyncSession, principal: Principal, *, cursor: str | None, limit: int
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    cursor: str | None,
+    limit: int,
+    subject: str | None = None,
 ) -> tuple[Sequence[FeedEntry], str | None, int]:
     order = [SortKey(col(FeedEntry.seq), int, descending=True)]
     query = readable_feed(principal)
+    if subject is not None:
+        query = query.where(col(FeedEntry.subject) == subject)
     return await keyset_page(session, query, order=order, cursor=cursor, limit=limit)
 
 

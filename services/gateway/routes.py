@@ -264,17 +264,28 @@ async def revoke_key(
     tags=["feed"],
     summary="What happened in the region, newest first",
     description="Entries you may see, by the same rules as the projects themselves, and "
-    "the catalogue's public news: solutions published, updated and retired, adoptions.",
+    "the catalogue's public news: solutions published, updated and retired, adoptions. "
+    "`subject` narrows it to one aggregate's entries, e.g. a project's history.",
 )
 async def feed(
     principal: Caller,
     session: DbSession,
+    subject: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=200,
+            pattern=r"^[!-~]+$",
+            description="only the entries about this aggregate (its id, the events' "
+            "`ce_subject`), e.g. a project's id for what changed when",
+        ),
+    ] = None,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     if_none_match: IfNoneMatch = None,
 ) -> Response:
     rows, next_cursor, total = await repository.list_feed(
-        session, principal, cursor=cursor, limit=limit
+        session, principal, cursor=cursor, limit=limit, subject=subject
     )
     page = FeedPage(
         items=[FeedEntryPublic.of(e) for e in rows],

@@ -157,3 +157,38 @@ async def test_an_article_narrowed_or_deleted_leaves_the_feed_and_no_body_travel
         return await entries_of(coordinator, article_id) == []
 
     await eventually(gone)
+
+
+async def test_the_feed_of_one_subject_is_its_history_as_far_as_you_may_see(
+    platform: Platform,
+) -> None:
+    ags, other = "06999101", "06999102"
+    project_id, unrelated = uuid.uuid4(), uuid.uuid4()
+    apply = idempotent(platform.gateway.state.runtime.db, domain.record_in_feed)
+
+    def event(payload: EventPayload, subject: uuid.UUID) -> CloudEvent:
+        return CloudEvent.of(payload, source="/lotse/projects", subject=str(subject))
+
+    await apply(
+        [event(ProjectCreated(project=snapshot(project_id, ags, 1, "private")), project_id)]
+    )
+    await apply([event(ProjectUpdated(project=snapshot(project_id, ags, 2, "private"),
+                                      changed=["title"]), project_id)])  # fmt: skip
+    await apply([event(ProjectCreated(project=snapshot(unrelated, ags, 1, "private")), unrelated)])
+
+    own = platform.client(await platform.key("municipality", ags))
+    history = await own.get("/api/v1/feed", params={"subject": str(project_id)})
+    assert history.status_code == 200, history.text
+    assert [(e["title"], e["subject"]) for e in history.json()["items"]] == [
+        ("v2", str(project_id)),
+        ("v1", str(project_id)),
+    ]
+    assert history.json()["total"] == 2
+    stranger = platform.client(await platform.key("municipality", other))
+    hidden = await stranger.get("/api/v1/feed", params={"subject": str(project_id)})
+    assert hidden.status_code == 200
+    assert hidden.json()["items"] == []
+    for bad in ("", "a b", "x" * 201, "\u00e4"):
+        refused = await own.get("/api/v1/feed", params={"subject": bad})
+        assert refused.status_code == 422, bad
+        assert refused.headers["content-type"].startswith("application/problem+json")

@@ -61,6 +61,17 @@ class PageApi:
 
     async def call(self, method: str, path: str, **options: Any) -> Any:
         """The JSON of a 2xx answer (None for 204); else the API's problem, raised."""
+        answer = await self.answer(method, path, **options)
+        if answer.status_code == 204 or not answer.content:
+            return None
+        return answer.json()
+
+    async def download(self, path: str, params: dict[str, Any] | None = None) -> httpx.Response:
+        """A 2xx answer as it came (bytes and headers), e.g. an export; else the problem."""
+        return await self.answer("GET", path, params=params)
+
+    async def answer(self, method: str, path: str, **options: Any) -> httpx.Response:
+        """The API's 2xx answer; else the API's problem, raised."""
         headers = dict(options.pop("headers", None) or {})
         if request_id := request_id_var.get():
             headers["x-request-id"] = request_id  # one request id in the page's logs
@@ -79,9 +90,7 @@ class PageApi:
         answer = await self._client.send(request)
         if answer.status_code >= 400:
             raise problem_of(answer)
-        if answer.status_code == 204 or not answer.content:
-            return None
-        return answer.json()
+        return answer
 
     async def close(self) -> None:
         await self._client.aclose()

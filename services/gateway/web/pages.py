@@ -152,11 +152,6 @@ async def dashboard(request: Request) -> Response:
     )
 
 
-@router.get("/projects", response_class=HTMLResponse)
-async def projects(request: Request) -> Response:
-    return await render(request, "placeholder.html", title="projects.title", text="projects.soon")
-
-
 @router.get("/catalogue", response_class=HTMLResponse)
 async def catalogue(request: Request) -> Response:
     return await render(request, "placeholder.html", title="catalogue.title", text="catalogue.soon")
