@@ -162,7 +162,7 @@ async def test_an_article_narrowed_or_deleted_leaves_the_feed_and_no_body_travel
 async def test_the_feed_of_one_subject_is_its_history_as_far_as_you_may_see(
     platform: Platform,
 ) -> None:
-    ags, other = "06999101", "06999102"
+    ags, other = await platform.municipality(), await platform.municipality()
     project_id, unrelated = uuid.uuid4(), uuid.uuid4()
     apply = idempotent(platform.gateway.state.runtime.db, domain.record_in_feed)
 
