@@ -9,22 +9,25 @@ from shared.kit.http import media_type_of
 
 MAX_FORM_BYTES = 16_384
 MAX_FIELDS = 50
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # tab and newlines are text
+# Tab and line breaks are text: a browser sends a textarea's lines as CR LF.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class FormUnreadable(Exception):
     """A form body we do not read: too large, not urlencoded UTF-8, control characters."""
 
 
-async def read_form(request: Request) -> dict[str, str]:
-    """The fields of an urlencoded POST; the first value of a repeated field counts."""
+async def read_form(request: Request, max_bytes: int = MAX_FORM_BYTES) -> dict[str, str]:
+    """The fields of an urlencoded POST; the first value of a repeated field counts.
+
+    A form whose fields may hold long texts passes a larger `max_bytes`."""
     kind, _ = media_type_of(request.headers.get("content-type", ""))
     if kind != "application/x-www-form-urlencoded":
         raise FormUnreadable("not a form")
     body = b""
     async for chunk in request.stream():
         body += chunk
-        if len(body) > MAX_FORM_BYTES:
+        if len(body) > max_bytes:
             raise FormUnreadable("too large")
     try:
         pairs = parse_qsl(

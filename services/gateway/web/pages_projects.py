@@ -38,6 +38,9 @@ MATRIX_PAGES = 50
 SUGGESTIONS = 5
 CONTACTS_PER_MUNICIPALITY = 3
 HISTORY = 50
+# A project may hold a 20,000-character description and long lists; percent-encoded, a
+# non-ASCII character takes up to 9 bytes. The app's body limit still applies.
+PROJECT_FORM_BYTES = 256 * 1024
 BERLIN = ZoneInfo("Europe/Berlin")
 EVENT_KINDS = frozenset({"created", "updated", "status_changed", "deleted"})
 # Fields with a label of their own (projects.field.<name>); others show their name.
@@ -228,7 +231,7 @@ async def new_project(request: Request) -> Response:
 
 @router.post("/projects/new", response_class=HTMLResponse)
 async def create_project(request: Request) -> Response:
-    posted = await read_form(request)
+    posted = await read_form(request, max_bytes=PROJECT_FORM_BYTES)
     signed_in = await current_session(request)
     check_form(request, posted.get(FIELD), signed_in)
     if signed_in is None:
@@ -353,7 +356,7 @@ async def edit_project(request: Request, project_id: str) -> Response:
 
 @router.post("/projects/{project_id}/edit", response_class=HTMLResponse)
 async def update_project(request: Request, project_id: str) -> Response:
-    posted = await read_form(request)
+    posted = await read_form(request, max_bytes=PROJECT_FORM_BYTES)
     signed_in = await current_session(request)
     check_form(request, posted.get(FIELD), signed_in)
     if signed_in is None:

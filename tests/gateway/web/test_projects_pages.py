@@ -118,7 +118,7 @@ class TestRefusedPosts:
         browser = await _web(platform, key)
         token = token_of(await browser.get(f"/projects/{project}/edit"))
         for path in ("/projects/new", f"/projects/{project}/edit"):
-            huge = _form(csrf_token=token, version="1", description="x" * 20_000)
+            huge = _form(csrf_token=token, version="1", description="x" * 300_000)
             oversized = await post_form(browser, path, huge)
             assert oversized.status_code == 400, path
             assert "text/html" in oversized.headers["content-type"]
