@@ -251,6 +251,34 @@ class TestForms:
         assert await _titled(platform, "Quote") == 0
 
 
+class TestCoordinators:
+    async def test_a_coordinator_names_the_municipality_and_may_edit_any(
+        self, platform: Platform
+    ) -> None:
+        ags, key = await _municipality(platform, "Koordiniert")
+        theirs = await publish(platform.client(key), "Von der Kommune", "private")
+        coordinator = await _web(platform, await platform.key("coordinator"))
+        form = await coordinator.get("/projects/new")
+        assert f'<option value="{ags}">Koordiniert ({ags})</option>' in form.text
+        fields = _form(csrf_token=token_of(form), title="Vom Kreis")
+        unnamed = await post_form(coordinator, "/projects/new", fields)
+        assert unnamed.status_code == 422
+        assert 'id="f-municipality_ags-error"' in unnamed.text
+        named = await post_form(coordinator, "/projects/new", fields | {"municipality_ags": ags})
+        assert named.status_code == 303, named.text
+        created = named.headers["location"].split("/")[2].split("?")[0]
+        assert (await _project(platform, key, created))["municipality_ags"] == ags
+        edit = await coordinator.get(f"/projects/{theirs}/edit")
+        assert edit.status_code == 200 and 'name="municipality_ags"' not in edit.text
+        saved = await post_form(
+            coordinator,
+            f"/projects/{theirs}/edit",
+            _form(csrf_token=token_of(edit), version="1", title="Vom Kreis ergänzt"),
+        )
+        assert saved.status_code == 303, saved.text
+        assert (await _project(platform, key, theirs))["title"] == "Vom Kreis ergänzt"
+
+
 class TestListAndMatrix:
     async def test_the_list_filters_and_the_matrix_counts_what_you_may_see(
         self, platform: Platform
