@@ -99,7 +99,6 @@ async def project_list(request: Request) -> Response:
                 unavailable = True  # the page stands without the projects
             else:
                 problem = exc
-    query = urlencode(filters)
     exports = {
         kind: (
             f"/projects/export.{kind}?{urlencode(filters)}"
@@ -120,7 +119,6 @@ async def project_list(request: Request) -> Response:
             else None
         ),
         filters=filters,
-        query=query,
         problem=problem,
         unavailable=unavailable,
         errors=field_messages(problem) if problem else {},
