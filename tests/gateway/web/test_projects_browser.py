@@ -119,3 +119,37 @@ async def test_the_matrix_leads_to_the_projects_and_the_radar_to_the_neighbours(
     await expect(radar).to_contain_text("Robin Lotse (Digitallotsin)")
     await assert_accessible(page, "project with its radar")
     assert ags != neighbour_ags
+
+
+async def test_the_projects_pages_pass_the_scan_in_both_languages_and_on_a_phone(
+    page: Page, browser_platform: BrowserPlatform
+) -> None:
+    _, key = await _municipality_key(browser_platform, "Scanhausen")
+    created = await browser_platform.platform.client(key).post(
+        "/api/v1/projects",
+        json={
+            "title": "Barrierearme Website",
+            "topics": ["citizen_services", "participation"],
+            "visibility": "public",
+            "indicators": [{"name": "Zufriedenheit", "unit": "Prozent", "target": 90}],
+            "links": [{"title": "Leitfaden", "url": "https://scanhausen.example/leitfaden"}],
+        },
+    )
+    assert created.status_code == 201, created.text
+    paths = ["/projects", "/projects/matrix", f"/projects/{created.json()['id']}"]
+    for path in paths:  # signed out first
+        await page.goto(path)
+        await assert_accessible(page, f"{path} (signed out)")
+    await sign_in_with(page, key)
+    paths += ["/projects/new", f"/projects/{created.json()['id']}/edit"]
+    for language in ["de", "en"]:
+        await page.goto(f"/language/{language}?next=/")
+        for path in paths:
+            await page.goto(path)
+            await assert_accessible(page, f"{path} ({language})")
+    await page.set_viewport_size({"width": 360, "height": 740})
+    for path in paths:
+        await page.goto(path)
+        await assert_accessible(page, f"{path} (phone)")
+        width = await page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= 360, f"{path} scrolls sideways on a phone"
