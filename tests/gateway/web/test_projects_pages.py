@@ -141,7 +141,7 @@ class TestForms:
             idempotency_key=re.search(r'name="idempotency_key" value="([^"]+)"', form.text)[1],  # type: ignore[index]
             title="Bürgerportal Formhausen",
             topic_citizen_services="1",
-            target_groups="Bürgerinnen\nUnternehmen",
+            target_groups="Bürgerinnen\r\nUnternehmen\r\n",  # a browser sends CR LF
             indicators="Online-Anträge | Prozent | 80 | 35,5",
             budget_eur="25.000,50",
             funding_sources="Land Hessen | 10000",
