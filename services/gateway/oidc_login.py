@@ -267,11 +267,16 @@ async def _charge(request: Request) -> None:
 _REDIRECT: dict[str, Any] = {
     "description": "On to the next step",
     "headers": {
-        "Location": {"description": "where the browser goes next", "schema": {"type": "string"}}
+        "Location": {
+            "description": "where the browser goes next",
+            "required": True,
+            "schema": {"type": "string"},
+        }
     },
 }
 _COOKIE_HEADER = {
     "description": "the encrypted login under way (HttpOnly, ten minutes)",
+    "required": True,
     "schema": {"type": "string"},
 }
 
@@ -303,7 +308,8 @@ async def login(
             alias="next",
             min_length=1,
             max_length=500,
-            description="a path of this site, e.g. /dashboard",
+            description="a path of this site to return to (never another site's URL)",
+            openapi_examples={"dashboard": {"value": "/dashboard"}},
         ),
     ] = "/",
 ) -> Response:

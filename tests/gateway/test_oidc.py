@@ -24,6 +24,7 @@ from shared.kit.auth import Principal, Role, sign_internal_token
 from shared.kit.http import ServiceUnavailable
 from tests.conftest import BACKENDS, SECRET, Platform, running_platform
 from tests.gateway.conftest import lone_gateway
+from tests.gateway.fuzzing import fuzz
 from tests.oidc_issuer import SigningKey, TestIssuer
 
 ROLE_MAP = (
@@ -557,3 +558,12 @@ async def test_the_sign_on_routes_are_documented_outside_the_api(platform: Platf
     assert "Location" in login["responses"]["303"]["headers"]
     assert [p["name"] for p in login["parameters"]] == ["next"]
     json.dumps(document)  # the whole document stays serialisable
+
+
+async def test_the_sign_on_routes_do_what_their_document_says(platform: Platform) -> None:
+    document = (await platform.client().get("/api/v1/openapi.json")).json()
+    document["paths"] = {p: i for p, i in document["paths"].items() if p.startswith("/auth/")}
+    assert len(document["paths"]) == 2
+    # The servers run in this event loop; schemathesis' blocking client runs beside it.
+    failures = await asyncio.to_thread(fuzz, document, platform.gateway_url, {}, {})
+    assert not failures, failures
