@@ -20,6 +20,7 @@ from services.gateway.ratelimit import CallBudget, Limit, rate_limiter
 from services.gateway.routing import service_router
 from services.gateway.settings import Settings
 from services.gateway.stream import FeedWatch, LiveStreams
+from services.gateway.web import pages
 from shared.contracts import REGISTRY
 from shared.kit.service import Runtime, create_service_app
 from shared.registry import SERVICES
@@ -99,6 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         migrations=Path(__file__).parent / "migrations",
         events=REGISTRY,
         routers=[
+            pages.router,
             docs_router(),
             routes.router,
             sign_on_router,
@@ -115,6 +117,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         operators_only=operators_only(settings.operations_networks),
     )
     mount_static(app)
+    pages.install_page_refusals(app)
     if settings.cors_origins:
         # Keys travel in the Authorization header, never in cookies: no credentials mode.
         app.add_middleware(

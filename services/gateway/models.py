@@ -62,3 +62,21 @@ class FeedEntry(SQLModel, table=True):
     # columns so narrowing or deleting a project finds the matches naming it by index.
     project_end: str | None = Field(default=None, sa_column=Column(String(36), index=True))
     match_end: str | None = Field(default=None, sa_column=Column(String(36), index=True))
+
+
+class WebSession(SQLModel, table=True):
+    """A browser's sign-in: the cookie holds a random id, this row only its hash."""
+
+    __tablename__ = "web_sessions"
+
+    id_hash: str = Field(sa_column=Column(String(64), primary_key=True))
+    key_id: str | None = Field(
+        default=None, sa_column=Column(String(36), index=True), description="the key signed in"
+    )
+    role: str = Field(sa_column=Column(String(20), nullable=False))
+    subject: str = Field(sa_column=Column(String(200), nullable=False))
+    ags: str | None = Field(default=None, sa_column=Column(String(8)))
+    csrf_secret: str = Field(sa_column=Column(String(64), nullable=False))
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    last_seen_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

@@ -1,13 +1,14 @@
 """Every query of the gateway, including what a caller may see of keys and the feed."""
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, delete, false, func, insert, select, update
+from sqlalchemy import ColumnElement, Select, delete, false, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from services.gateway.models import ApiKey, FeedEntry, Municipality
+from services.gateway.models import ApiKey, FeedEntry, Municipality, WebSession
 from shared.kit.auth import Principal, Role
 from shared.kit.db import Prepared, table_of
 from shared.kit.pagination import SortKey, keyset_page
@@ -197,3 +198,36 @@ async def add_feed_entry(session: AsyncSession, **values: Any) -> None:
     # A prepared insert: the feed consumer writes one row per event, and ORM objects
     # cost several times the statement itself.
     await _INSERT_FEED_ENTRY.run(session, values)
+
+
+async def live_web_session(
+    session: AsyncSession, id_hash: str, *, now: datetime, seen_since: datetime
+) -> WebSession | None:
+    """A web session that has not expired, was used since `seen_since`, and whose API
+    key (if it came from one) is not revoked: a revoked key ends its sessions at once."""
+    query = (
+        select(WebSession)
+        .outerjoin(ApiKey, col(ApiKey.id) == col(WebSession.key_id))
+        .where(
+            col(WebSession.id_hash) == id_hash,
+            col(WebSession.expires_at) > now,
+            col(WebSession.last_seen_at) > seen_since,
+            or_(col(WebSession.key_id).is_(None), col(ApiKey.revoked_at).is_(None)),
+        )
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def delete_web_session(session: AsyncSession, id_hash: str) -> None:
+    await session.execute(delete(WebSession).where(col(WebSession.id_hash) == id_hash))
+
+
+async def delete_dead_web_sessions(
+    session: AsyncSession, *, now: datetime, seen_since: datetime
+) -> None:
+    """Sessions past their end or idle too long: no lookup accepts them any more."""
+    await session.execute(
+        delete(WebSession).where(
+            or_(col(WebSession.expires_at) <= now, col(WebSession.last_seen_at) <= seen_since)
+        )
+    )

@@ -3,6 +3,7 @@
 import json
 import os
 import re
+from pathlib import Path
 from typing import Annotated, Any, ClassVar
 from urllib.parse import urlsplit
 
@@ -239,6 +240,28 @@ class Settings(ServiceSettings, OidcSettings):
         default=None,
         validation_alias=AliasChoices("LOTSE_REDIS_URL"),
         description="keep rate limits in this Redis, shared by every gateway replica",
+    )
+    session_hours: float = Field(
+        default=8.0, gt=0, description="a web sign-in ends this long after it began"
+    )
+    session_idle_minutes: float = Field(
+        default=60.0, gt=0, description="a web sign-in ends after this long without a page"
+    )
+    secure_cookies: bool = Field(
+        default=False,
+        description="mark the session cookie Secure even where the request came over plain "
+        "http (a TLS front that does not say so); over https it is Secure anyway",
+    )
+    imprint_file: Path | None = Field(
+        default=None, description="the operator's imprint (Impressum), Markdown or HTML"
+    )
+    privacy_file: Path | None = Field(
+        default=None, description="the operator's privacy notice (Datenschutz), Markdown or HTML"
+    )
+    accessibility_file: Path | None = Field(
+        default=None,
+        description="the operator's accessibility statement (Erklärung zur Barrierefreiheit), "
+        "Markdown or HTML; a default that names what to fill in otherwise",
     )
     key_cache_seconds: float = 30.0
     last_used_flush_seconds: float = 10.0
