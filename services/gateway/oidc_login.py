@@ -29,6 +29,7 @@ from fastapi.responses import RedirectResponse
 from services.gateway.oidc import OidcIssuer, TokenRefused
 from services.gateway.oidc_claims import ClaimMapping, NoLotseRole
 from services.gateway.ratelimit import CallBudget
+from services.gateway.web.session import start_session
 from shared.kit.auth import Principal
 from shared.kit.http import (
     LotseError,
@@ -232,10 +233,8 @@ def local_path(path: str) -> str:
 async def start_web_session(request: Request, principal: Principal, next_path: str) -> Response:
     """Where a finished sign-on becomes a web session: signed in as `principal`, the
     browser goes on to `next_path` (a local path, checked)."""
-    # Until the web app's session store is wired in here, the browser is sent on signed
-    # out: the sign-on itself is complete and checked.
-    del request, principal
-    return RedirectResponse(next_path, status_code=303)
+    # No API key stands behind the session: it lives its own hours, like the token's user.
+    return await start_session(request, principal, key_id=None, next_path=next_path)
 
 
 def _form_encoded(value: str) -> str:
@@ -311,7 +310,7 @@ async def login(
             description="a path of this site to return to (never another site's URL)",
             openapi_examples={"dashboard": {"value": "/dashboard"}},
         ),
-    ] = "/",
+    ] = "/dashboard",
 ) -> Response:
     sign_on = _sign_on(request)
     await _charge(request)

@@ -19,6 +19,7 @@ import pytest
 
 from services.gateway.identity import TokenResolver
 from services.gateway.oidc import OidcIssuer, TokenRefused
+from services.gateway.web.session import COOKIE as SESSION_COOKIE
 from shared.cli.broker import EmbeddedBroker, free_port
 from shared.kit.auth import Principal, Role, sign_internal_token
 from shared.kit.http import ServiceUnavailable
@@ -391,12 +392,38 @@ class TestSignOn:
         self, platform: Platform, issuer: TestIssuer, user: dict[str, Any]
     ) -> None:
         browser = Browser(platform)
-        url, _ = await browser.login("/projects?topic=energy")
+        assert (await browser.client.get("/dashboard")).status_code == 303  # not signed in
+        url, _ = await browser.login("/dashboard?tab=projects")
         finished = await browser.callback(await browser.approve(url))
         assert finished.status_code == 303, finished.text
-        assert finished.headers["location"] == "/projects?topic=energy"
-        # The login cookie is spent.
-        assert 'lotse_oidc_login=""' in finished.headers["set-cookie"]
+        assert finished.headers["location"] == "/dashboard?tab=projects"
+        cookies = finished.headers.get_list("set-cookie")
+        assert any(c.startswith('lotse_oidc_login=""') for c in cookies)  # the login is spent
+        session = next(c for c in cookies if c.startswith(SESSION_COOKIE + "="))
+        assert "httponly" in session.lower()
+        # The browser is signed in as the coordinator the issuer vouched for.
+        page = await browser.client.get("/dashboard")
+        assert page.status_code == 200
+        assert "Koordinierungsstelle" in page.text
+
+    async def test_the_sign_in_page_offers_the_organisations_account(
+        self, platform: Platform
+    ) -> None:
+        page = await platform.client().get("/sign-in", params={"next": "/funding"})
+        assert page.status_code == 200
+        assert 'href="/auth/oidc/login?next=/funding"' in page.text
+
+    async def test_a_municipality_user_is_signed_in_with_its_ags(
+        self, platform: Platform, issuer: TestIssuer, user: dict[str, Any]
+    ) -> None:
+        ags = await platform.municipality(name="Gladenbach")
+        user.update(groups=["lotse-kommunen"], ags=ags)
+        browser = Browser(platform)
+        url, _ = await browser.login()
+        assert (await browser.callback(await browser.approve(url))).status_code == 303
+        page = await browser.client.get("/dashboard")
+        assert page.status_code == 200
+        assert "Gladenbach" in page.text
 
     async def test_a_replayed_callback_is_refused(
         self, platform: Platform, issuer: TestIssuer, user: dict[str, Any]

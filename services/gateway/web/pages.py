@@ -50,6 +50,7 @@ async def sign_in_form(
         signed_out=signed_out,
         error=None,
         hours=_hours(request),
+        single_sign_on=_single_sign_on(request),
     )
 
 
@@ -95,7 +96,13 @@ async def _sign_in_refused(request: Request, next_path: str, error: str) -> Resp
         signed_out=False,
         error=error,
         hours=_hours(request),
+        single_sign_on=_single_sign_on(request),
     )
+
+
+def _single_sign_on(request: Request) -> bool:
+    settings: Settings = request.app.state.settings
+    return settings.oidc_enabled
 
 
 def _hours(request: Request) -> str:
