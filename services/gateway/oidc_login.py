@@ -29,7 +29,7 @@ from fastapi.responses import RedirectResponse
 from services.gateway.oidc import OidcIssuer, TokenRefused
 from services.gateway.oidc_claims import ClaimMapping, NoLotseRole
 from services.gateway.ratelimit import CallBudget
-from services.gateway.web.session import start_session
+from services.gateway.web.session import cookie_secure, start_session
 from shared.kit.auth import Principal
 from shared.kit.http import (
     LotseError,
@@ -329,7 +329,7 @@ async def login(
         httponly=True,
         # Lax: the issuer sends the browser back with a top-level GET, which carries it.
         samesite="lax",
-        secure=sign_on.secure_cookie,
+        secure=sign_on.secure_cookie or cookie_secure(request),
     )
     response.headers["Cache-Control"] = "no-store"
     return response

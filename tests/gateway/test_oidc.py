@@ -584,6 +584,9 @@ async def test_the_sign_on_routes_are_documented_outside_the_api(platform: Platf
     assert {"303", "400", "401", "403", "404", "503"} <= callback["responses"].keys()
     assert "Location" in login["responses"]["303"]["headers"]
     assert [p["name"] for p in login["parameters"]] == ["next"]
+    scheme = document["components"]["securitySchemes"]["oidc"]
+    assert scheme["openIdConnectUrl"].endswith("/realms/lotse/.well-known/openid-configuration")
+    assert {"oidc": []} in document["security"]
     json.dumps(document)  # the whole document stays serialisable
 
 
