@@ -19,6 +19,8 @@ import pytest
 
 from services.gateway.identity import TokenResolver
 from services.gateway.oidc import OidcIssuer, TokenRefused
+from services.gateway.oidc_claims import oidc_subject
+from services.gateway.settings import Settings
 from services.gateway.web.session import COOKIE as SESSION_COOKIE
 from shared.cli.broker import EmbeddedBroker, free_port
 from shared.kit.auth import Principal, Role, sign_internal_token
@@ -94,6 +96,20 @@ class TestGoodTokens:
             json={"title": "Fremd", "topics": ["administration"], "municipality_ags": other},
         )
         assert_problem(foreign, 403)
+
+    async def test_a_long_or_non_ascii_subject_is_stored_hashed(
+        self, platform: Platform, issuer: TestIssuer
+    ) -> None:
+        ags = await platform.municipality()
+        for sub in ("ü" * 250, "x" * 255, "mit leerzeichen"):
+            token = issuer.token(sub=sub, groups=["lotse-kommunen"], ags=ags)
+            created = await platform.client(token).post(
+                "/api/v1/projects", json={"title": "Lang", "topics": ["energy"]}
+            )
+            assert created.status_code == 201, created.text
+        subject = oidc_subject(issuer.issuer, "ü" * 250)
+        assert len(subject) <= 200 and subject.isascii()
+        assert oidc_subject(issuer.issuer, "x") != oidc_subject("https://other.example", "x")
 
     async def test_a_nested_claim_and_a_single_valued_list_map_too(
         self, tmp_path: Path, broker: EmbeddedBroker, issuer: TestIssuer
@@ -258,6 +274,39 @@ class TestWithoutSingleSignOn:
                 assert "API keys only" in refused.json()["detail"]
             assert_problem(await client.get("/auth/oidc/login"), 404)
             assert_problem(await client.get("/auth/oidc/callback?code=x&state=y"), 404)
+
+
+class TestSettings:
+    def test_the_role_map_reads_pairs_and_json(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setenv("LOTSE_GATEWAY_OIDC_ISSUER", "https://sso.example/realms/lotse")
+        monkeypatch.setenv("LOTSE_GATEWAY_OIDC_CLIENT_ID", "lotse")
+        monkeypatch.setenv("LOTSE_GATEWAY_OIDC_ROLE_MAP", " a = admin , b=reader")
+        assert Settings().oidc_role_map == {"a": Role.ADMIN, "b": Role.READER}
+        monkeypatch.setenv("LOTSE_GATEWAY_OIDC_ROLE_MAP", '{"Lotse.Reader": "reader"}')
+        assert Settings().oidc_role_map == {"Lotse.Reader": Role.READER}
+        assert Settings().oidc_token_audience == "lotse"
+        assert Settings(oidc_scopes="email").oidc_scope == "openid email"
+
+    @pytest.mark.parametrize(
+        "settings",
+        [
+            {"oidc_issuer": "https://sso.example"},  # no client id
+            {"oidc_issuer": "sso.example", "oidc_client_id": "c"},
+            {
+                "oidc_issuer": "http://sso.example",
+                "oidc_client_id": "c",
+                "LOTSE_ENV": "prod",
+                "LOTSE_INTERNAL_TOKEN_SECRET": SECRET,
+            },
+            {"oidc_role_map": "a=anonymous"},
+            {"oidc_role_map": "a=emperor"},
+            {"oidc_role_map": "just-a-name"},
+            {"oidc_default_role": "anonymous"},
+        ],
+    )
+    def test_a_wrong_configuration_does_not_start(self, settings: dict[str, Any]) -> None:
+        with pytest.raises(ValueError, match=r"OIDC|role|Input should be"):
+            Settings(**settings)
 
 
 # -- the issuer's keys, fetched with care ------------------------------------------------
