@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs, unquote_plus, urlencode
 
 import jwt
 from cryptography.hazmat.primitives import serialization
@@ -236,8 +236,12 @@ class TestIssuer:
             return form.get("client_id") == self.client_id
         scheme, _, value = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() == "basic":
-            pair = base64.b64decode(value).decode()
-            return pair == f"{self.client_id}:{self.client_secret}"
+            # RFC 6749, 2.3.1: both parts form-encoded, then joined by a colon.
+            given_id, _, given_secret = base64.b64decode(value).decode().partition(":")
+            return (unquote_plus(given_id), unquote_plus(given_secret)) == (
+                self.client_id,
+                self.client_secret,
+            )
         return (form.get("client_id"), form.get("client_secret")) == (
             self.client_id,
             self.client_secret,

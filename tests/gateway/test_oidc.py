@@ -6,6 +6,7 @@ from it over the socket, as it would from Keycloak or Entra ID.
 """
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -385,8 +386,10 @@ def _verifier(issuer: TestIssuer, *, refresh_seconds: float) -> OidcIssuer:
 class Browser:
     """A browser as far as the sign-on goes: a cookie jar, no automatic redirects."""
 
-    def __init__(self, platform: Platform) -> None:
-        self.client = platform.client(follow_redirects=False)
+    def __init__(self, gateway: Platform | httpx.AsyncClient) -> None:
+        if isinstance(gateway, Platform):
+            gateway = gateway.client(follow_redirects=False)
+        self.client = gateway
 
     async def login(self, next_path: str = "/dashboard") -> tuple[str, dict[str, str]]:
         """Start a login; the issuer's authorization URL and its query."""
@@ -620,6 +623,53 @@ class TestSignOn:
             return (await browser.callback(await browser.approve(url))).status_code
 
         assert await asyncio.gather(*(one() for _ in range(8))) == [303] * 8
+
+
+class TestConfidentialClient:
+    SECRET = "s3cr%t:&x"  # what form-encoding must keep intact
+
+    @pytest.mark.parametrize("method", ["client_secret_basic", "client_secret_post"])
+    async def test_signs_in_with_its_secret_as_the_issuer_takes_it(
+        self, tmp_path: Path, broker: EmbeddedBroker, method: str
+    ) -> None:
+        async with self.signing_on(tmp_path, broker, method, self.SECRET) as (issuer, browser):
+            url, _ = await browser.login("/funding")
+            finished = await browser.callback(await browser.approve(url))
+            assert finished.status_code == 303, finished.text
+            assert finished.headers["location"] == "/funding"
+            assert issuer.refusals == []
+
+    async def test_a_wrong_secret_is_refused_by_the_issuer(
+        self, tmp_path: Path, broker: EmbeddedBroker
+    ) -> None:
+        async with self.signing_on(tmp_path, broker, "client_secret_basic", "wrong") as (
+            issuer,
+            browser,
+        ):
+            url, _ = await browser.login()
+            refused = await browser.callback(await browser.approve(url))
+            assert_problem(refused, 401, "sign-on-refused")
+            assert issuer.refusals == ["invalid_client"]
+
+    @contextlib.asynccontextmanager
+    async def signing_on(
+        self, tmp_path: Path, broker: EmbeddedBroker, method: str, secret: str
+    ) -> AsyncIterator[tuple[TestIssuer, Browser]]:
+        confidential = TestIssuer(client_id="lotse:kreis", client_secret=self.SECRET)
+        confidential.discovery_changes = {"token_endpoint_auth_methods_supported": [method]}
+        confidential.user = {"sub": "dora", "groups": ["lotse-lesen"]}
+        async with (
+            confidential.running(),
+            lone_gateway(
+                tmp_path,
+                LOTSE_KAFKA_BOOTSTRAP=broker.bootstrap,
+                **oidc_settings(confidential, oidc_client_secret=secret),
+            ) as (_, client),
+        ):
+            gateway_url = str(client.base_url).rstrip("/")
+            confidential.redirect_uris.add(gateway_url + "/auth/oidc/callback")
+            async with httpx.AsyncClient(base_url=gateway_url, timeout=10) as browser_client:
+                yield confidential, Browser(browser_client)
 
 
 # -- the document ------------------------------------------------------------------------
