@@ -1,12 +1,14 @@
 """The gateway: the only public entry of Lotse."""
 
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from services.gateway import domain, routes
+from services.gateway import domain, hook_routes, routes
 from services.gateway.consumers import CONSUMERS
+from services.gateway.delivery import WebhookDeliverer
 from services.gateway.docs import docs_router, mount_static
 from services.gateway.headers import SecurityHeaders
 from services.gateway.identity import KeyResolver, TokenResolver, caller
@@ -23,6 +25,7 @@ from services.gateway.stream import FeedWatch, LiveStreams
 from services.gateway.web import pages
 from shared.contracts import REGISTRY
 from shared.kit.service import Runtime, create_service_app
+from shared.kit.webhooks import WebhookClient
 from shared.registry import SERVICES
 
 CORS_REQUEST_HEADERS = [
@@ -65,6 +68,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 max_seconds=settings.stream_max_seconds,
             )
         )
+        policy = settings.policy()
+        deliverer = WebhookDeliverer(
+            runtime.db,
+            client=WebhookClient(policy),
+            lease=timedelta(seconds=settings.webhook_lease_seconds),
+            retention=timedelta(days=settings.webhook_retention_days),
+            poll_seconds=settings.webhook_poll_seconds,
+        )
+        runtime.provide(policy)
+        runtime.provide(deliverer)
+        if settings.webhook_deliverer_enabled:
+            deliverer.start()
         runtime.provide(
             CallBudget(
                 rate_limiter(settings.redis_url),
@@ -90,6 +105,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await runtime.part(KeyResolver).stop()
         await runtime.part(TokenResolver).close()
         await runtime.part(FeedWatch).stop()
+        deliverer = runtime.part(WebhookDeliverer)
+        await deliverer.stop()
+        await deliverer.client.close()
         await runtime.part(ServiceProxy).close()
         await runtime.part(CallBudget).limiter.close()
 
@@ -103,6 +121,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             pages.router,
             docs_router(),
             routes.router,
+            hook_routes.router,
             sign_on_router,
             service_router(settings.service_routes, settings.secret_link_routes),
         ],

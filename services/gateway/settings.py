@@ -1,4 +1,5 @@
-"""Settings of the gateway (env prefix LOTSE_GATEWAY_)."""
+"""Settings of the gateway (env prefix LOTSE_GATEWAY_; the webhook allow-list is
+platform-wide: LOTSE_WEBHOOK_ALLOWED_CIDRS)."""
 
 import json
 import os
@@ -13,6 +14,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from shared.kit.auth import Role
 from shared.kit.networks import IPNetwork, parse_cidrs
 from shared.kit.settings import DEV_ADMIN_KEY, ServiceSettings
+from shared.kit.webhooks import WebhookSettings
 from shared.registry import GATEWAY, SERVICES, by_name
 
 _ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
@@ -149,7 +151,7 @@ class OidcSettings(BaseSettings):
                 raise ValueError(f"LOTSE_GATEWAY_OIDC_{name} must be https outside dev")
 
 
-class Settings(ServiceSettings, OidcSettings):
+class Settings(ServiceSettings, WebhookSettings, OidcSettings):
     model_config = SettingsConfigDict(
         env_prefix="LOTSE_GATEWAY_", extra="ignore", populate_by_name=True
     )
@@ -240,6 +242,27 @@ class Settings(ServiceSettings, OidcSettings):
         default=None,
         validation_alias=AliasChoices("LOTSE_REDIS_URL"),
         description="keep rate limits in this Redis, shared by every gateway replica",
+    )
+    webhook_poll_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        description="how often the webhook deliverer looks for due retries (new feed entries "
+        "wake it)",
+    )
+    webhook_lease_seconds: float = Field(
+        default=60.0,
+        ge=1,
+        description="a gateway's claim on a webhook delivery; after a crash it is sent again "
+        "this late",
+    )
+    webhook_retention_days: float = Field(
+        default=30,
+        gt=0,
+        description="delivered and cancelled webhook deliveries are kept this long (failed "
+        "ones stay, to be listed and redelivered)",
+    )
+    webhook_deliverer_enabled: bool = Field(
+        default=True, description="send webhook deliveries from this process"
     )
     session_hours: float = Field(
         default=8.0, gt=0, description="a web sign-in ends this long after it began"

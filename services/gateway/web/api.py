@@ -10,6 +10,7 @@ services. A refusal comes back as the kit's LotseError with the API's own texts,
 """
 
 from typing import Any
+from urllib.parse import unquote
 
 import httpx
 from fastapi import FastAPI, Request
@@ -19,21 +20,38 @@ from shared.kit.auth import ANONYMOUS, Principal
 from shared.kit.http import PROBLEM_JSON, GenericProblem, LotseError, media_type_of
 from shared.kit.observability import request_id_var
 
+INTERNAL_HOST = "lotse.internal"
+"""A name for this app in its own calls; never resolved, the calls stay in process."""
+
 
 class PageApi:
     """Calls of one page request, as `principal` (anonymous when nobody is signed in)."""
 
-    def __init__(self, app: FastAPI, principal: Principal, state: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        app: FastAPI,
+        principal: Principal,
+        state: dict[str, Any],
+        client: tuple[str, int] = ("unknown", 0),
+    ) -> None:
         self.principal = principal
         self._client = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=_acting_as(app, principal, state)),
-            base_url="http://lotse.internal",
+            # The browser's own address: what the API knows of the caller stays true (an
+            # in-process call must not pass for loopback, which may read /metrics).
+            transport=httpx.ASGITransport(app=_acting_as(app, principal, state), client=client),
+            base_url=f"http://{INTERNAL_HOST}",
             timeout=None,  # the proxy's own timeouts bound every forwarded call
         )
 
     @classmethod
     def of(cls, request: Request, principal: Principal | None) -> "PageApi":
-        return cls(request.app, principal or ANONYMOUS, dict(request.scope.get("state") or {}))
+        address = (request.client.host, request.client.port) if request.client else None
+        return cls(
+            request.app,
+            principal or ANONYMOUS,
+            dict(request.scope.get("state") or {}),
+            address or ("unknown", 0),
+        )
 
     async def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
         return await self.call("GET", path, params=params)
@@ -43,12 +61,22 @@ class PageApi:
 
     async def call(self, method: str, path: str, **options: Any) -> Any:
         """The JSON of a 2xx answer (None for 204); else the API's problem, raised."""
-        if not path.startswith("/api/"):
-            raise ValueError(f"pages ask the public API only, not {path!r}")
         headers = dict(options.pop("headers", None) or {})
         if request_id := request_id_var.get():
             headers["x-request-id"] = request_id  # one request id in the page's logs
-        answer = await self._client.request(method, path, headers=headers, **options)
+        request = self._client.build_request(method, path, headers=headers, **options)
+        # Checked as sent, after the URL is normalised: an id from a form that reads
+        # `../../metrics` must not leave the public API.
+        segments = [unquote(part) for part in request.url.path.split("/")]
+        if (
+            not path.startswith("/api/v1/")
+            or request.url.host != INTERNAL_HOST
+            or segments[:3] != ["", "api", "v1"]
+            or ".." in segments
+            or "." in segments
+        ):
+            raise ValueError(f"pages ask the public API only, not {path!r}")
+        answer = await self._client.send(request)
         if answer.status_code >= 400:
             raise problem_of(answer)
         if answer.status_code == 204 or not answer.content:

@@ -75,12 +75,14 @@ async def sign_in(request: Request) -> Response:
         await budget.charge_key(principal.subject)
     except TooManyRequests as exc:
         seconds = math.ceil(exc.retry_after or 1)
-        return await render(
+        busy = await render(
             request,
             "refused.html",
             status_code=429,
             message=t("refused.busy", seconds=seconds),
         )
+        busy.headers["Retry-After"] = str(seconds)
+        return busy
     except Unauthorized:
         return await _sign_in_refused(request, next_path, t("signin.refused"))
     key_id = principal.subject.removeprefix("key:")

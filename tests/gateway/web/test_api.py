@@ -67,7 +67,15 @@ async def test_gateway_paths_answer_as_for_the_key(platform: Platform) -> None:
 
 async def test_pages_ask_the_public_api_only(platform: Platform) -> None:
     async with PageApi(platform.gateway, ANONYMOUS, {}) as api:
-        for path in ["/metrics", "/readyz", "//evil.example/api/v1/projects"]:
+        for path in [
+            "/metrics",
+            "/readyz",
+            "//evil.example/api/v1/projects",
+            "/api/v1/../../metrics",
+            "/api/v1/projects/../../../readyz",
+            "/api/v1/projects/%2e%2e/%2e%2e/%2e%2e/metrics",
+            "http://evil.example/api/v1/projects",
+        ]:
             with pytest.raises(ValueError):
                 await api.get(path)
 

@@ -24,7 +24,7 @@ PAGES = [
 
 async def test_sign_in_with_the_bootstrap_key_and_sign_out(signed_in_page: Page) -> None:
     page = signed_in_page
-    await expect(page.get_by_role("heading", level=1)).to_have_text("Übersicht")
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Dashboard")
     await expect(page.locator(".facts")).to_contain_text("Betrieb")
     for panel in ["Kennzahlen", "Bild der Region", "Was zuletzt geschah", "Fristen"]:
         await expect(page.get_by_role("heading", name=panel)).to_be_visible()
@@ -116,7 +116,7 @@ async def test_a_bad_csrf_token_is_refused(signed_in_page: Page) -> None:
     await expect(page.get_by_role("heading", level=1)).to_have_text("Anfrage abgelehnt")
     await assert_accessible(page, "the refusal page")
     await page.goto("/dashboard")  # nothing changed: still signed in
-    await expect(page.get_by_role("heading", level=1)).to_have_text("Übersicht")
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Dashboard")
 
 
 async def test_no_page_requests_another_host(
