@@ -174,6 +174,13 @@ HOSTILE: dict[str, Any] = {
         Principal(Role.ADMIN, "key:x"), "another-secret-of-at-least-32-characters"
     ),
     "truncated": lambda i: i.token().rsplit(".", 1)[0] + ".",
+    # Keys the token brings along itself are never fetched nor trusted.
+    "jku-to-own-keys": lambda i: i.token(
+        key=SigningKey(i.current.kid), headers={"jku": "http://127.0.0.1:9/keys"}
+    ),
+    "embedded-jwk": lambda i: i.token(
+        key=(evil := SigningKey(i.current.kid)), headers={"jwk": evil.jwk()}
+    ),
 }
 
 
