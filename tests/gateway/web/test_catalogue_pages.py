@@ -73,7 +73,7 @@ async def region(platform: Platform) -> Region:
 
     async def indexed() -> bool:
         found = await platform.client().get("/api/v1/search", params={"q": "Zaunkönig"})
-        return found.json()["total"] >= 1
+        return bool(found.json()["total"] >= 1)
 
     await eventually(indexed)
     return Region(ags, key, solution, contact_email, call.json()["id"])
