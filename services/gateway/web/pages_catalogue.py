@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
 from services.gateway.web.api import PageApi
-from services.gateway.web.i18n import language_of, translator
+from services.gateway.web.i18n import Translate, language_of, translator
 from services.gateway.web.render import render
 from services.gateway.web.session import current_session
 from services.gateway.web.snippets import highlighted
@@ -44,6 +44,7 @@ async def catalogue(request: Request) -> Response:
             error = exc
         names = await municipality_names(api) if found else {}
     status = 400 if error is not None and error.status < 500 else 200
+    t = translator(language_of(request))
     filters = {name: value for name, value in wanted.items() if name != "cursor"}
     return await render(
         request,
@@ -52,9 +53,9 @@ async def catalogue(request: Request) -> Response:
         query=wanted.get("q", ""),
         filters=filters,
         found=found,
-        facets=_facets(found, filters, names) if found else [],
+        facets=_facets(found, filters, names, t) if found else [],
         active=[
-            (name, _label(name, value, names), _link({**filters, name: None}))
+            (name, _label(name, value, names, t), _link({**filters, name: None}))
             for name, value in filters.items()
             if name != "q"
         ],
@@ -71,7 +72,7 @@ async def catalogue(request: Request) -> Response:
 
 
 def _facets(
-    found: dict[str, Any], filters: dict[str, str], names: dict[str, str]
+    found: dict[str, Any], filters: dict[str, str], names: dict[str, str], t: Translate
 ) -> list[tuple[str, list[tuple[str, int, str, bool]]]]:
     """Per facet: (name, [(label, count, link, selected)]); a link sets or clears it."""
     facets = []
@@ -81,17 +82,19 @@ def _facets(
         for value, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
             selected = filters.get(name) == value
             link = _link({**filters, name: None if selected else value})
-            values.append((_label(name, value, names), count, link, selected))
+            values.append((_label(name, value, names, t), count, link, selected))
         if values:
             facets.append((name, values))
     return facets
 
 
-def _label(name: str, value: str, names: dict[str, str]) -> str:
+def _label(name: str, value: str, names: dict[str, str], t: Translate) -> str:
     if name == "topic":
         return TOPICS.get(value, value)
     if name == "municipality":
         return names.get(value, value)
+    if name == "maturity":
+        return t(f"catalogue.maturity.{value}")
     return value
 
 

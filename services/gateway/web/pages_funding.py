@@ -134,7 +134,9 @@ async def subscribe(request: Request) -> Response:
             if exc.status >= 500:
                 raise
             errors, summary = _errors(request, exc)
-            return await _form(request, principal, form, errors, summary, status_code=400)
+            # Bad input is a 400 page; a refusal (403, 409, 429) keeps the API's status.
+            status = 400 if exc.status == 422 else exc.status
+            return await _form(request, principal, form, errors, summary, status_code=status)
     return await render(request, "funding_subscribed.html", subscription=created)
 
 

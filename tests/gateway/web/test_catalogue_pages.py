@@ -162,6 +162,35 @@ class TestFacets:
         assert 'aria-current="true"' in filtered.text
         assert "1 Treffer" in filtered.text
 
+    async def test_pages_of_results_follow_each_other(self, platform: Platform) -> None:
+        coordinator = platform.client(await platform.key("coordinator"))
+        word = f"Seitenwechsel{uuid.uuid4().hex[:6]}"
+        for number in range(21):
+            created = await coordinator.post(
+                "/api/v1/solutions",
+                json={
+                    "name": f"{word} {number}",
+                    "short_description": f"Lösung {number} zum {word}.",
+                    "license": "MIT",
+                },
+            )
+            assert created.status_code == 201, created.text
+
+        async def indexed() -> bool:
+            found = await platform.client().get("/api/v1/search", params={"q": word})
+            return bool(found.json()["total"] == 21)
+
+        await eventually(indexed)
+        client = browser(platform)
+        first = await client.get("/catalogue", params={"q": word})
+        assert "21 Treffer" in first.text and first.text.count('class="hit"') == 20
+        assert "Erste Seite" not in first.text
+        more = re.search(r'href="([^"]*cursor=[^"]*)" rel="next"', first.text)
+        assert more, "a link to the next page"
+        second = await client.get(more.group(1).replace("&amp;", "&"))
+        assert second.status_code == 200 and second.text.count('class="hit"') == 1
+        assert 'rel="next"' not in second.text and "Erste Seite" in second.text
+
     async def test_bad_filters_are_a_400_page(self, platform: Platform, region: Region) -> None:
         client = browser(platform)
         for params in [{"topic": "nonsense"}, {"q": "x" * 201}, {"cursor": "bogus"}]:
