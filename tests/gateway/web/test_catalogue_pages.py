@@ -60,11 +60,24 @@ async def region(platform: Platform) -> Region:
         json={
             "title": "Was wir beim Zaunkönig-Portal gelernt haben",
             "kind": "lessons_learned",
-            "body": "**Früh** die Bauaufsicht fragen. <img src=x onerror=alert(3)>",
+            # nh3 lets a Markdown image to another host through: pages show the text.
+            "body": "**Früh** die Bauaufsicht fragen. <img src=x onerror=alert(3)> "
+            "![Zähler](https://tracker.example/p.png)",
             "solution_ids": [solution],
         },
     )
     assert article.status_code == 201, article.text
+    internal = await member.post(
+        "/api/v1/articles",
+        json={
+            "title": "Nur für die Region: Vergabe des Zaunkönig-Portals",
+            "kind": "procurement_template",
+            "body": "Intern.",
+            "solution_ids": [solution],
+            "visibility": "region",
+        },
+    )
+    assert internal.status_code == 201, internal.text
     coordinator = platform.client(await platform.key("coordinator"))
     call = await coordinator.post(
         "/api/v1/funding-calls", json=call_body(title="Zaunkönig-Förderung")
@@ -114,6 +127,7 @@ class TestHighlights:
         assert "<script" not in page.text and "<img" not in page.text
         assert "&lt;img src=x onerror=alert(2)&gt;" in page.text
         assert "&lt;img src=x onerror=alert(3)&gt;" in page.text
+        assert "![Zähler](https://tracker.example/p.png)" in page.text
 
 
 class TestVisibility:
@@ -128,6 +142,7 @@ class TestVisibility:
         assert "im Einsatz" not in page.text
         assert f'href="/api/v1/solutions/{region.solution}/publiccode.yml"' in page.text
         assert "Was wir beim Zaunkönig-Portal gelernt haben" in page.text
+        assert "Nur für die Region" not in page.text
 
     async def test_a_member_sees_adoptions_and_contacts(
         self, platform: Platform, region: Region
@@ -137,6 +152,7 @@ class TestVisibility:
         page = await member.get(f"/catalogue/solutions/{region.solution}")
         assert region.contact_email in page.text and "Lena Lotsin" in page.text
         assert "Zaunkönigstadt" in page.text and "im Einsatz" in page.text
+        assert "Nur für die Region" in page.text
 
     async def test_an_unknown_solution_is_a_404_page(self, platform: Platform) -> None:
         for path in [
@@ -193,13 +209,23 @@ class TestFacets:
 
     async def test_bad_filters_are_a_400_page(self, platform: Platform, region: Region) -> None:
         client = browser(platform)
-        for params in [{"topic": "nonsense"}, {"q": "x" * 201}, {"cursor": "bogus"}]:
+        for params in [
+            {"topic": "nonsense"},
+            {"q": "x" * 201},
+            {"cursor": "bogus"},
+            {"municipality": "0641200ä"},
+        ]:
             page = await client.get("/catalogue", params=params)
             assert page.status_code == 400, params
             assert "text/html" in page.headers["content-type"]
             assert "Diese Suche konnte nicht ausgeführt werden" in page.text
-        bad = await client.get("/funding", params={"eligible_for": "12"})
-        assert bad.status_code == 400 and 'aria-invalid="true"' in bad.text
+        for eligible_for in ["12", "0641200ä", "99999999"]:
+            bad = await client.get("/funding", params={"eligible_for": eligible_for})
+            assert bad.status_code == 400, eligible_for
+            assert 'aria-invalid="true"' in bad.text and 'id="eligible_for-error"' in bad.text
+        # Control characters never reach a page: the kit refuses such a query string first.
+        for path in ["/catalogue?q=Bau%00antrag", "/funding?eligible_for=06%0A412000"]:
+            assert (await client.get(path)).status_code == 400, path
 
 
 class TestFunding:
