@@ -155,6 +155,8 @@ DE: dict[str, str] = {
     "funding.eligible_hint": "Der achtstellige Amtliche Gemeindeschlüssel, z. B. 06412000. "
     "Angemeldet gilt Ihre eigene Kommune.",
     "funding.eligible_submit": "Förderfähigkeit prüfen",
+    "funding.only_eligible": "Nur Förderaufrufe zeigen, für die diese Kommune "
+    "antragsberechtigt ist",
     "funding.unavailable": "Die Förderaufrufe sind gerade nicht erreichbar. Bitte versuchen "
     "Sie es später noch einmal.",
     "funding.open": "Offene Förderaufrufe",
@@ -375,6 +377,7 @@ EN: dict[str, str] = {
     "funding.eligible_hint": "The eight-digit official municipality key, e.g. 06412000. Signed "
     "in, your own municipality is used.",
     "funding.eligible_submit": "Check eligibility",
+    "funding.only_eligible": "Show only the calls this municipality may apply for",
     "funding.unavailable": "The funding calls cannot be reached right now. Please try again later.",
     "funding.open": "Open funding calls",
     "funding.funder": "Funder",

@@ -2,7 +2,7 @@
 
 import uuid
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, get_args
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request, Response
@@ -13,6 +13,7 @@ from services.gateway.web.i18n import Translate, language_of, translator
 from services.gateway.web.render import render
 from services.gateway.web.session import current_session
 from services.gateway.web.snippets import highlighted
+from shared.contracts.knowledge import Maturity
 from shared.kit.http import LotseError
 from shared.region.topics import TOPICS
 
@@ -21,6 +22,7 @@ router = APIRouter(include_in_schema=False)
 # The search's filters a reader can set, in the order the page shows their facets.
 FACETS = ("topic", "maturity", "license", "municipality")
 PAGE_SIZE = 20
+MATURITIES = frozenset(get_args(Maturity))
 
 
 @router.get("/catalogue", response_class=HTMLResponse)
@@ -57,13 +59,13 @@ async def catalogue(request: Request) -> Response:
         active=[
             (name, _label(name, value, names, t), _link({**filters, name: None}))
             for name, value in filters.items()
-            if name != "q"
+            if name != "q" and found
         ],
         next_link=_link({**filters, "cursor": found["next_cursor"]})
         if found and found.get("next_cursor")
         else None,
         first_link=_link(filters) if "cursor" in wanted else None,
-        refused=_refusal(request, error) if status == 400 else None,
+        refused=_refusal(error, t) if status == 400 else None,
         unavailable=error is not None and status == 200,
         names=names,
         topics=TOPICS,
@@ -93,7 +95,7 @@ def _label(name: str, value: str, names: dict[str, str], t: Translate) -> str:
         return TOPICS.get(value, value)
     if name == "municipality":
         return names.get(value, value)
-    if name == "maturity":
+    if name == "maturity" and value in MATURITIES:
         return t(f"catalogue.maturity.{value}")
     return value
 
@@ -103,9 +105,8 @@ def _link(params: Mapping[str, str | None]) -> str:
     return "/catalogue" + (f"?{urlencode(kept)}" if kept else "")
 
 
-def _refusal(request: Request, error: LotseError | None) -> list[str]:
+def _refusal(error: LotseError | None, t: Translate) -> list[str]:
     """What the API found wrong, one line per field, in its own words."""
-    t = translator(language_of(request))
     if error is None:
         return []
     lines = [

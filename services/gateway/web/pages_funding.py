@@ -35,24 +35,36 @@ async def funding(request: Request) -> Response:
     # Eligibility for the AGS asked for, else for the signed-in municipality's own.
     asked = request.query_params.get("eligible_for")
     eligible_for = asked if asked is not None else (principal.ags if principal else None)
+    only_eligible = bool(eligible_for) and request.query_params.get("only") == "eligible"
     calls: list[dict[str, Any]] = []
+    verdicts: dict[str, dict[str, Any]] = {}
     unavailable = False
     error: str | None = None
     async with PageApi.of(request, principal) as api:
-        for status in UPCOMING:
-            params: dict[str, Any] = {"status": status, "limit": 200}
-            if eligible_for:
-                params["eligible_for"] = eligible_for
-            try:
+        try:
+            for status in UPCOMING:
+                params: dict[str, Any] = {"status": status, "limit": 200}
                 calls += (await api.get("/api/v1/funding-calls", params))["items"]
-            except LotseError as exc:
-                if exc.status >= 500:
-                    unavailable = True
-                else:
-                    messages = field_messages(exc)
-                    error = messages.get("eligible_for") or str(exc.detail or exc.title)
-                break
+                if eligible_for:
+                    # The API lists only the calls the municipality may apply for, each
+                    # with its reasons; the others are the ones it may not.
+                    mine = await api.get(
+                        "/api/v1/funding-calls", params | {"eligible_for": eligible_for}
+                    )
+                    verdicts |= {call["id"]: call["eligibility"] for call in mine["items"]}
+        except LotseError as exc:
+            calls, verdicts = [], {}
+            if exc.status >= 500:
+                unavailable = True
+            else:
+                messages = field_messages(exc)
+                error = messages.get("eligible_for") or str(exc.detail or exc.title)
         names = await municipality_names(api) if calls else {}
+    if eligible_for and not error:
+        for call in calls:
+            call["eligibility"] = verdicts.get(call["id"], {"eligible": False, "reasons": []})
+    if only_eligible:
+        calls = [call for call in calls if call["id"] in verdicts]
     language = language_of(request)
     open_calls = sorted((call for call in calls if call["status"] == "open"), key=_deadline_order)
     return await render(
@@ -63,6 +75,7 @@ async def funding(request: Request) -> Response:
         calendar=_calendar(calls, language),
         eligible_for=eligible_for or "",
         eligible_name=names.get(eligible_for or "", eligible_for),
+        only_eligible=only_eligible,
         error=error,
         unavailable=unavailable,
         topics=TOPICS,

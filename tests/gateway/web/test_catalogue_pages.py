@@ -211,6 +211,7 @@ class TestFacets:
         client = browser(platform)
         for params in [
             {"topic": "nonsense"},
+            {"maturity": "bogus", "q": "Zaunkönig"},
             {"q": "x" * 201},
             {"cursor": "bogus"},
             {"municipality": "0641200ä"},
@@ -232,11 +233,28 @@ class TestFunding:
     async def test_open_calls_say_whether_the_municipality_may_apply_and_why(
         self, platform: Platform, region: Region
     ) -> None:
-        page = await browser(platform).get("/funding", params={"eligible_for": region.ags})
+        coordinator = platform.client(await platform.key("coordinator"))
+        elsewhere = await coordinator.post(
+            "/api/v1/funding-calls",
+            json=call_body(
+                title="Nur in Bayern",
+                applicants={"laender": ["09"], "municipality_kinds": ["gemeinde", "stadt"]},
+            ),
+        )
+        assert elsewhere.status_code == 201, elsewhere.text
+        client = browser(platform)
+        page = await client.get("/funding", params={"eligible_for": region.ags})
         assert page.status_code == 200
-        assert "Zaunkönig-Förderung" in page.text
-        assert "Zaunkönigstadt ist antragsberechtigt." in page.text
+        ours = page.text[page.text.index("Zaunkönig-Förderung") :]
+        assert "Zaunkönigstadt ist antragsberechtigt." in ours.split('class="call"')[0]
+        assert '<li lang="de">' in ours.split('class="call"')[0], "with the API's reasons"
+        theirs = page.text[page.text.index("Nur in Bayern") :]
+        assert "Zaunkönigstadt ist nicht antragsberechtigt." in theirs.split('class="call"')[0]
         assert "<caption" in page.text and 'scope="col"' in page.text
+        only = await client.get("/funding", params={"eligible_for": region.ags, "only": "eligible"})
+        assert "Zaunkönig-Förderung" in only.text and "Nur in Bayern" not in only.text
+        anonymous = await client.get("/funding")
+        assert "antragsberechtigt." not in anonymous.text and "Nur in Bayern" in anonymous.text
 
     async def test_the_subscribe_form_needs_a_sign_in(self, platform: Platform) -> None:
         answer = await browser(platform).get("/funding/subscribe")
