@@ -22,7 +22,7 @@ from services.gateway.ratelimit import CallBudget, Limit, rate_limiter
 from services.gateway.routing import service_router
 from services.gateway.settings import Settings
 from services.gateway.stream import FeedWatch, LiveStreams
-from services.gateway.web import pages
+from services.gateway.web import pages, pages_catalogue, pages_funding
 from shared.contracts import REGISTRY
 from shared.kit.service import Runtime, create_service_app
 from shared.kit.webhooks import WebhookClient
@@ -119,6 +119,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         events=REGISTRY,
         routers=[
             pages.router,
+            pages_catalogue.router,
+            pages_funding.router,
             docs_router(),
             routes.router,
             hook_routes.router,

@@ -164,16 +164,6 @@ async def projects(request: Request) -> Response:
     return await render(request, "placeholder.html", title="projects.title", text="projects.soon")
 
 
-@router.get("/catalogue", response_class=HTMLResponse)
-async def catalogue(request: Request) -> Response:
-    return await render(request, "placeholder.html", title="catalogue.title", text="catalogue.soon")
-
-
-@router.get("/funding", response_class=HTMLResponse)
-async def funding(request: Request) -> Response:
-    return await render(request, "placeholder.html", title="funding.title", text="funding.soon")
-
-
 @router.get("/accessibility", response_class=HTMLResponse)
 async def accessibility(request: Request) -> Response:
     return await _legal(request, "legal.accessibility", "accessibility_file")
