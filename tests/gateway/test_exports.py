@@ -7,6 +7,7 @@ import io
 import urllib.parse
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -15,7 +16,7 @@ import pytest
 from fastapi import FastAPI
 
 from shared.kit.export import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE
-from tests.conftest import Platform, eventually, raw_http
+from tests.conftest import Platform, eventually, raw_http, running_platform
 from tests.funding.receiver import receiver
 from tests.funding.test_calls import call_body
 from tests.knowledge.test_articles import ARTICLE, PERSON
@@ -327,6 +328,17 @@ class TestBadRequests:
 
 
 class TestOverTheWire:
+    async def test_an_intranet_page_may_read_the_file_name(self, tmp_path: Path) -> None:
+        intranet = "https://intranet.kreis-beispiel.de"
+        async with running_platform("sqlite", tmp_path, cors_origins=intranet) as platform:
+            response = await platform.client().get(
+                "/api/v1/municipalities", params={"format": "xlsx"}, headers={"Origin": intranet}
+            )
+            assert response.headers["access-control-allow-origin"] == intranet
+            exposed = response.headers["access-control-expose-headers"].lower()
+            assert "content-disposition" in exposed.split(", ")
+            assert filename_of(response).startswith("Kommunen-")
+
     async def test_the_disposition_header_crosses_the_gateway(
         self, platform: Platform, region: Region
     ) -> None:
