@@ -190,7 +190,7 @@ async def list_calls(
         for call in rows
     ]
     page = FundingCallPage(items=items, next_cursor=next_cursor, total=total)
-    return export.answer(page, if_none_match, filename="Förderaufrufe")
+    return await export.answer(page, if_none_match, filename="Förderaufrufe")
 
 
 @router.get(
@@ -298,7 +298,7 @@ async def matching_projects(
         ],
         total=len(found),
     )
-    return export.answer(listing, if_none_match, filename="Passende-Projekte")
+    return await export.answer(listing, if_none_match, filename="Passende-Projekte")
 
 
 @router.get(
@@ -330,4 +330,4 @@ async def funding_matches(
         ],
         total=len(found),
     )
-    return export.answer(listing, if_none_match, filename="Passende-Förderaufrufe")
+    return await export.answer(listing, if_none_match, filename="Passende-Förderaufrufe")

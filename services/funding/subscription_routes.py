@@ -239,7 +239,7 @@ async def list_subscriptions(
     page = SubscriptionPage(
         items=[subscriptions.public(s) for s in rows], next_cursor=next_cursor, total=total
     )
-    return export.answer(page, if_none_match, filename="Abonnements")
+    return await export.answer(page, if_none_match, filename="Abonnements")
 
 
 @router.get(
@@ -388,7 +388,7 @@ async def list_deliveries(
         session, str(subscription_id), status=status, cursor=cursor, limit=limit
     )
     page = DeliveryPage(items=[_delivery(d) for d in rows], next_cursor=next_cursor, total=total)
-    return export.answer(page, if_none_match, filename="Zustellungen")
+    return await export.answer(page, if_none_match, filename="Zustellungen")
 
 
 @router.post(

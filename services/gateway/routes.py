@@ -60,13 +60,14 @@ router = APIRouter(prefix="/api/v1", dependencies=[Depends(caller)], route_class
     response_model=TopicList,
     tags=["vocabulary"],
     summary="The topics (Gestaltungsfelder) projects are filed under",
+    responses=export_responses(),
 )
-async def list_topics(if_none_match: IfNoneMatch = None) -> Response:
+async def list_topics(export: Exportable, if_none_match: IfNoneMatch = None) -> Response:
     topics = TopicList(
         vocabulary=VOCABULARY_VERSION,
         items=[TopicPublic(key=k, label=v) for k, v in TOPICS.items()],
     )
-    return cacheable(topics.model_dump_json(), if_none_match)
+    return await export.answer(topics, if_none_match, filename="Gestaltungsfelder")
 
 
 @router.post(
@@ -128,7 +129,7 @@ async def list_municipalities(
         next_cursor=next_cursor,
         total=total,
     )
-    return export.answer(page, if_none_match, filename="Kommunen")
+    return await export.answer(page, if_none_match, filename="Kommunen")
 
 
 @router.get(
@@ -239,7 +240,7 @@ async def list_keys(
         next_cursor=next_cursor,
         total=total,
     )
-    return export.answer(page, if_none_match, filename="API-Schlüssel")
+    return await export.answer(page, if_none_match, filename="API-Schlüssel")
 
 
 @router.delete(
@@ -290,7 +291,7 @@ async def feed(
         next_cursor=next_cursor,
         total=total,
     )
-    return export.answer(page, if_none_match, filename="Aktivitäten")
+    return await export.answer(page, if_none_match, filename="Aktivitäten")
 
 
 @router.get(

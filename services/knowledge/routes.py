@@ -233,7 +233,7 @@ async def list_solutions(
         next_cursor=next_cursor,
         total=total,
     )
-    return export.answer(page, if_none_match, filename="Lösungen")
+    return await export.answer(page, if_none_match, filename="Lösungen")
 
 
 @router.get(

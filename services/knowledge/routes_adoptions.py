@@ -103,7 +103,7 @@ async def _page(
     page = AdoptionPage(
         items=await _public(session, rows, days), next_cursor=next_cursor, total=total
     )
-    return export.answer(page, if_none_match, filename="Nutzungen")
+    return await export.answer(page, if_none_match, filename="Nutzungen")
 
 
 @router.post(
@@ -296,4 +296,4 @@ async def inventory(
         for r in rows
     ]
     page = InventoryPage(items=items, next_cursor=next_cursor, total=total)
-    return export.answer(page, if_none_match, filename=f"Softwarebestand-{ags}")
+    return await export.answer(page, if_none_match, filename=f"Softwarebestand-{ags}")

@@ -121,7 +121,7 @@ async def list_articles(
         next_cursor=next_cursor,
         total=total,
     )
-    return export.answer(page, if_none_match, filename="Artikel")
+    return await export.answer(page, if_none_match, filename="Artikel")
 
 
 @router.get(
@@ -254,7 +254,7 @@ async def list_contacts(
     page = ContactPage(
         items=[contacts.public(r) for r in rows], next_cursor=next_cursor, total=total
     )
-    return export.answer(page, if_none_match, filename="Kontakte")
+    return await export.answer(page, if_none_match, filename="Kontakte")
 
 
 @router.get(

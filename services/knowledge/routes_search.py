@@ -123,7 +123,7 @@ async def search(
             for name, counts in found.facets.items()
         },
     )
-    return export.answer(page, if_none_match, filename="Suche")
+    return await export.answer(page, if_none_match, filename="Suche")
 
 
 def _public(found: list[Suggestion]) -> list[SuggestionPublic]:

@@ -211,7 +211,7 @@ async def list_projects(
         next_cursor=next_cursor,
         total=total,
     )
-    return export.answer(page, if_none_match, filename="Projekte")
+    return await export.answer(page, if_none_match, filename="Projekte")
 
 
 @router.get(

@@ -164,6 +164,7 @@ def list_paths(region: Region) -> list[str]:
         "/api/v1/articles",
         "/api/v1/contacts",
         "/api/v1/search",
+        "/api/v1/topics",
     ]
 
 

@@ -132,10 +132,10 @@ class TestColumns:
 
 
 class TestCsv:
-    def test_a_german_excel_reads_it(self) -> None:
+    async def test_a_german_excel_reads_it(self) -> None:
         winter = row(id="2", updated_at=datetime(2026, 1, 15, 23, 30, tzinfo=UTC), contact=None)
         page = RowPage(items=[row(), winter], total=2)
-        response = ListExport("csv").answer(page, None, filename="Projekte", today=today)
+        response = await ListExport("csv").answer(page, None, filename="Projekte", today=today)
         assert response.media_type == CSV_MEDIA_TYPE + "; charset=utf-8"
         header, summer_row, winter_row = csv_rows(bytes(response.body))
         assert header[:4] == ["id", "title", "topics", "contact_name"]
@@ -147,29 +147,32 @@ class TestCsv:
         assert winter_row[3:5] == ["", ""]
         assert winter_row[6] == "2026-01-16 00:30:00"  # Berlin's date, not UTC's
 
-    def test_cells_with_the_delimiter_quotes_and_newlines_stay_whole(self) -> None:
+    async def test_cells_with_the_delimiter_quotes_and_newlines_stay_whole(self) -> None:
         tricky = row(title='Ein "Projekt"; zwei\nZeilen', budget=-3.25)
-        response = ListExport("csv").answer(RowPage(items=[tricky], total=1), None, filename="x")
+        page = RowPage(items=[tricky], total=1)
+        response = await ListExport("csv").answer(page, None, filename="x")
         (_, cells) = csv_rows(bytes(response.body))
         assert cells[1] == 'Ein "Projekt"; zwei\nZeilen'
         assert cells[8] == "-3,25"  # a number, not text: no apostrophe
 
-    def test_formula_text_is_neutralised(self) -> None:
+    async def test_formula_text_is_neutralised(self) -> None:
         evil = row(title="=cmd|' /C calc'!A0", topics=["@x"])
-        response = ListExport("csv").answer(RowPage(items=[evil], total=1), None, filename="x")
+        page = RowPage(items=[evil], total=1)
+        response = await ListExport("csv").answer(page, None, filename="x")
         (_, cells) = csv_rows(bytes(response.body))
         assert cells[1] == "'=cmd|' /C calc'!A0" and cells[2] == "'@x"
 
-    def test_an_empty_list_still_has_its_header(self) -> None:
-        response = ListExport("csv").answer(RowPage(items=[], total=0), None, filename="x")
+    async def test_an_empty_list_still_has_its_header(self) -> None:
+        response = await ListExport("csv").answer(RowPage(items=[], total=0), None, filename="x")
         assert csv_rows(bytes(response.body)) == [[c.title for c in columns_of(Row)]]
 
 
 class TestXlsx:
-    def test_types_header_and_layout(self) -> None:
+    async def test_types_header_and_layout(self) -> None:
         long = row(id="2", title="x" * 40_000, budget=None)
         page = RowPage(items=[row(), long], total=2)
-        response = ListExport("xlsx").answer(page, None, filename="Förderaufrufe", today=today)
+        export = ListExport("xlsx")
+        response = await export.answer(page, None, filename="Förderaufrufe", today=today)
         assert response.media_type == XLSX_MEDIA_TYPE
         sheet = openpyxl.load_workbook(io.BytesIO(bytes(response.body))).active
         assert sheet is not None
@@ -185,28 +188,29 @@ class TestXlsx:
         assert sheet["I3"].value is None
         assert 10 < (sheet.column_dimensions["B"].width or 0) <= 62
 
-    def test_formula_text_stays_text(self) -> None:
+    async def test_formula_text_stays_text(self) -> None:
         evil = row(title='=HYPERLINK("https://evil.example")', topics=["+1"])
-        response = ListExport("xlsx").answer(RowPage(items=[evil], total=1), None, filename="x")
+        page = RowPage(items=[evil], total=1)
+        response = await ListExport("xlsx").answer(page, None, filename="x")
         sheet = openpyxl.load_workbook(io.BytesIO(bytes(response.body))).active
         assert sheet is not None
         for cell in (sheet["B2"], sheet["C2"]):
             assert cell.data_type == "s" and cell.quotePrefix
         assert sheet["B2"].value == '=HYPERLINK("https://evil.example")'
 
-    def test_the_same_list_gives_the_same_bytes(self) -> None:
+    async def test_the_same_list_gives_the_same_bytes(self) -> None:
         page = RowPage(items=[row()], total=1)
-        first = ListExport("xlsx").answer(page, None, filename="x")
-        second = ListExport("xlsx").answer(page, None, filename="x")
+        first = await ListExport("xlsx").answer(page, None, filename="x")
+        second = await ListExport("xlsx").answer(page, None, filename="x")
         assert first.body == second.body and first.headers["etag"] == second.headers["etag"]
-        again = ListExport("xlsx").answer(page, first.headers["etag"], filename="x")
+        again = await ListExport("xlsx").answer(page, first.headers["etag"], filename="x")
         assert again.status_code == 304
 
 
 class TestAnswer:
-    def test_json_stays_a_page(self) -> None:
+    async def test_json_stays_a_page(self) -> None:
         page = RowPage(items=[row()], next_cursor="abc", total=7)
-        response = ListExport("json").answer(page, None, filename="x")
+        response = await ListExport("json").answer(page, None, filename="x")
         assert response.media_type == "application/json"
         assert RowPage.model_validate_json(bytes(response.body)) == page
         assert ListExport("json").window("abc", 20) == ("abc", 20)
@@ -214,10 +218,10 @@ class TestAnswer:
     def test_a_file_loads_the_whole_list_up_to_the_cap(self) -> None:
         assert ListExport("csv", max_rows=500).window("abc", 20) == (None, 500)
 
-    def test_more_than_the_cap_is_refused(self) -> None:
+    async def test_more_than_the_cap_is_refused(self) -> None:
         page = RowPage(items=[row()], next_cursor="more", total=12_345)
         with pytest.raises(ExportTooLarge) as raised:
-            ListExport("xlsx", max_rows=1).answer(page, None, filename="x")
+            await ListExport("xlsx", max_rows=1).answer(page, None, filename="x")
         assert raised.value.status == 422 and raised.value.slug == "export-too-large"
         assert "12,345" in str(raised.value.detail) and "narrow" in str(raised.value.detail)
 
@@ -245,7 +249,7 @@ class TestFilename:
         assert fallback == "Strasse__a____X-Evil__1.csv"
         assert header.endswith("filename*=UTF-8''Stra%C3%9Fe%20%22a%22%3B%0D%0AX-Evil%3A%201.csv")
 
-    def test_the_date_of_the_export_is_in_the_name(self) -> None:
+    async def test_the_date_of_the_export_is_in_the_name(self) -> None:
         page = RowPage(items=[], total=0)
-        response = ListExport("xlsx").answer(page, None, filename="Kontakte", today=today)
+        response = await ListExport("xlsx").answer(page, None, filename="Kontakte", today=today)
         assert 'filename="Kontakte-2026-11-30.xlsx"' in response.headers["content-disposition"]
