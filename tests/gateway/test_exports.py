@@ -308,6 +308,44 @@ class TestProjects:
             assert paged.json()["total"] == 3
 
 
+class TestOtherServicesKeepTheirVisibility:
+    async def test_search_exports_what_the_caller_may_find(
+        self, platform: Platform, region: Region
+    ) -> None:
+        params = {"format": "csv", "kind": "project", "q": "Geheimprojekt Regionsprojekt"}
+
+        async def indexed() -> list[dict[str, str]] | None:
+            rows = read_csv(await region.own.get("/api/v1/search", params=params))
+            return rows if region.other_region_id in {r["id"] for r in rows} else None
+
+        rows = await eventually(indexed)
+        found = {row["id"] for row in rows}
+        assert region.private_id in found and region.other_private_id not in found
+        anonymous = await platform.client().get(
+            "/api/v1/search", params=params | {"format": "xlsx"}
+        )
+        assert read_xlsx(anonymous) == []
+
+    async def test_the_feed_export_hides_what_the_feed_hides(
+        self, platform: Platform, region: Region
+    ) -> None:
+        async def recorded() -> set[str] | None:
+            response = await region.other.get("/api/v1/feed", params={"format": "xlsx"})
+            subjects = {str(row["subject"]) for row in read_xlsx(response)}
+            return subjects if region.other_private_id in subjects else None
+
+        assert region.private_id not in await eventually(recorded)
+        anonymous = platform.client()
+
+        async def public() -> set[str] | None:
+            response = await anonymous.get("/api/v1/feed", params={"format": "csv"})
+            subjects = {row["subject"] for row in read_csv(response)}
+            return subjects if region.public_id in subjects else None
+
+        subjects = await eventually(public)
+        assert not subjects & {region.private_id, region.other_private_id, region.injected_id}
+
+
 class TestBadRequests:
     async def test_an_unknown_format_is_a_422_naming_the_parameter(self, region: Region) -> None:
         for value in ("pdf", "CSV", "", "csv\u00e4"):
