@@ -346,6 +346,24 @@ class TestOtherServicesKeepTheirVisibility:
         assert not subjects & {region.private_id, region.other_private_id, region.injected_id}
 
 
+class TestGatewayLists:
+    async def test_the_gateways_own_lists_have_the_cap_too(
+        self, platform: Platform, region: Region
+    ) -> None:
+        with export_cap(platform.gateway, 1):
+            over = await region.own.get("/api/v1/municipalities", params={"format": "csv"})
+            assert over.status_code == 422 and over.json()["type"].endswith("/export-too-large")
+            one = await region.own.get(
+                "/api/v1/municipalities", params={"format": "csv", "land": "99"}
+            )
+            assert one.status_code == 200 and read_csv(one) == []
+
+    async def test_municipality_names_keep_their_umlauts(self, region: Region) -> None:
+        response = await region.own.get("/api/v1/municipalities", params={"format": "xlsx"})
+        names = {row["ags"]: row["name"] for row in read_xlsx(response)}
+        assert names[region.ags] == "Bürgerstadt Öhringen"
+
+
 class TestBadRequests:
     async def test_an_unknown_format_is_a_422_naming_the_parameter(self, region: Region) -> None:
         for value in ("pdf", "CSV", "", "csv\u00e4"):
