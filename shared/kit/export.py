@@ -29,6 +29,7 @@ so editing the cell does not turn it into a formula either.
 
 import csv
 import io
+import math
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -62,6 +63,8 @@ CSV_DELIMITER = ";"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 XLSX_MAX_TEXT = 32_767  # Excel's limit of characters in one cell
 XLSX_MAX_WIDTH = 60
+XLSX_MAX_INTEGER = 2**53  # larger integers, inf and NaN go in as text
+EXCEL_FIRST_YEAR = 1900
 
 
 class NotAcceptable(LotseError):
@@ -202,7 +205,7 @@ def _shown(cell: Cell) -> str:
     if isinstance(cell, float):
         return _decimal(cell)
     if isinstance(cell, datetime):
-        return cell.strftime("%Y-%m-%d %H:%M:%S")
+        return cell.isoformat(sep=" ", timespec="seconds")
     if isinstance(cell, date):
         return cell.isoformat()
     return "" if cell is None else str(cell)
@@ -210,15 +213,18 @@ def _shown(cell: Cell) -> str:
 
 def _cell(value: Any) -> Cell:
     """A dumped field value as one typed cell; datetimes in Europe/Berlin, naive."""
+    if isinstance(value, Enum):  # before str: a StrEnum is a str too
+        return _cell(value.value)
     if value is None or isinstance(value, str | bool | int | float):
         return value
     if isinstance(value, datetime):
         aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-        return aware.astimezone(VIEW_ZONE).replace(tzinfo=None)
+        try:
+            return aware.astimezone(VIEW_ZONE).replace(tzinfo=None)
+        except OverflowError:  # within hours of year 1 or 9999: Berlin lies outside
+            return aware.astimezone(UTC).replace(tzinfo=None)
     if isinstance(value, date):
         return value
-    if isinstance(value, Enum):
-        return _cell(value.value)
     if isinstance(value, UUID):
         return str(value)
     if isinstance(value, list | tuple | set | frozenset):
@@ -306,21 +312,30 @@ def _write_cell(worksheet: Any, row: int, col: int, cell: Cell, formats: Mapping
     if isinstance(cell, bool):
         worksheet.write_boolean(row, col, cell)
         return 5
-    if isinstance(cell, int | float):
+    if isinstance(cell, int | float) and _fits_a_number_cell(cell):
         worksheet.write_number(row, col, cell)
         return len(str(cell))
-    if isinstance(cell, datetime):
+    if isinstance(cell, date) and cell.year < EXCEL_FIRST_YEAR:
+        cell = _shown(cell)  # Excel has no dates before 1900: the date as text
+    elif isinstance(cell, datetime):
         worksheet.write_datetime(row, col, cell, formats["datetime"])
         return 16
-    if isinstance(cell, date):
+    elif isinstance(cell, date):
         worksheet.write_datetime(row, col, cell, formats["date"])
         return 10
-    text = cell[:XLSX_MAX_TEXT]
+    text = str(cell)[:XLSX_MAX_TEXT]
     if text.startswith(FORMULA_START):
         worksheet.write_string(row, col, text, formats["quoted"])
     else:
         worksheet.write_string(row, col, text)
     return max((len(line) for line in text.splitlines()), default=0)
+
+
+def _fits_a_number_cell(number: float) -> bool:
+    # A cell holds a double: larger integers would lose digits, inf and NaN have none.
+    if isinstance(number, int):
+        return abs(number) <= XLSX_MAX_INTEGER
+    return math.isfinite(number)
 
 
 def _sheet_name(name: str) -> str:

@@ -3,6 +3,7 @@
 import csv
 import io
 from datetime import UTC, date, datetime
+from enum import StrEnum
 
 import openpyxl
 import pytest
@@ -21,6 +22,10 @@ from shared.kit.export import (
 )
 from shared.kit.pagination import Page
 from shared.kit.settings import ServiceSettings
+
+
+class Status(StrEnum):
+    OPEN = "open"
 
 
 class Person(BaseModel):
@@ -205,6 +210,49 @@ class TestXlsx:
         assert first.body == second.body and first.headers["etag"] == second.headers["etag"]
         again = await ListExport("xlsx").answer(page, first.headers["etag"], filename="x")
         assert again.status_code == 304
+
+
+class Extremes(BaseModel):
+    day: date
+    at: datetime
+    figure: float
+    count: int
+    status: Status
+
+
+class ExtremesPage(Page[Extremes]):
+    pass
+
+
+class TestExtremes:
+    """Values a validated API still allows, which Excel cannot hold as they are."""
+
+    async def test_they_become_text_instead_of_an_error(self) -> None:
+        page = ExtremesPage(
+            items=[
+                Extremes(
+                    day=date(1, 1, 1),
+                    at=datetime(9999, 12, 31, 23, 59, tzinfo=UTC),
+                    figure=float("inf"),
+                    count=2**70,
+                    status=Status.OPEN,
+                )
+            ],
+            total=1,
+        )
+        xlsx = await ListExport("xlsx").answer(page, None, filename="x")
+        sheet = openpyxl.load_workbook(io.BytesIO(bytes(xlsx.body))).active
+        assert sheet is not None
+        assert [c.value for c in sheet[2]] == [
+            "0001-01-01",
+            datetime(9999, 12, 31, 23, 59),  # Berlin is past the year 9999: kept in UTC
+            "inf",
+            str(2**70),
+            "open",
+        ]
+        response = await ListExport("csv").answer(page, None, filename="x")
+        (_, cells) = csv_rows(bytes(response.body))
+        assert cells == ["0001-01-01", "9999-12-31 23:59:00", "inf", str(2**70), "open"]
 
 
 class TestAnswer:
