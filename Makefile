@@ -8,6 +8,10 @@ CONSTRAINTS := constraints.txt
 # Test files run side by side (pytest-xdist), each file whole in one worker, because
 # its platform fixture is shared by its tests; most of a test is waiting, not computing.
 TEST_WORKERS ?= 2
+# The web app's browser tests drive Debian's chromium (never a browser Playwright
+# downloads) and scan pages with axe-core from npm, pinned in package-lock.json.
+CHROMIUM := /usr/bin/chromium
+AXE := node_modules/axe-core/axe.min.js
 
 .PHONY: run test lint typecheck lock bench-write bench-propagation bench-webhooks \
 	bench-funding-match bench-funding-publish bench-search bench-knowledge clean asyncapi
@@ -21,10 +25,19 @@ $(STAMP): pyproject.toml $(CONSTRAINTS)
 run: $(STAMP)
 	$(BIN)/lotse up --seed
 
-test: $(STAMP)
+test: $(STAMP) $(CHROMIUM) $(AXE)
 	$(BIN)/ruff check shared services tests bench
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile
+
+# Installed once, with apt-get (as root, else through sudo), when it is missing.
+$(CHROMIUM):
+	if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y chromium; \
+	else sudo apt-get update && sudo apt-get install -y chromium; fi
+
+$(AXE): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $(AXE)
 
 lint: $(STAMP)
 	$(BIN)/ruff check shared services tests bench
@@ -68,4 +81,4 @@ bench-knowledge: $(STAMP)
 	$(BIN)/python -m bench.knowledge
 
 clean:
-	rm -rf data .pytest_cache .mypy_cache
+	rm -rf data .pytest_cache .mypy_cache test-artifacts

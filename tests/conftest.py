@@ -268,11 +268,14 @@ async def running_platform(
 
     Rate limits are off unless a test sets them: the tests all call from one address.
     Live streams end after a second, so that a test (or schemathesis) reading one ends.
+    Webhooks may go to loopback, where the tests' receivers listen.
     """
     gateway_settings = {
         "rate_limit_per_minute": 0,
         "anonymous_rate_limit_per_minute": 0,
         "stream_max_seconds": 1,
+        # Webhooks may reach the tests' receivers on loopback.
+        "LOTSE_WEBHOOK_ALLOWED_CIDRS": "127.0.0.0/8,::1/128",
     } | gateway_settings
     broker = EmbeddedBroker(free_port())
     broker.start()

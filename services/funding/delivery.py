@@ -14,21 +14,18 @@ disable it and tell its owner by e-mail. E-mail retries on the same schedule whi
 SMTP server says a retry can help.
 """
 
-import asyncio
-import contextlib
 import logging
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
 
 from services.funding import mailtext, repository
 from services.funding.models import Delivery, Subscription
 from shared.kit.db import Database
+from shared.kit.delivery import DeliveryLoop, record_webhook_attempt
 from shared.kit.mail import Mailer, MailError
 from shared.kit.sqltypes import utcnow
 from shared.kit.webhooks import (
@@ -37,7 +34,6 @@ from shared.kit.webhooks import (
     Outcome,
     WebhookClient,
     build_payload,
-    decide_after_attempt,
     message_id,
     next_attempt_at,
 )
@@ -74,18 +70,13 @@ def _row(
 
 
 async def _queue(session: AsyncSession, row: dict[str, Any]) -> bool:
-    queued = await repository.queue_delivery(session, row)
-    if queued and row["status"] == "pending":
-        session.info["deliveries_queued"] = True
-    return queued
+    return await repository.queue_delivery(session, row)
 
 
 async def queue_many(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
     """Queue many deliveries in one statement (a call that fits thousands of
     subscriptions); those whose key was queued before are skipped."""
-    if rows:
-        await repository.queue_deliveries(session, rows)
-        session.info["deliveries_queued"] = True
+    await repository.queue_deliveries(session, rows)
 
 
 def mail_row(
@@ -166,19 +157,6 @@ async def queue_webhook(
     return await _queue(session, row)
 
 
-@event.listens_for(Session, "after_commit")
-def _wake_worker_after_commit(session: Session) -> None:
-    if session.info.pop("deliveries_queued", False):
-        wake = session.info.get("delivery_wake")
-        if wake is not None:
-            wake()
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_rolled_back_deliveries(session: Session) -> None:
-    session.info.pop("deliveries_queued", None)
-
-
 class DeliveryWorker:
     """Sends due deliveries; one per process, any number of processes."""
 
@@ -204,47 +182,20 @@ class DeliveryWorker:
         self.batch = batch
         self.poll_seconds = poll_seconds
         self.clock = clock
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self.loop = DeliveryLoop(
+            db, claim=self._claim, attempt=self._attempt, batch=batch,
+            poll_seconds=poll_seconds, name="funding-delivery",
+        )  # fmt: skip
 
     def wake(self) -> None:
-        self._wake.set()
+        self.loop.wake()
 
     def start(self) -> None:
         """Run in the background, woken by every commit that queued a delivery."""
-        info = dict(self.db.sessionmaker.kw.get("info") or {})
-        info["delivery_wake"] = self.wake
-        self.db.sessionmaker.configure(info=info)
-        self._task = asyncio.create_task(self._run(), name="funding-delivery")
+        self.loop.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
-    async def _run(self) -> None:
-        """Claim due work whenever woken (a commit queued some, an attempt ended) or every
-        poll interval, and send each delivery as its own task: a slow endpoint never
-        holds up the others."""
-        running: set[asyncio.Task[None]] = set()
-
-        def finished(task: asyncio.Task[None]) -> None:
-            running.discard(task)
-            self._wake.set()
-
-        while True:
-            try:
-                free = self.batch - len(running)
-                for delivery_id in await self._claim(free) if free > 0 else []:
-                    task = asyncio.create_task(self._attempt(delivery_id))
-                    running.add(task)
-                    task.add_done_callback(finished)
-            except Exception:
-                log.warning("claiming deliveries failed; trying again", exc_info=True)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
-            self._wake.clear()
+        await self.loop.stop()
 
     async def _claim(self, limit: int) -> list[str]:
         now = self.clock()
@@ -256,9 +207,7 @@ class DeliveryWorker:
 
     async def run_once(self) -> int:
         """Claim what is due now and send it all; the number of deliveries attempted."""
-        ids = await self._claim(self.batch)
-        await asyncio.gather(*(self._attempt(delivery_id) for delivery_id in ids))
-        return len(ids)
+        return await self.loop.run_once()
 
     async def _attempt(self, delivery_id: str) -> None:
         async with self.db.session() as session:
@@ -307,28 +256,9 @@ class DeliveryWorker:
             if delivery is None or not found or delivery.status != "pending":
                 return
             subscription = found[0]
-            delivery.attempts += 1
-            delivery.last_status = result.status
-            delivery.claimed_until = None
-            decision = decide_after_attempt(
-                result, attempt=delivery.attempts, now=now, failing_since=subscription.failing_since
-            )
-            if decision.outcome is Outcome.DELIVERED:
-                delivery.status, delivery.delivered_at = "delivered", now
-                delivery.last_error = None
-                subscription.failing_since = None
-            else:
-                delivery.last_error = decision.reason or result.detail
-                subscription.failing_since = subscription.failing_since or now
-            if decision.outcome is Outcome.RETRY:
-                assert decision.retry_at is not None
-                delivery.next_attempt_at = decision.retry_at
-            elif decision.outcome is Outcome.FAILED:
-                delivery.status = "failed"
-            elif decision.outcome is Outcome.DISABLE_ENDPOINT:
-                delivery.status = "failed"
-                if subscription.disabled_at is None:
-                    await self._disable(session, subscription, decision.reason, now)
+            decision = record_webhook_attempt(delivery, subscription, result, now=now)
+            if decision.outcome is Outcome.DISABLE_ENDPOINT and subscription.disabled_at is None:
+                await self._disable(session, subscription, decision.reason, now)
             await session.commit()
 
     async def _disable(

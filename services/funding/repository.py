@@ -11,8 +11,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, delete, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -26,6 +24,7 @@ from services.funding.models import (
 )
 from shared.kit.auth import Principal, Role
 from shared.kit.db import rows_touched, table_of
+from shared.kit.delivery import claim, due_ids, queue_once
 from shared.kit.pagination import SortKey, keyset_page
 from shared.region.visibility import visible_to
 
@@ -400,46 +399,22 @@ async def touch_subscriptions_of(session: AsyncSession, ags: str, now: datetime)
 
 
 async def queue_delivery(session: AsyncSession, row: dict[str, Any]) -> bool:
-    """Queue a delivery unless one with its key was queued before (by any replica).
-
-    One statement that cannot fail on a duplicate, so two replicas queueing the same
-    alert or reminder leave one row and neither transaction breaks."""
-    table = table_of(Delivery)
-    dialect = session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(table).on_conflict_do_nothing(index_elements=["key"]).values(**row)
-    return rows_touched(await session.execute(statement)) == 1
+    """Queue a delivery unless one with its key was queued before (by any replica)."""
+    return await queue_once(session, table_of(Delivery), [row], ["key"]) == 1
 
 
 async def queue_deliveries(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
     """queue_delivery for many rows: one statement, executed for all of them."""
-    table = table_of(Delivery)
-    dialect = session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    await session.execute(insert(table).on_conflict_do_nothing(index_elements=["key"]), rows)
+    await queue_once(session, table_of(Delivery), rows, ["key"])
 
 
 async def due_delivery_ids(session: AsyncSession, now: datetime, limit: int) -> list[str]:
     """Pending deliveries whose time has come and that no live worker holds; locked."""
-    query = (
-        select(col(Delivery.id))
-        .where(
-            col(Delivery.status) == "pending",
-            col(Delivery.next_attempt_at) <= now,
-            or_(col(Delivery.claimed_until).is_(None), col(Delivery.claimed_until) < now),
-        )
-        .order_by(col(Delivery.next_attempt_at))
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    return list((await session.scalars(query)).all())
+    return await due_ids(session, table_of(Delivery), now, limit)
 
 
 async def claim_deliveries(session: AsyncSession, ids: list[str], until: datetime) -> None:
-    if ids:
-        await session.execute(
-            update(Delivery).where(col(Delivery.id).in_(ids)).values(claimed_until=until)
-        )
+    await claim(session, table_of(Delivery), ids, until)
 
 
 async def get_delivery(session: AsyncSession, delivery_id: str) -> Delivery | None:

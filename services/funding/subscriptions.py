@@ -29,6 +29,7 @@ from services.funding.schemas import (
     SubscriptionUpdate,
 )
 from shared.kit.auth import Principal
+from shared.kit.delivery import mark_queued
 from shared.kit.http import (
     Conflict,
     InvalidInput,
@@ -402,5 +403,5 @@ async def redeliver(
         raise Conflict(f"The subscription is {status_of(subscription)}; enable it first.")
     delivery.status, delivery.attempts = "pending", 0
     delivery.next_attempt_at, delivery.claimed_until = now, None
-    session.info["deliveries_queued"] = True
+    mark_queued(session)
     return delivery

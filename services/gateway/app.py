@@ -1,12 +1,14 @@
 """The gateway: the only public entry of Lotse."""
 
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from services.gateway import domain, routes
+from services.gateway import domain, hook_routes, routes
 from services.gateway.consumers import CONSUMERS
+from services.gateway.delivery import WebhookDeliverer
 from services.gateway.docs import docs_router, mount_static
 from services.gateway.headers import SecurityHeaders
 from services.gateway.identity import KeyResolver, caller
@@ -16,8 +18,10 @@ from services.gateway.ratelimit import CallBudget, Limit, rate_limiter
 from services.gateway.routing import service_router
 from services.gateway.settings import Settings
 from services.gateway.stream import FeedWatch, LiveStreams
+from services.gateway.web import pages
 from shared.contracts import REGISTRY
 from shared.kit.service import Runtime, create_service_app
+from shared.kit.webhooks import WebhookClient
 from shared.registry import SERVICES
 
 CORS_REQUEST_HEADERS = [
@@ -67,6 +71,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 max_seconds=settings.stream_max_seconds,
             )
         )
+        policy = settings.policy()
+        deliverer = WebhookDeliverer(
+            runtime.db,
+            client=WebhookClient(policy),
+            lease=timedelta(seconds=settings.webhook_lease_seconds),
+            retention=timedelta(days=settings.webhook_retention_days),
+            poll_seconds=settings.webhook_poll_seconds,
+        )
+        runtime.provide(policy)
+        runtime.provide(deliverer)
+        if settings.webhook_deliverer_enabled:
+            deliverer.start()
         runtime.provide(
             CallBudget(
                 rate_limiter(settings.redis_url),
@@ -91,6 +107,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def on_stop(runtime: Runtime) -> None:
         await runtime.part(KeyResolver).stop()
         await runtime.part(FeedWatch).stop()
+        deliverer = runtime.part(WebhookDeliverer)
+        await deliverer.stop()
+        await deliverer.client.close()
         await runtime.part(ServiceProxy).close()
         await runtime.part(CallBudget).limiter.close()
 
@@ -101,8 +120,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         migrations=Path(__file__).parent / "migrations",
         events=REGISTRY,
         routers=[
+            pages.router,
             docs_router(),
             routes.router,
+            hook_routes.router,
             service_router(settings.service_routes, settings.secret_link_routes),
         ],
         consumers=CONSUMERS,
@@ -116,6 +137,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         operators_only=operators_only(settings.operations_networks),
     )
     mount_static(app)
+    pages.install_page_refusals(app)
     if settings.cors_origins:
         # Keys travel in the Authorization header, never in cookies: no credentials mode.
         app.add_middleware(

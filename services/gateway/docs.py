@@ -1,6 +1,5 @@
-"""What a user reads first: one OpenAPI for the whole platform, and a landing page."""
+"""One OpenAPI for the whole platform, and Swagger UI served from here."""
 
-import html
 import logging
 import time
 from pathlib import Path
@@ -102,34 +101,8 @@ def _forwarded(item: dict[str, Any]) -> dict[str, Any]:
     return _answers(item, _FORWARDED)
 
 
-LANDING = """<!doctype html>
-<html lang="de"><head><meta charset="utf-8"><title>Lotse</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="stylesheet" href="/static/lotse.css"></head>
-<body><h1>Lotse</h1>
-<p>Die Koordinationsplattform der Digitalen Region: Projekte der Kommunen sehen,
-Lösungen nachnutzen, keinen Förderaufruf verpassen.</p>
-<ul>
-<li><a href="/docs">API-Dokumentation</a> (<a href="/api/v1/openapi.json">OpenAPI</a>)</li>
-<li><a href="/api/v1/projects">Projekte</a> (öffentliche; mit API-Schlüssel mehr)</li>
-<li><a href="/api/v1/solutions">Lösungskatalog</a></li>
-<li><a href="/api/v1/search?q=Beteiligung">Suche</a> in Lösungen, Projekten, Beiträgen</li>
-<li><a href="/api/v1/municipalities">Kommunen der Region</a></li>
-<li><a href="/api/v1/topics">Gestaltungsfelder</a></li>
-<li><a href="/api/v1/feed">Was zuletzt geschah</a></li>
-</ul>
-<p>Mit Schlüssel: <code>curl -H "Authorization: Bearer $LOTSE_KEY" \
-{base}api/v1/projects</code></p>
-</body></html>"""
-
-
 def docs_router() -> APIRouter:
     router = APIRouter(include_in_schema=False)
-
-    @router.get("/", response_class=HTMLResponse)
-    async def landing(request: Request) -> HTMLResponse:
-        # The address the reader used: the example works from where they stand.
-        return HTMLResponse(LANDING.replace("{base}", html.escape(str(request.base_url))))
 
     @router.get("/api/v1/openapi.json")
     async def openapi(request: Request) -> JSONResponse:

@@ -209,6 +209,19 @@ _CATALOGUE_PAYLOADS = (SolutionPublished, SolutionUpdated, SolutionRetired)
 _ADOPTION_PAYLOADS = (AdoptionRecorded, AdoptionChanged)
 _ARTICLE_PAYLOADS = (ArticlePublished, ArticleUpdated)
 _FUNDING_FEED_PAYLOADS = (FundingCallPublished, FundingCallUpdated, FundingCallStatusChanged)
+FEED_TYPES = frozenset(
+    payload.event_type
+    for payload in (
+        *_PROJECT_PAYLOADS,
+        *_CATALOGUE_PAYLOADS,
+        *_ADOPTION_PAYLOADS,
+        *_ARTICLE_PAYLOADS,
+        *_FUNDING_FEED_PAYLOADS,
+        ArticleRequested,
+        MatchFound,
+    )
+)
+"""The event types that reach the feed (and so the live stream and webhooks)."""
 ARTICLE_BODY = frozenset({"body", "body_html"})
 """What the feed leaves out of an article: it announces and links an article, whose body
 is read from the knowledge service, where its visibility is checked at every read."""

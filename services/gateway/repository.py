@@ -1,13 +1,22 @@
-"""Every query of the gateway, including what a caller may see of keys and the feed."""
+"""Every query of the gateway, including what a caller may see of keys, the feed and
+webhooks."""
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, delete, false, func, insert, select, update
+from sqlalchemy import ColumnElement, Select, delete, false, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from services.gateway.models import ApiKey, FeedEntry, Municipality
+from services.gateway.models import (
+    ApiKey,
+    FeedEntry,
+    Municipality,
+    Webhook,
+    WebhookDelivery,
+    WebSession,
+)
 from shared.kit.auth import Principal, Role
 from shared.kit.db import Prepared, table_of
 from shared.kit.pagination import SortKey, keyset_page
@@ -197,3 +206,159 @@ async def add_feed_entry(session: AsyncSession, **values: Any) -> None:
     # A prepared insert: the feed consumer writes one row per event, and ORM objects
     # cost several times the statement itself.
     await _INSERT_FEED_ENTRY.run(session, values)
+
+
+async def feed_entry_of_event(
+    session: AsyncSession, source: str, event_id: str
+) -> FeedEntry | None:
+    """The entry an event added to the feed, if it added one."""
+    return await session.scalar(
+        select(FeedEntry).where(
+            col(FeedEntry.source) == source, col(FeedEntry.event_id) == event_id
+        )
+    )
+
+
+async def readable_entry(session: AsyncSession, principal: Principal, seq: int) -> FeedEntry | None:
+    """The feed entry at `seq` if `principal` may see it now (readable_feed's rule)."""
+    return await session.scalar(readable_feed(principal).where(col(FeedEntry.seq) == seq))
+
+
+# -- webhooks ---------------------------------------------------------------------------
+
+
+def manageable_webhooks(principal: Principal) -> Select[Webhook]:
+    """The one base query of the webhooks `principal` may see and manage.
+
+    Coordinators and admins manage every webhook of the region, a municipality those
+    that belong to its AGS; other callers none."""
+    query = select(Webhook)
+    if principal.region_wide:
+        return query
+    if principal.role is Role.MUNICIPALITY and principal.ags:
+        return query.where(col(Webhook.owner_ags) == principal.ags)
+    return query.where(false())
+
+
+async def get_manageable_webhook(
+    session: AsyncSession, principal: Principal, webhook_id: str, *, for_update: bool = False
+) -> Webhook | None:
+    query = manageable_webhooks(principal).where(col(Webhook.id) == webhook_id)
+    if for_update:
+        query = query.with_for_update()
+    return await session.scalar(query)
+
+
+async def list_manageable_webhooks(
+    session: AsyncSession, principal: Principal, *, cursor: str | None, limit: int
+) -> tuple[Sequence[Webhook], str | None, int]:
+    order = [SortKey(col(Webhook.created_at), datetime), SortKey(col(Webhook.id), str)]
+    query = manageable_webhooks(principal)
+    return await keyset_page(session, query, order=order, cursor=cursor, limit=limit)
+
+
+async def count_webhooks_of(session: AsyncSession, owner_ags: str | None) -> int:
+    owner = col(Webhook.owner_ags)
+    query = select(Webhook).where(owner.is_(None) if owner_ags is None else owner == owner_ags)
+    return await _count(session, query)
+
+
+async def active_webhooks_for(session: AsyncSession, event_type: str) -> Sequence[Webhook]:
+    """Webhooks in service that asked for `event_type`."""
+    return (
+        await session.scalars(
+            select(Webhook).where(
+                col(Webhook.active).is_(True),
+                col(Webhook.type_keys).contains(f"|{event_type}|", autoescape=True),
+            )
+        )
+    ).all()
+
+
+async def get_webhook(
+    session: AsyncSession, webhook_id: str, *, for_update: bool = False
+) -> Webhook | None:
+    query = select(Webhook).where(col(Webhook.id) == webhook_id)
+    if for_update:
+        query = query.with_for_update()
+    return await session.scalar(query)
+
+
+async def get_webhook_delivery(session: AsyncSession, delivery_id: str) -> WebhookDelivery | None:
+    return await session.get(WebhookDelivery, delivery_id)
+
+
+async def list_webhook_deliveries(
+    session: AsyncSession, webhook_id: str, *, status: str | None, cursor: str | None, limit: int
+) -> tuple[Sequence[WebhookDelivery], str | None, int]:
+    order = [
+        SortKey(col(WebhookDelivery.created_at), datetime, descending=True),
+        SortKey(col(WebhookDelivery.id), str, descending=True),
+    ]
+    query = select(WebhookDelivery).where(col(WebhookDelivery.webhook_id) == webhook_id)
+    if status:
+        query = query.where(col(WebhookDelivery.status) == status)
+    return await keyset_page(session, query, order=order, cursor=cursor, limit=limit)
+
+
+async def cancel_pending_deliveries(session: AsyncSession, webhook_id: str, reason: str) -> None:
+    table = table_of(WebhookDelivery)
+    await session.execute(
+        update(table)
+        .where(table.c.webhook_id == webhook_id, table.c.status == "pending")
+        .values(status="cancelled", last_error=reason, claimed_until=None)
+    )
+
+
+async def remove_webhook(session: AsyncSession, webhook_id: str) -> None:
+    """A webhook and its deliveries; an attempt under way finds neither and records nothing."""
+    await session.execute(
+        delete(table_of(WebhookDelivery)).where(
+            table_of(WebhookDelivery).c.webhook_id == webhook_id
+        )
+    )
+    await session.execute(delete(table_of(Webhook)).where(table_of(Webhook).c.id == webhook_id))
+
+
+async def purge_webhook_deliveries(session: AsyncSession, before: datetime) -> None:
+    """Forget delivered and cancelled deliveries created before `before`; failed ones stay,
+    to be listed and redelivered."""
+    table = table_of(WebhookDelivery)
+    await session.execute(
+        delete(table).where(
+            table.c.status.in_(("delivered", "cancelled")), table.c.created_at < before
+        )
+    )
+
+
+async def live_web_session(
+    session: AsyncSession, id_hash: str, *, now: datetime, seen_since: datetime
+) -> WebSession | None:
+    """A web session that has not expired, was used since `seen_since`, and whose API
+    key (if it came from one) is not revoked: a revoked key ends its sessions at once."""
+    query = (
+        select(WebSession)
+        .outerjoin(ApiKey, col(ApiKey.id) == col(WebSession.key_id))
+        .where(
+            col(WebSession.id_hash) == id_hash,
+            col(WebSession.expires_at) > now,
+            col(WebSession.last_seen_at) > seen_since,
+            or_(col(WebSession.key_id).is_(None), col(ApiKey.revoked_at).is_(None)),
+        )
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def delete_web_session(session: AsyncSession, id_hash: str) -> None:
+    await session.execute(delete(WebSession).where(col(WebSession.id_hash) == id_hash))
+
+
+async def delete_dead_web_sessions(
+    session: AsyncSession, *, now: datetime, seen_since: datetime
+) -> None:
+    """Sessions past their end or idle too long: no lookup accepts them any more."""
+    await session.execute(
+        delete(WebSession).where(
+            or_(col(WebSession.expires_at) <= now, col(WebSession.last_seen_at) <= seen_since)
+        )
+    )

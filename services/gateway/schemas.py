@@ -7,10 +7,11 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from services.gateway.models import FeedEntry
-from shared.kit.http import not_nullable
+from shared.kit.http import StrictBody, not_nullable
 from shared.kit.pagination import Page
 from shared.region.ags import AGS
 from shared.region.municipalities import MunicipalityKind
+from shared.region.topics import Topic
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
@@ -132,4 +133,115 @@ class FeedEntryPublic(BaseModel):
 
 
 class FeedPage(Page[FeedEntryPublic]):
+    pass
+
+
+# -- webhooks -----------------------------------------------------------------------
+
+WebhookEventType = Annotated[
+    str, StringConstraints(max_length=120, pattern=r"^de\.lotse\.[a-z_]+(\.[a-z_]+)*\.v[0-9]+$")
+]
+Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
+WebhookUrl = Annotated[str, StringConstraints(min_length=1, max_length=2048)]
+
+
+class WebhookCreate(StrictBody):
+    """Where to send which feed events; the filters work like the live stream's."""
+
+    url: WebhookUrl = Field(
+        description="https:// endpoint that receives a POST per event (plain http and "
+        "internal addresses only in networks the operator allow-listed)",
+        examples=["https://intranet.example.de/hooks/lotse"],
+    )
+    event_types: list[WebhookEventType] = Field(
+        min_length=1,
+        max_length=30,
+        description="event types to receive, from the published contracts; only types that "
+        "reach the feed",
+        examples=[["de.lotse.project.created.v1"]],
+    )
+    municipality: AGS | None = Field(default=None, description="only this municipality's")
+    topic: Topic | None = Field(default=None, description="only projects with this topic")
+    description: Description = Field(default="", description="what the webhook is for")
+
+
+class WebhookUpdate(StrictBody):
+    """Fields to change; `municipality` and `topic` may be cleared with null."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra=not_nullable("url", "event_types", "description", "active"),
+    )
+
+    url: WebhookUrl | None = None
+    event_types: list[WebhookEventType] | None = Field(default=None, min_length=1, max_length=30)
+    municipality: AGS | None = None
+    topic: Topic | None = None
+    description: Description | None = None
+    active: bool | None = Field(
+        default=None,
+        description="false pauses the webhook (nothing is queued for it); true takes a "
+        "paused or disabled one back into service",
+    )
+
+
+WebhookStatus = Literal["active", "paused", "disabled"]
+
+
+class WebhookPublic(BaseModel):
+    id: uuid.UUID
+    url: str
+    event_types: list[str]
+    municipality: str | None
+    topic: str | None
+    description: str
+    owner_ags: str | None = Field(
+        description="the municipality it belongs to; none for the region's (coordinators')"
+    )
+    status: WebhookStatus = Field(
+        description="`disabled` after the endpoint answered 410 or failed for 5 days"
+    )
+    disabled_reason: str | None
+    secret_hint: str = Field(description="the end of the signing secret, to tell it")
+    previous_secret_valid_until: datetime | None = Field(
+        description="after a rotation, the old secret also signs until then"
+    )
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class WebhookCreated(WebhookPublic):
+    secret: str = Field(description="the signing secret (whsec_...): shown this once, keep it")
+
+
+class WebhookSecretRotated(BaseModel):
+    secret: str = Field(description="the new signing secret, shown this once")
+    previous_valid_until: datetime = Field(description="the old secret signs until then")
+
+
+class WebhookPage(Page[WebhookPublic]):
+    pass
+
+
+WebhookDeliveryStatus = Literal["pending", "delivered", "failed", "cancelled"]
+
+
+class WebhookDeliveryPublic(BaseModel):
+    id: uuid.UUID
+    webhook_message_id: str = Field(
+        description="the `webhook-id` header it is sent with, the same on every attempt"
+    )
+    event_type: str
+    feed_entry: int | None = Field(description="the feed position it announces; none for pings")
+    status: WebhookDeliveryStatus
+    attempts: int
+    last_status: int | None = Field(description="the HTTP status of the last answer")
+    last_error: str | None
+    next_attempt_at: datetime | None = Field(description="when a pending delivery goes out")
+    created_at: datetime
+    delivered_at: datetime | None
+
+
+class WebhookDeliveryPage(Page[WebhookDeliveryPublic]):
     pass

@@ -1,7 +1,9 @@
-"""Settings of the gateway (env prefix LOTSE_GATEWAY_)."""
+"""Settings of the gateway (env prefix LOTSE_GATEWAY_; the webhook allow-list is
+platform-wide: LOTSE_WEBHOOK_ALLOWED_CIDRS)."""
 
 import os
 import re
+from pathlib import Path
 from typing import Annotated, Any, ClassVar
 
 from pydantic import AliasChoices, Field, field_validator, model_validator
@@ -9,12 +11,13 @@ from pydantic_settings import NoDecode, SettingsConfigDict
 
 from shared.kit.networks import IPNetwork, parse_cidrs
 from shared.kit.settings import DEV_ADMIN_KEY, ServiceSettings
+from shared.kit.webhooks import WebhookSettings
 from shared.registry import GATEWAY, SERVICES, by_name
 
 _ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
 
 
-class Settings(ServiceSettings):
+class Settings(ServiceSettings, WebhookSettings):
     model_config = SettingsConfigDict(
         env_prefix="LOTSE_GATEWAY_", extra="ignore", populate_by_name=True
     )
@@ -105,6 +108,49 @@ class Settings(ServiceSettings):
         default=None,
         validation_alias=AliasChoices("LOTSE_REDIS_URL"),
         description="keep rate limits in this Redis, shared by every gateway replica",
+    )
+    webhook_poll_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        description="how often the webhook deliverer looks for due retries (new feed entries "
+        "wake it)",
+    )
+    webhook_lease_seconds: float = Field(
+        default=60.0,
+        ge=1,
+        description="a gateway's claim on a webhook delivery; after a crash it is sent again "
+        "this late",
+    )
+    webhook_retention_days: float = Field(
+        default=30,
+        gt=0,
+        description="delivered and cancelled webhook deliveries are kept this long (failed "
+        "ones stay, to be listed and redelivered)",
+    )
+    webhook_deliverer_enabled: bool = Field(
+        default=True, description="send webhook deliveries from this process"
+    )
+    session_hours: float = Field(
+        default=8.0, gt=0, description="a web sign-in ends this long after it began"
+    )
+    session_idle_minutes: float = Field(
+        default=60.0, gt=0, description="a web sign-in ends after this long without a page"
+    )
+    secure_cookies: bool = Field(
+        default=False,
+        description="mark the session cookie Secure even where the request came over plain "
+        "http (a TLS front that does not say so); over https it is Secure anyway",
+    )
+    imprint_file: Path | None = Field(
+        default=None, description="the operator's imprint (Impressum), Markdown or HTML"
+    )
+    privacy_file: Path | None = Field(
+        default=None, description="the operator's privacy notice (Datenschutz), Markdown or HTML"
+    )
+    accessibility_file: Path | None = Field(
+        default=None,
+        description="the operator's accessibility statement (Erklärung zur Barrierefreiheit), "
+        "Markdown or HTML; a default that names what to fill in otherwise",
     )
     key_cache_seconds: float = 30.0
     last_used_flush_seconds: float = 10.0

@@ -200,6 +200,7 @@ def print_welcome(
     lines = [
         "",
         f"Lotse is running at {gateway}  (API docs: {gateway}/docs)",
+        f"Web app: {gateway}/  (sign in with one of the keys below)",
         f"Logs and data: {data_dir.resolve()}",
     ]
     if MailSettings().uses_mailsink:

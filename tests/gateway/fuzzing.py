@@ -99,13 +99,15 @@ def fuzz(
 
 async def fuzz_new_platform(backend: str, role: str, tmp: Path) -> str:
     """Start a platform on `backend` and fuzz it as `role`; the failures, empty if none."""
-    async with running_platform(backend, tmp) as platform:
+    # No webhook leaves the machine: generated URLs name hosts anywhere.
+    async with running_platform(backend, tmp, webhook_deliverer_enabled=False) as platform:
         return await fuzz_platform(platform, role)
 
 
 async def fuzz_platform(platform: Platform, role: str) -> str:
     """Fuzz a running platform as `role` (anonymous or municipality), with a project, a
-    municipality and a spare key to find; the failures as one report, empty if none."""
+    municipality, a spare key, a webhook and one of its deliveries to find; the failures
+    as one report, empty if none."""
     ags = await platform.municipality()
     key = await platform.key("municipality", ags)
     municipality = platform.client(key)
@@ -114,11 +116,16 @@ async def fuzz_platform(platform: Platform, role: str) -> str:
     created = await municipality.post("/api/v1/projects", json=project)
     await platform.key("municipality", ags)
     keys = (await municipality.get("/api/v1/api-keys")).json()["items"]
+    hook = {"url": "https://hooks.example/lotse", "event_types": ["de.lotse.project.created.v1"]}
+    webhook = await municipality.post("/api/v1/webhooks", json=hook)
+    ping = await municipality.post(f"/api/v1/webhooks/{webhook.json()['id']}/ping")
     existing = {
         "ags": ags,
         "project_id": created.json()["id"],
         # another key of the municipality: revoking it leaves the caller's key working
         "key_id": next(k["id"] for k in keys if not key.startswith(k["prefix"])),
+        "webhook_id": webhook.json()["id"],
+        "delivery_id": ping.json()["id"],
     }
     document = (await platform.client().get("/api/v1/openapi.json")).json()
     # The servers run in this event loop; schemathesis' blocking client runs beside it.

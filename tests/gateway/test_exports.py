@@ -42,6 +42,7 @@ class Region:
     call_id: str
     solution_id: str
     subscription_id: str
+    webhook_id: str
 
 
 def read_csv(response: httpx.Response) -> list[dict[str, str]]:
@@ -128,6 +129,12 @@ async def region(platform: Platform) -> AsyncIterator[Region]:
             json={"name": "Intranet Ü", "channel": "webhook", "url": box.url},
         )
         assert subscription.status_code == 201, subscription.text
+        hook = {"url": box.url, "event_types": ["de.lotse.project.created.v1"]}
+        webhook = await own.post("/api/v1/webhooks", json=hook)
+        assert webhook.status_code == 201, webhook.text
+        webhook_id = str(webhook.json()["id"])
+        ping = await own.post(f"/api/v1/webhooks/{webhook_id}/ping")
+        assert ping.status_code == 202, ping.text
         yield Region(
             ags=ags,
             other_ags=other_ags,
@@ -142,6 +149,7 @@ async def region(platform: Platform) -> AsyncIterator[Region]:
             call_id=str(call.json()["id"]),
             solution_id=solution_id,
             subscription_id=str(subscription.json()["id"]),
+            webhook_id=webhook_id,
         )
 
 
@@ -165,6 +173,8 @@ def list_paths(region: Region) -> list[str]:
         "/api/v1/contacts",
         "/api/v1/search",
         "/api/v1/topics",
+        "/api/v1/webhooks",
+        f"/api/v1/webhooks/{region.webhook_id}/deliveries",
     ]
 
 

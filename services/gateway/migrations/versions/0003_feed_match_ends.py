@@ -13,12 +13,27 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-from services.gateway.domain import ARTICLE_BODY, narrowed_match
-from shared.contracts.knowledge import MatchFound
-from shared.contracts.projects import ProjectDeleted
-
 revision = "0003"
 down_revision = "0002"
+
+# The rules as they were when this revision was written, frozen here: a migration must
+# do the same thing next year, whatever the gateway's domain module says by then.
+MATCH_FOUND = "de.lotse.match.found.v1"
+PROJECT_DELETED = "de.lotse.project.deleted.v1"
+ARTICLE_BODY = frozenset({"body", "body_html"})
+_NARROWNESS = {"private": 0, "region": 1, "public": 2}
+
+
+def narrowed_match(
+    visibility: str, owner: str, end_visibility: str, end_owner: str
+) -> tuple[str, str]:
+    """A match entry never more visible than either end (as the domain had it in 0003)."""
+    if end_visibility != "private":
+        return min(visibility, end_visibility, key=_NARROWNESS.__getitem__), owner
+    if visibility != "private":
+        return "private", end_owner
+    return "private", owner if owner == end_owner else ""
+
 
 _ENTRIES = sa.table(
     "feed_entries",
@@ -57,14 +72,14 @@ def _fill_match_ends(connection: sa.Connection) -> None:
     matches = connection.execute(
         sa.select(
             _ENTRIES.c.seq, _ENTRIES.c.visibility, _ENTRIES.c.municipality_ags, _ENTRIES.c.data
-        ).where(_ENTRIES.c.type == MatchFound.event_type)
+        ).where(_ENTRIES.c.type == MATCH_FOUND)
     ).all()
     for seq, visibility, owner, data in matches:
         ends = (data["project"], data["match"])
         gone = False
         for end in ends:
             newest = _newest(connection, end["id"]) if end["kind"] == "project" else None
-            if newest is not None and newest.type == ProjectDeleted.event_type:
+            if newest is not None and newest.type == PROJECT_DELETED:
                 gone = True
             elif newest is not None:
                 visibility, owner = narrowed_match(
