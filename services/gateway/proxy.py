@@ -37,6 +37,7 @@ FORWARDED_RESPONSE_HEADERS = (
     "idempotent-replayed",
     "www-authenticate",
     "retry-after",
+    "content-disposition",
 )
 
 
