@@ -53,6 +53,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--reads", nargs="+", default=["project", "list"])
+    parser.add_argument("--latency-only", action="store_true", help="one connection only")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("this benchmark needs wrk: apt-get install wrk")
@@ -73,8 +75,9 @@ def main() -> None:
         principal = Principal(role=Role.MUNICIPALITY, subject="key:bench", ags=AGS)
         reads = {"project": f"/api/v1/projects/{project}", "list": "/api/v1/projects?limit=20"}
         results: dict[str, dict[str, object]] = {}
-        for name, path in reads.items():
-            for connections in (1, args.connections):
+        for name in args.reads:
+            path = reads[name]
+            for connections in (1,) if args.latency_only else (1, args.connections):
                 # Warm both paths, then measure them back to back.
                 token = sign_internal_token(principal, DEV_INTERNAL_SECRET, forwarded=True)
                 wrk_get(lotse.gateway + path, key, 2, connections)
@@ -92,6 +95,7 @@ def main() -> None:
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}",
         "load_average": os.getloadavg(),
         "seconds": args.seconds,
+        "tree": os.getcwd(),
         "results": results,
     }
     print(json.dumps(report, indent=2))

@@ -1,14 +1,25 @@
 """Event handlers of the gateway: the region's activity feed (projects, funding calls)."""
 
+from collections.abc import Sequence
+
 from services.gateway import domain
+from services.gateway.stream import FeedWatch
 from shared.contracts.topics import FUNDING, KNOWLEDGE, PROJECTS
 from shared.kit.bus import Handler
+from shared.kit.events import CloudEvent
 from shared.kit.inbox import idempotent
 from shared.kit.service import Consumer, Runtime
 
 
 def feed_handler(runtime: Runtime) -> Handler:
-    return idempotent(runtime.db, domain.record_in_feed)
+    record = idempotent(runtime.db, domain.record_in_feed)
+    watch = runtime.part(FeedWatch)
+
+    async def record_and_tell(events: Sequence[CloudEvent]) -> None:
+        await record(events)
+        watch.nudge()  # live streams learn of it now, not at the watcher's next poll
+
+    return record_and_tell
 
 
 CONSUMERS = [
