@@ -45,9 +45,11 @@ start): a client that sends it a byte at a time (slowloris) is let go."""
 BODY_SECONDS = 60.0
 """A request body must be complete this long after its head."""
 SEND_SECONDS = 30.0
-"""An answer the client does not read: once the server's write buffer for it is full,
-the client must take some of it within this long, or its connection is dropped (and
-the app sees it leave). Holds for every answer, streamed or whole."""
+"""An answer the client does not read: once the server's write buffer for it is full
+(asyncio's high mark, 64 KiB, beyond what the kernel holds), the client must take it
+down to the low mark (16 KiB) within this long, or its connection is dropped and the
+app sees it leave. So a client must read at least about 1.6 KB/s while the server has
+more to send. Holds for every answer, streamed or whole."""
 KEEP_ALIVE_SECONDS = 5
 """A kept-alive connection with no next request is closed after this long (uvicorn's
 timeout_keep_alive); services' hop clients let theirs go a second before."""
@@ -117,7 +119,9 @@ if HAS_HTTPTOOLS:
         def _not_reading(self) -> None:
             # abort, not close: close would wait for the buffer to drain, which never comes.
             self._unread = None
-            log.warning("let go of a client that read none of its answer for %g s", SEND_SECONDS)
+            log.warning(
+                "let go of a client that took too little of its answer in %g s", SEND_SECONDS
+            )
             self.transport.abort()
 
         def data_received(self, data: bytes) -> None:
