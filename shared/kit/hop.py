@@ -5,8 +5,8 @@ httpx on aiohttp cost the gateway about a third of its CPU per forwarded write
 kept-alive connections per host, a request written in one piece, the response parsed
 by httptools (uvicorn's parser), no redirects, cookies, proxies or decompression.
 
-A small answer (a known length up to STREAM_ABOVE bytes, or one complete in the first
-read) comes back whole in `HopResponse.content`, the fast path. A larger or open-ended
+A small answer (a known length up to STREAM_ABOVE bytes, or one whose end came with
+its head) comes back whole in `HopResponse.content`, the fast path. A larger or open-ended
 one (exports, feeds) comes back as soon as its head has arrived, with the rest to read
 from `HopResponse.body`: the hop then holds at most about BUFFER_HIGH bytes of it.
 """
@@ -33,9 +33,8 @@ IDLE_SECONDS = 4.0
 # handed on; a larger one, or one without a length, streams.
 STREAM_ABOVE = 256 * 1024
 # A streamed answer not yet read by the caller: reading from the service pauses above
-# the high mark and resumes below the low one.
+# this, and resumes when the caller has taken what was there.
 BUFFER_HIGH = 1024 * 1024
-BUFFER_LOW = 256 * 1024
 
 
 class HopError(Exception):
@@ -171,7 +170,6 @@ class _Connection(asyncio.Protocol):
         self._waiter: asyncio.Future[HopResponse] | None = None
         self._headers: dict[str, str] = {}
         self._body: list[bytes] = []
-        self._body_bytes = 0
         self._head_complete = False
         self.body: HopBody | None = None
         """The streamed body being read, while there is one."""
@@ -224,7 +222,6 @@ class _Connection(asyncio.Protocol):
             self.body._put(body)
         else:
             self._body.append(body)
-            self._body_bytes += len(body)
 
     def on_message_complete(self) -> None:
         keep_alive = self._parser.should_keep_alive()
@@ -237,7 +234,7 @@ class _Connection(asyncio.Protocol):
         response = HopResponse(self._parser.get_status_code(), self._headers, b"".join(self._body))
         if not keep_alive:
             self.close()
-        self._headers, self._body, self._body_bytes = {}, [], 0
+        self._headers, self._body = {}, []
         if self._waiter is not None and not self._waiter.done():
             self._waiter.set_result(response)
 
@@ -253,7 +250,7 @@ class _Connection(asyncio.Protocol):
             body._put(chunk)
         self.body = body
         response = HopResponse(self._parser.get_status_code(), self._headers, b"", body)
-        self._headers, self._body, self._body_bytes = {}, [], 0
+        self._headers, self._body = {}, []
         waiter.set_result(response)
 
     # --
