@@ -82,6 +82,11 @@ class HopBody:
         self.received = 0
         """Bytes of the body handed to the reader so far."""
 
+    @property
+    def waiting(self) -> int:
+        """Bytes arrived from the service and not read yet."""
+        return self._buffered
+
     def when_ended(self, callback: Callable[[bool], None]) -> None:
         """Call `callback(whole)` once the body was read to its end (True) or not."""
         self._on_end.append(callback)
