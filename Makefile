@@ -14,7 +14,8 @@ CHROMIUM := /usr/bin/chromium
 AXE := node_modules/axe-core/axe.min.js
 
 .PHONY: run test lint typecheck lock bench-write bench-propagation bench-webhooks \
-	bench-funding-match bench-funding-publish bench-search bench-knowledge clean asyncapi
+	bench-funding-match bench-funding-publish bench-search bench-knowledge clean asyncapi \
+	bench-gateway-overhead bench-sse-fanout
 
 $(STAMP): pyproject.toml $(CONSTRAINTS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -82,3 +83,9 @@ bench-knowledge: $(STAMP)
 
 clean:
 	rm -rf data .pytest_cache .mypy_cache test-artifacts
+
+bench-gateway-overhead: $(STAMP)
+	$(BIN)/python -m bench.gateway_overhead
+
+bench-sse-fanout: $(STAMP)
+	$(BIN)/python -m bench.sse_fanout

@@ -21,6 +21,7 @@ from services.funding.schemas import (
 from shared.contracts.funding import CallStatus, FunderLevel, FundingType
 from shared.kit.auth import AuthenticatedRoute, CurrentPrincipal, internal_principal
 from shared.kit.deps import DbSession
+from shared.kit.export import Exportable, export_responses
 from shared.kit.http import (
     Forbidden,
     IfMatch,
@@ -121,10 +122,11 @@ async def publish_call(
     "calls that municipality may apply for, each with the reasons (from the Land, kind "
     "and population the region recorded). Times without an offset are Berlin time. The "
     "`ETag` is a hash of the page: send it as `If-None-Match` when you poll.",
-    responses=responses(InvalidInput),
+    responses=export_responses(InvalidInput),
 )
 async def list_calls(
     session: DbSession,
+    export: Exportable,
     eligible_for: Annotated[
         AGS | None, Query(description="AGS of a municipality of the region")
     ] = None,
@@ -176,6 +178,7 @@ async def list_calls(
         q=q,
         eligible_for=municipality,
     )
+    cursor, limit = export.window(cursor, limit)
     rows, next_cursor, total = await repository.list_calls(
         session, filters, cursor=cursor, limit=limit
     )
@@ -187,7 +190,7 @@ async def list_calls(
         for call in rows
     ]
     page = FundingCallPage(items=items, next_cursor=next_cursor, total=total)
-    return cacheable(page.model_dump_json(), if_none_match)
+    return await export.answer(page, if_none_match, filename="Förderaufrufe")
 
 
 @router.get(
@@ -270,12 +273,13 @@ class FundingMatchList(BaseModel):
     summary="Projects a funding call fits",
     description="Projects still to be done (idea, planned, in progress) on the call's "
     "topics whose municipality may apply; only the projects you may see.",
-    responses=responses(NotFound),
+    responses=export_responses(NotFound),
 )
 async def matching_projects(
     call_id: uuid.UUID,
     principal: CurrentPrincipal,
     session: DbSession,
+    export: Exportable,
     if_none_match: IfNoneMatch = None,
 ) -> Response:
     if await repository.get_call(session, str(call_id)) is None:
@@ -294,7 +298,7 @@ async def matching_projects(
         ],
         total=len(found),
     )
-    return cacheable(listing.model_dump_json(), if_none_match)
+    return await export.answer(listing, if_none_match, filename="Passende-Projekte")
 
 
 @router.get(
@@ -303,12 +307,13 @@ async def matching_projects(
     summary="Funding calls a project fits",
     description="Calls on the project's topics its municipality may apply for, found when "
     "the call was published or changed or the project registered; nearest deadline first.",
-    responses=responses(NotFound),
+    responses=export_responses(NotFound),
 )
 async def funding_matches(
     project_id: uuid.UUID,
     principal: CurrentPrincipal,
     session: DbSession,
+    export: Exportable,
     if_none_match: IfNoneMatch = None,
 ) -> Response:
     if await repository.readable_project(session, principal, str(project_id)) is None:
@@ -325,4 +330,4 @@ async def funding_matches(
         ],
         total=len(found),
     )
-    return cacheable(listing.model_dump_json(), if_none_match)
+    return await export.answer(listing, if_none_match, filename="Passende-Förderaufrufe")

@@ -29,6 +29,7 @@ from shared.kit.auth import (
     internal_principal,
 )
 from shared.kit.deps import DbSession
+from shared.kit.export import Exportable, export_responses
 from shared.kit.http import (
     Conflict,
     Forbidden,
@@ -217,21 +218,28 @@ async def create_subscription(
     )
 
 
-@router.get("", response_model=SubscriptionPage, summary="Your subscriptions")
+@router.get(
+    "",
+    response_model=SubscriptionPage,
+    summary="Your subscriptions",
+    responses=export_responses(),
+)
 async def list_subscriptions(
     principal: CurrentPrincipal,
     session: DbSession,
+    export: Exportable,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     if_none_match: IfNoneMatch = None,
 ) -> Response:
+    cursor, limit = export.window(cursor, limit)
     rows, next_cursor, total = await repository.list_subscriptions(
         session, principal, cursor=cursor, limit=limit
     )
     page = SubscriptionPage(
         items=[subscriptions.public(s) for s in rows], next_cursor=next_cursor, total=total
     )
-    return cacheable(page.model_dump_json(), if_none_match)
+    return await export.answer(page, if_none_match, filename="Abonnements")
 
 
 @router.get(
@@ -361,12 +369,13 @@ def _delivery(row: Delivery) -> DeliveryPublic:
     response_model=DeliveryPage,
     summary="Deliveries of one of your subscriptions",
     description="Newest first; `status=failed` lists what was given up, to redeliver.",
-    responses=responses(NotFound),
+    responses=export_responses(NotFound),
 )
 async def list_deliveries(
     subscription_id: uuid.UUID,
     principal: CurrentPrincipal,
     session: DbSession,
+    export: Exportable,
     status: DeliveryStatus | None = None,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
@@ -374,11 +383,12 @@ async def list_deliveries(
 ) -> Response:
     if await repository.get_subscription(session, principal, str(subscription_id)) is None:
         raise NotFound(f"There is no subscription {subscription_id} of yours.")
+    cursor, limit = export.window(cursor, limit)
     rows, next_cursor, total = await repository.list_deliveries(
         session, str(subscription_id), status=status, cursor=cursor, limit=limit
     )
     page = DeliveryPage(items=[_delivery(d) for d in rows], next_cursor=next_cursor, total=total)
-    return cacheable(page.model_dump_json(), if_none_match)
+    return await export.answer(page, if_none_match, filename="Zustellungen")
 
 
 @router.post(

@@ -37,7 +37,15 @@ CORS_REQUEST_HEADERS = [
     "Last-Event-ID",
     "X-Request-ID",
 ]
-CORS_RESPONSE_HEADERS = ["ETag", "Location", "Retry-After", "X-Request-ID", "Idempotent-Replayed"]
+CORS_RESPONSE_HEADERS = [
+    "ETag",
+    "Location",
+    "Retry-After",
+    "X-Request-ID",
+    "Idempotent-Replayed",
+    # the file name of a CSV or XLSX export an intranet page fetches
+    "Content-Disposition",
+]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -1,9 +1,12 @@
 """Event handlers of the gateway: the region's activity feed (projects, funding calls) and
 the webhook deliveries of what reaches it."""
 
+from collections.abc import Sequence
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.gateway import domain, hooks
+from services.gateway.stream import FeedWatch
 from shared.contracts.topics import FUNDING, KNOWLEDGE, PROJECTS
 from shared.kit.bus import Handler
 from shared.kit.events import CloudEvent
@@ -18,7 +21,14 @@ async def record_and_announce(session: AsyncSession, event: CloudEvent) -> None:
 
 
 def feed_handler(runtime: Runtime) -> Handler:
-    return idempotent(runtime.db, record_and_announce)
+    record = idempotent(runtime.db, record_and_announce)
+    watch = runtime.part(FeedWatch)
+
+    async def record_and_tell(events: Sequence[CloudEvent]) -> None:
+        await record(events)
+        watch.nudge()  # live streams learn of it now, not at the watcher's next poll
+
+    return record_and_tell
 
 
 CONSUMERS = [

@@ -6,15 +6,17 @@ from pathlib import Path
 from typing import Any
 
 import fastapi_offline
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from services.gateway.headers import CONTENT_SECURITY_POLICY
 from services.gateway.proxy import ServiceProxy
+from services.gateway.ratelimit import CallBudget
 from shared.kit.auth import ANONYMOUS
 from shared.kit.http import PROBLEM_JSON, complete_openapi
+from shared.kit.service import part_of
 
 log = logging.getLogger("lotse.gateway.docs")
 
@@ -110,8 +112,16 @@ def _forwarded(item: dict[str, Any]) -> dict[str, Any]:
     return _answers(item, _FORWARDED)
 
 
+async def charge_address(request: Request) -> None:
+    """These pages cost the caller's address budget, as an API call without a key does:
+    the merged OpenAPI asks every service when its cache is cold."""
+    await part_of(request, CallBudget).charge_address(
+        request.client.host if request.client else "unknown"
+    )
+
+
 def docs_router() -> APIRouter:
-    router = APIRouter(include_in_schema=False)
+    router = APIRouter(include_in_schema=False, dependencies=[Depends(charge_address)])
 
     @router.get("/api/v1/openapi.json")
     async def openapi(request: Request) -> JSONResponse:

@@ -20,6 +20,7 @@ from services.gateway.schemas import (
 )
 from shared.kit.auth import Principal, WritersOnlyRoute
 from shared.kit.deps import DbSession
+from shared.kit.export import Exportable, export_responses
 from shared.kit.http import (
     Conflict,
     Forbidden,
@@ -116,19 +117,22 @@ async def create_webhook(
     summary="The webhooks you manage",
     description="A municipality's key lists its municipality's, a coordinator's or admin's "
     "every webhook of the region.",
+    responses=export_responses(),
 )
 async def list_webhooks(
     principal: Caller,
     session: DbSession,
+    export: Exportable,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     if_none_match: IfNoneMatch = None,
 ) -> Response:
+    cursor, limit = export.window(cursor, limit)
     rows, next_cursor, total = await repository.list_manageable_webhooks(
         session, principal, cursor=cursor, limit=limit
     )
     page = WebhookPage(items=[hooks.public(w) for w in rows], next_cursor=next_cursor, total=total)
-    return cacheable(page.model_dump_json(), if_none_match)
+    return await export.answer(page, if_none_match, filename="Webhooks")
 
 
 @router.get(
@@ -242,12 +246,13 @@ async def ping(
     summary="Deliveries of a webhook you manage",
     description="Newest first, with attempts, the last answer and error; `status=failed` "
     "lists what was given up, to redeliver.",
-    responses=responses(NotFound),
+    responses=export_responses(NotFound),
 )
 async def list_deliveries(
     webhook_id: uuid.UUID,
     principal: Caller,
     session: DbSession,
+    export: Exportable,
     status: WebhookDeliveryStatus | None = None,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
@@ -255,13 +260,14 @@ async def list_deliveries(
 ) -> Response:
     if await repository.get_manageable_webhook(session, principal, str(webhook_id)) is None:
         raise NotFound(f"There is no webhook {webhook_id} you manage.")
+    cursor, limit = export.window(cursor, limit)
     rows, next_cursor, total = await repository.list_webhook_deliveries(
         session, str(webhook_id), status=status, cursor=cursor, limit=limit
     )
     page = WebhookDeliveryPage(
         items=[hooks.delivery_public(d) for d in rows], next_cursor=next_cursor, total=total
     )
-    return cacheable(page.model_dump_json(), if_none_match)
+    return await export.answer(page, if_none_match, filename="Webhook-Zustellungen")
 
 
 @router.post(

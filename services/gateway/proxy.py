@@ -4,23 +4,36 @@ The proxy hop decides the gateway's throughput (see docs/PERFORMANCE.md). A serv
 that is down answers 503 at once, one that hangs 504 after its read timeout; the
 gateway never hangs with it, and a service that keeps failing is refused at once for
 a while (breaker.py).
+
+A small answer is passed on whole; a large or open-ended one (an export, a feed) as it
+arrives (ForwardedStream), so the gateway holds little of it at any time. A streamed
+answer holds its caller's place under way until it ends, and counts for the breaker
+when it ends: whole is a success, broken off by the service a failure; a caller that
+leaves counts for neither.
 """
 
+import asyncio
+import contextlib
+import logging
 import re
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Literal
 from urllib.parse import quote, quote_from_bytes, unquote_to_bytes
 
 import httpx
 from fastapi import Request, Response
 from httpx_aiohttp import AiohttpTransport
+from starlette.types import Receive, Scope, Send
 
 from services.gateway.breaker import CircuitBreaker
 from services.gateway.ratelimit import UnderWay, identity_of
 from shared.kit.auth import TOKEN_SECONDS, Principal, sign_internal_token
-from shared.kit.hop import HopBusy, HopClient, HopError, HopResponse, HopTimeout
+from shared.kit.hop import HopBody, HopBusy, HopClient, HopError, HopResponse, HopTimeout
 from shared.kit.http import GatewayTimeout, NotFound, ServiceUnavailable
 from shared.kit.observability import request_id_var, traceparent_var
+
+log = logging.getLogger("lotse.gateway.proxy")
 
 FORWARDED_REQUEST_HEADERS = (
     "content-type",
@@ -37,6 +50,7 @@ FORWARDED_RESPONSE_HEADERS = (
     "idempotent-replayed",
     "www-authenticate",
     "retry-after",
+    "content-disposition",
 )
 
 
@@ -160,9 +174,13 @@ class ServiceProxy:
         breaker = self.breaker(base_url)
         breaker.admit()
         content = await request.body()
-        with self.in_flight.held(identity_of(request, principal)):
+        identity = identity_of(request, principal)
+        self.in_flight.take(identity)
+        try:
             upstream = await self._ask(request.method, base_url, target, content, headers)
-        breaker.succeeded()
+        except BaseException:
+            self.in_flight.give_back(identity)
+            raise
         headers = {
             name: value
             for name in FORWARDED_RESPONSE_HEADERS
@@ -172,7 +190,24 @@ class ServiceProxy:
             location := public_location(headers.pop("location"), base_url)
         ):
             headers["location"] = location
-        return Response(content=upstream.content, status_code=upstream.status_code, headers=headers)
+        if upstream.body is None:
+            self.in_flight.give_back(identity)
+            breaker.succeeded()
+            # The length is the body's own, set by the Response.
+            return Response(
+                content=upstream.content, status_code=upstream.status_code, headers=headers
+            )
+        if (length := upstream.headers.get("content-length")) is not None:
+            headers["content-length"] = length  # the client learns the size before the body
+
+        def ended(outcome: StreamOutcome) -> None:
+            self.in_flight.give_back(identity)
+            if outcome == "whole":
+                breaker.succeeded()
+            elif outcome == "broken":
+                breaker.failed()
+
+        return ForwardedStream(upstream.status_code, headers, upstream.body, ended=ended)
 
     async def _ask(
         self, method: str, base_url: str, target: str, content: bytes, headers: dict[str, str]
@@ -232,3 +267,69 @@ class ServiceProxy:
     async def close(self) -> None:
         await self.hop.close()
         await self.client.aclose()
+
+
+StreamOutcome = Literal["whole", "broken", "left"]
+
+
+class ForwardedStream(Response):
+    """A service's answer passed on as it arrives.
+
+    The head goes out at once, each piece of the body as it comes. It ends `whole`;
+    `broken` when the service stops sending or closes early (the client's connection
+    is then closed without the answer's end, so it sees a cut-off answer, not a short
+    complete one); or `left` when the client goes away. `ended(outcome)` is called
+    exactly once, and the service's connection is closed unless the answer was whole.
+    """
+
+    def __init__(
+        self,
+        status_code: int,
+        headers: dict[str, str],
+        body: HopBody,
+        *,
+        ended: Callable[[StreamOutcome], None],
+    ) -> None:
+        # Not Response.__init__: it would announce a length of 0 for the missing content.
+        self.status_code = status_code
+        self.background = None
+        self.raw_headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+        self.body_stream = body
+        self._ended = ended
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        outcome: StreamOutcome = "left"
+        pump = asyncio.ensure_future(self._pump(send))
+        leaving = asyncio.ensure_future(_client_leaves(receive))
+        try:
+            await asyncio.wait((pump, leaving), return_when=asyncio.FIRST_COMPLETED)
+            if pump.done():
+                pump.result()
+                outcome = "whole"
+        except HopError as exc:
+            outcome = "broken"
+            log.warning(
+                "a streamed answer broke off after %d bytes: %s", self.body_stream.received, exc
+            )
+        finally:
+            for task in (pump, leaving):
+                task.cancel()
+            for task in (pump, leaving):
+                with contextlib.suppress(asyncio.CancelledError, HopError):
+                    await task
+            self.body_stream.close()
+            self._ended(outcome)
+
+    async def _pump(self, send: Send) -> None:
+        await send(
+            {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
+        )
+        while chunk := await self.body_stream.read():
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+async def _client_leaves(receive: Receive) -> None:
+    """Returns when the client has gone (the request's body was read before)."""
+    while (await receive())["type"] != "http.disconnect":
+        pass

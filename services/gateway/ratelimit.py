@@ -176,13 +176,23 @@ class UnderWay:
         if self.bound and self._counts.get(identity, 0) >= self.bound:
             raise TooManyRequests(self.refusal, retry_after=self.retry_after)
 
-    @contextlib.contextmanager
-    def held(self, identity: str) -> Iterator[None]:
+    def take(self, identity: str) -> None:
+        """Count one more under way for `identity` (429 at its bound); `give_back` ends it."""
         self.admit(identity)  # again: another may have started meanwhile
         self._counts[identity] = self._counts.get(identity, 0) + 1
+
+    def give_back(self, identity: str) -> None:
+        self._counts[identity] -= 1
+        if not self._counts[identity]:
+            del self._counts[identity]
+
+    def under_way(self, identity: str) -> int:
+        return self._counts.get(identity, 0)
+
+    @contextlib.contextmanager
+    def held(self, identity: str) -> Iterator[None]:
+        self.take(identity)
         try:
             yield
         finally:
-            self._counts[identity] -= 1
-            if not self._counts[identity]:
-                del self._counts[identity]
+            self.give_back(identity)

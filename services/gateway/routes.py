@@ -29,6 +29,7 @@ from services.gateway.schemas import (
 from services.gateway.stream import LiveStreams, StreamFilter
 from shared.kit.auth import AuthenticatedRoute, Principal
 from shared.kit.deps import DbSession
+from shared.kit.export import Exportable, export_responses
 from shared.kit.http import (
     Conflict,
     Forbidden,
@@ -59,13 +60,14 @@ router = APIRouter(prefix="/api/v1", dependencies=[Depends(caller)], route_class
     response_model=TopicList,
     tags=["vocabulary"],
     summary="The topics (Gestaltungsfelder) projects are filed under",
+    responses=export_responses(),
 )
-async def list_topics(if_none_match: IfNoneMatch = None) -> Response:
+async def list_topics(export: Exportable, if_none_match: IfNoneMatch = None) -> Response:
     topics = TopicList(
         vocabulary=VOCABULARY_VERSION,
         items=[TopicPublic(key=k, label=v) for k, v in TOPICS.items()],
     )
-    return cacheable(topics.model_dump_json(), if_none_match)
+    return await export.answer(topics, if_none_match, filename="Gestaltungsfelder")
 
 
 @router.post(
@@ -106,9 +108,11 @@ async def register_municipality(
     response_model=MunicipalityPage,
     tags=["municipalities"],
     summary="List the municipalities of the region",
+    responses=export_responses(),
 )
 async def list_municipalities(
     session: DbSession,
+    export: Exportable,
     land: Annotated[
         str | None, Query(pattern=r"^[0-9]{2}$", description="two-digit Land code")
     ] = None,
@@ -116,6 +120,7 @@ async def list_municipalities(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     if_none_match: IfNoneMatch = None,
 ) -> Response:
+    cursor, limit = export.window(cursor, limit)
     rows, next_cursor, total = await repository.list_municipalities(
         session, land=land, cursor=cursor, limit=limit
     )
@@ -124,7 +129,7 @@ async def list_municipalities(
         next_cursor=next_cursor,
         total=total,
     )
-    return cacheable(page.model_dump_json(), if_none_match)
+    return await export.answer(page, if_none_match, filename="Kommunen")
 
 
 @router.get(
@@ -214,17 +219,19 @@ async def issue_key(
     response_model=ApiKeyPage,
     tags=["api keys"],
     summary="List the keys you manage",
-    responses=responses(Unauthorized),
+    responses=export_responses(Unauthorized),
 )
 async def list_keys(
     principal: Caller,
     session: DbSession,
+    export: Exportable,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     if_none_match: IfNoneMatch = None,
 ) -> Response:
     if not principal.signed_in:
         raise Unauthorized("Sign in with an API key.")
+    cursor, limit = export.window(cursor, limit)
     rows, next_cursor, total = await repository.list_manageable_keys(
         session, principal, cursor=cursor, limit=limit
     )
@@ -233,7 +240,7 @@ async def list_keys(
         next_cursor=next_cursor,
         total=total,
     )
-    return cacheable(page.model_dump_json(), if_none_match)
+    return await export.answer(page, if_none_match, filename="API-Schlüssel")
 
 
 @router.delete(
@@ -266,10 +273,12 @@ async def revoke_key(
     description="Entries you may see, by the same rules as the projects themselves, and "
     "the catalogue's public news: solutions published, updated and retired, adoptions. "
     "`subject` narrows it to one aggregate's entries, e.g. a project's history.",
+    responses=export_responses(),
 )
 async def feed(
     principal: Caller,
     session: DbSession,
+    export: Exportable,
     subject: Annotated[
         str | None,
         Query(
@@ -284,6 +293,7 @@ async def feed(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     if_none_match: IfNoneMatch = None,
 ) -> Response:
+    cursor, limit = export.window(cursor, limit)
     rows, next_cursor, total = await repository.list_feed(
         session, principal, cursor=cursor, limit=limit, subject=subject
     )
@@ -292,7 +302,7 @@ async def feed(
         next_cursor=next_cursor,
         total=total,
     )
-    return cacheable(page.model_dump_json(), if_none_match)
+    return await export.answer(page, if_none_match, filename="Aktivitäten")
 
 
 @router.get(

@@ -236,7 +236,10 @@ class Settings(ServiceSettings, WebhookSettings, OidcSettings):
         default=300.0, gt=0, description="a live stream ends after this, to be resumed"
     )
     stream_poll_seconds: float = Field(
-        default=0.5, gt=0, description="how often the gateway looks for new feed entries"
+        default=0.5,
+        gt=0,
+        description="how often the gateway looks for new feed entries besides when its "
+        "feed consumer records one",
     )
     redis_url: str | None = Field(
         default=None,

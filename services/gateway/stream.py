@@ -1,16 +1,18 @@
 """The live stream: the activity feed as Server-Sent Events.
 
 One watcher per gateway process polls the feed's newest position, so a thousand open
-streams cost one cheap query per poll, not a thousand; a stream queries its caller's
-entries only when something new arrived. Streams end after a while on purpose:
-browsers reconnect by themselves with `Last-Event-ID` and miss nothing, and no
-connection outlives a key's revocation for long.
+streams cost one cheap query per poll, not a thousand; the feed consumer wakes it at
+once when it recorded something. A stream queries its caller's entries only when
+something new arrived, and streams of the same caller at the same position share that
+query and the rendered events (500 anonymous readers: one query, one rendering).
+Streams end after a while on purpose: browsers reconnect by themselves with
+`Last-Event-ID` and miss nothing, and no connection outlives a key's revocation for long.
 """
 
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -50,6 +52,7 @@ class FeedWatch:
         self.poll_seconds = poll_seconds
         self.newest = 0
         self._moved = asyncio.Condition()
+        self._nudged = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -73,9 +76,16 @@ class FeedWatch:
         async with self.db.session() as session:
             return int(await session.scalar(select(func.max(col(FeedEntry.seq)))) or 0)
 
+    def nudge(self) -> None:
+        """Look now, not at the next poll: something was just recorded in the feed."""
+        self._nudged.set()
+
     async def _watch(self) -> None:
         while True:
-            await asyncio.sleep(self.poll_seconds)
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self.poll_seconds):
+                    await self._nudged.wait()
+            self._nudged.clear()
             with contextlib.suppress(Exception):  # the database away: try again next poll
                 newest = await self._newest()
                 if newest != self.newest:
@@ -105,6 +115,35 @@ class LiveStreams:
             refusal=f"At most {per_identity} live streams at once; close one first.",
             retry_after=heartbeat_seconds,
         )
+        # Shared by the streams while the feed's newest position stays where it was.
+        self._reads: dict[tuple[Principal, int], asyncio.Future[Sequence[FeedEntry]]] = {}
+        self._rendered: dict[int, bytes] = {}
+        self._shared_at = -1
+
+    async def _entries_after(self, principal: Principal, position: int) -> Sequence[FeedEntry]:
+        """What `principal` may see after `position`, asked once for all its streams there."""
+        if self._shared_at != self.watch.newest or len(self._reads) > 10_000:
+            self._reads.clear()
+            self._rendered.clear()
+            self._shared_at = self.watch.newest
+        read = self._reads.get((principal, position))
+        if read is None:
+            read = self._reads[(principal, position)] = asyncio.ensure_future(
+                self._query(principal, position)
+            )
+        # A stream that ends while it waits does not cancel the others' read.
+        return await asyncio.shield(read)
+
+    async def _query(self, principal: Principal, position: int) -> Sequence[FeedEntry]:
+        async with self.db.session() as session:
+            return await repository.feed_after(session, principal, position)
+
+    def _render(self, entry: FeedEntry) -> bytes:
+        seq = entry.seq or 0
+        rendered = self._rendered.get(seq)
+        if rendered is None:
+            rendered = self._rendered[seq] = _event(entry)
+        return rendered
 
     async def events(
         self, principal: Principal, identity: str, wanted: StreamFilter, after: int | None
@@ -121,12 +160,11 @@ class LiveStreams:
                     yield b": heartbeat\n\n"
                     continue
                 newest = self.watch.newest  # before the query: nothing up to it is missed
-                async with self.db.session() as session:
-                    entries = await repository.feed_after(session, principal, position)
+                entries = await self._entries_after(principal, position)
                 for entry in entries:
                     position = entry.seq or position
                     if wanted.admits(entry):
-                        yield _event(entry)
+                        yield self._render(entry)
                 if not entries:
                     # Newer entries exist, none of them for this caller.
                     position = max(position, newest)

@@ -21,6 +21,7 @@ from services.knowledge.schemas import (
 from shared.contracts.knowledge import Maturity, SolutionStatus
 from shared.kit.auth import AuthenticatedRoute, CurrentPrincipal, internal_principal
 from shared.kit.deps import DbSession
+from shared.kit.export import Exportable, export_responses
 from shared.kit.http import (
     Conflict,
     Forbidden,
@@ -196,9 +197,11 @@ async def import_solution(
     description="Everyone may read the catalogue. Newest change first; retired solutions "
     "only with `status=retired`. The `ETag` is a hash of the page (`If-None-Match` gives "
     "304 while it is unchanged).",
+    responses=export_responses(),
 )
 async def list_solutions(
     session: DbSession,
+    export: Exportable,
     topic: Topic | None = None,
     maturity: Maturity | None = None,
     license: Annotated[
@@ -221,6 +224,7 @@ async def list_solutions(
         status=status,
         updated_since=utc(updated_since, "updated_since"),
     )
+    cursor, limit = export.window(cursor, limit)
     rows, next_cursor, total = await repository.list_solutions(
         session, filters, cursor=cursor, limit=limit
     )
@@ -229,7 +233,7 @@ async def list_solutions(
         next_cursor=next_cursor,
         total=total,
     )
-    return cacheable(page.model_dump_json(), if_none_match)
+    return await export.answer(page, if_none_match, filename="Lösungen")
 
 
 @router.get(

@@ -25,6 +25,7 @@ from shared.contracts.knowledge import AdoptionStatus
 from shared.contracts.topics import GATEWAY
 from shared.kit.auth import AuthenticatedRoute, CurrentPrincipal, Principal, internal_principal
 from shared.kit.deps import DbSession
+from shared.kit.export import Exportable, ListExport, export_responses
 from shared.kit.http import (
     Conflict,
     Forbidden,
@@ -90,17 +91,19 @@ async def _page(
     cursor: str | None,
     limit: int,
     if_none_match: str | None,
+    export: ListExport,
 ) -> Response:
     _members_only(principal)
     days = _stale_days(request)
     filters = replace(filters, stale_before=adoptions.stale_before(days))
+    cursor, limit = export.window(cursor, limit)
     rows, next_cursor, total = await repository.list_adoptions(
         session, principal, filters, cursor=cursor, limit=limit
     )
     page = AdoptionPage(
         items=await _public(session, rows, days), next_cursor=next_cursor, total=total
     )
-    return cacheable(page.model_dump_json(), if_none_match)
+    return await export.answer(page, if_none_match, filename="Nutzungen")
 
 
 @router.post(
@@ -141,11 +144,13 @@ async def record_adoption(
     summary="The region's matrix: which municipality uses which solution",
     description="Members only. Ordered by municipality; filter by solution, municipality, "
     "status or staleness. The `ETag` is a hash of the page.",
+    responses=export_responses(),
 )
 async def list_adoptions(
     request: Request,
     principal: CurrentPrincipal,
     session: DbSession,
+    export: Exportable,
     solution: uuid.UUID | None = None,
     municipality: Annotated[AGS | None, Query(description="AGS of the municipality")] = None,
     status: AdoptionStatus | None = None,
@@ -160,7 +165,7 @@ async def list_adoptions(
         status=status,
         stale=stale,
     )
-    return await _page(request, principal, session, filters, cursor, limit, if_none_match)
+    return await _page(request, principal, session, filters, cursor, limit, if_none_match, export)
 
 
 @router.get(
@@ -226,13 +231,14 @@ async def update_adoption(
     tags=["solutions"],
     summary="Who uses a solution",
     description="Members only: the municipalities that plan, run or ran it.",
-    responses=responses(NotFound),
+    responses=export_responses(NotFound),
 )
 async def solution_users(
     solution_id: uuid.UUID,
     request: Request,
     principal: CurrentPrincipal,
     session: DbSession,
+    export: Exportable,
     status: AdoptionStatus | None = None,
     cursor: Cursor = None,
     limit: Limit = 50,
@@ -241,7 +247,7 @@ async def solution_users(
     if await repository.get_solution(session, str(solution_id)) is None:
         raise NotFound(f"There is no solution {solution_id}.")
     filters = repository.AdoptionFilters(solution=str(solution_id), status=status)
-    return await _page(request, principal, session, filters, cursor, limit, if_none_match)
+    return await _page(request, principal, session, filters, cursor, limit, if_none_match, export)
 
 
 @router.get(
@@ -251,13 +257,14 @@ async def solution_users(
     summary="A municipality's software inventory",
     description="Members only: the solutions a municipality plans, runs or ran, with "
     "staleness. 422 for an AGS that is not in the region; 404 for a path that is no AGS.",
-    responses=responses(InvalidInput, NotFound),
+    responses=export_responses(InvalidInput, NotFound),
 )
 async def inventory(
     ags: AGS,
     request: Request,
     principal: CurrentPrincipal,
     session: DbSession,
+    export: Exportable,
     status: AdoptionStatus | None = None,
     stale: Stale = None,
     cursor: Cursor = None,
@@ -275,6 +282,7 @@ async def inventory(
     filters = repository.AdoptionFilters(
         municipality=ags, status=status, stale=stale, stale_before=before
     )
+    cursor, limit = export.window(cursor, limit)
     rows, next_cursor, total = await repository.list_adoptions(
         session, principal, filters, cursor=cursor, limit=limit
     )
@@ -288,4 +296,4 @@ async def inventory(
         for r in rows
     ]
     page = InventoryPage(items=items, next_cursor=next_cursor, total=total)
-    return cacheable(page.model_dump_json(), if_none_match)
+    return await export.answer(page, if_none_match, filename=f"Softwarebestand-{ags}")

@@ -21,6 +21,7 @@ from services.knowledge.schemas import (
 from shared.contracts.knowledge import ArticleKind
 from shared.kit.auth import AuthenticatedRoute, CurrentPrincipal, internal_principal
 from shared.kit.deps import DbSession
+from shared.kit.export import Exportable, export_responses
 from shared.kit.http import (
     Forbidden,
     IfMatch,
@@ -89,10 +90,12 @@ async def publish_article(
     tags=["articles"],
     summary="List the articles you may see",
     description="Newest change first; region-wide articles for members only.",
+    responses=export_responses(),
 )
 async def list_articles(
     principal: CurrentPrincipal,
     session: DbSession,
+    export: Exportable,
     kind: ArticleKind | None = None,
     topic: Topic | None = None,
     municipality: Annotated[AGS | None, Query(description="the writing municipality")] = None,
@@ -109,6 +112,7 @@ async def list_articles(
         solution=str(solution) if solution else None,
         project=str(project) if project else None,
     )
+    cursor, limit = export.window(cursor, limit)
     rows, next_cursor, total = await repository.list_articles(
         session, principal, filters, cursor=cursor, limit=limit
     )
@@ -117,7 +121,7 @@ async def list_articles(
         next_cursor=next_cursor,
         total=total,
     )
-    return cacheable(page.model_dump_json(), if_none_match)
+    return await export.answer(page, if_none_match, filename="Artikel")
 
 
 @router.get(
@@ -229,10 +233,12 @@ async def add_contact(
     tags=["contacts"],
     summary="The directory of Digitallotsen and CDOs",
     description="Members only; by name.",
+    responses=export_responses(),
 )
 async def list_contacts(
     principal: CurrentPrincipal,
     session: DbSession,
+    export: Exportable,
     municipality: Annotated[AGS | None, Query(description="AGS of the municipality")] = None,
     topic: Topic | None = None,
     cursor: Cursor = None,
@@ -241,13 +247,14 @@ async def list_contacts(
 ) -> Response:
     if not principal.signed_in:
         raise Unauthorized("The contact directory is for signed-in members.")
+    cursor, limit = export.window(cursor, limit)
     rows, next_cursor, total = await repository.list_contacts(
         session, principal, municipality=municipality, topic=topic, cursor=cursor, limit=limit
     )
     page = ContactPage(
         items=[contacts.public(r) for r in rows], next_cursor=next_cursor, total=total
     )
-    return cacheable(page.model_dump_json(), if_none_match)
+    return await export.answer(page, if_none_match, filename="Kontakte")
 
 
 @router.get(

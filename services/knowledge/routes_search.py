@@ -15,12 +15,12 @@ from shared.contracts.knowledge import Maturity
 from shared.contracts.projects import ProjectStatus
 from shared.kit.auth import AuthenticatedRoute, CurrentPrincipal, internal_principal
 from shared.kit.deps import DbSession
+from shared.kit.export import Exportable, export_responses
 from shared.kit.http import (
     IfNoneMatch,
     InvalidInput,
     NotFound,
     Unauthorized,
-    cacheable,
     responses,
 )
 from shared.kit.pagination import BadCursor, decode_cursor, encode_cursor
@@ -59,12 +59,14 @@ def _offset(cursor: str | None) -> int:
     "with a highlighted snippet (HTML, matches in `<mark>`, everything else escaped) and "
     "facet counts over all matches. You see only what you may see: projects by their "
     "visibility, people of the contact directory for members only. Without `q`, "
-    "everything visible, filtered. Pages up to 1,000 results deep.",
-    responses=responses(InvalidInput),
+    "everything visible, filtered. Pages up to 1,000 results deep. `?format=csv` or "
+    "`?format=xlsx` (or `Accept`) gives all results, in rank order, as a file.",
+    responses=export_responses(InvalidInput),
 )
 async def search(
     principal: CurrentPrincipal,
     index: Search,
+    export: Exportable,
     q: Annotated[str, Query(max_length=200, pattern=NoNul, description="what to find")] = "",
     kind: Literal["solution", "project", "article", "contact"] | None = None,
     topic: Topic | None = None,
@@ -80,6 +82,7 @@ async def search(
     limit: Annotated[int, Query(ge=1, le=50)] = 20,
     if_none_match: IfNoneMatch = None,
 ) -> Response:
+    cursor, limit = export.window(cursor, limit)
     offset = _offset(cursor)
     filters = SearchFilters(
         kind=kind,
@@ -120,7 +123,7 @@ async def search(
             for name, counts in found.facets.items()
         },
     )
-    return cacheable(page.model_dump_json(), if_none_match)
+    return await export.answer(page, if_none_match, filename="Suche")
 
 
 def _public(found: list[Suggestion]) -> list[SuggestionPublic]:

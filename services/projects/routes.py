@@ -24,6 +24,7 @@ from shared.kit.auth import (
     internal_principal,
 )
 from shared.kit.deps import DbSession
+from shared.kit.export import Exportable, export_responses
 from shared.kit.http import (
     Conflict,
     Forbidden,
@@ -156,10 +157,12 @@ async def import_projects(
     summary="List the projects you may see",
     description="Newest change first. The `ETag` is a hash of the page: send it as "
     "`If-None-Match` when you poll, and an unchanged page is a 304 without a body.",
+    responses=export_responses(),
 )
 async def list_projects(
     principal: CurrentPrincipal,
     session: DbSession,
+    export: Exportable,
     municipality: Annotated[AGS | None, Query(description="AGS of the owning municipality")] = None,
     topic: Topic | None = None,
     status: ProjectStatus | None = None,
@@ -197,6 +200,7 @@ async def list_projects(
         q=q,
         updated_since=updated_since,
     )
+    cursor, limit = export.window(cursor, limit)
     rows, next_cursor, total = await repository.list_readable(
         session, principal, filters, cursor=cursor, limit=limit
     )
@@ -207,7 +211,7 @@ async def list_projects(
         next_cursor=next_cursor,
         total=total,
     )
-    return cacheable(page.model_dump_json(), if_none_match)
+    return await export.answer(page, if_none_match, filename="Projekte")
 
 
 @router.get(

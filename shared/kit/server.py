@@ -4,7 +4,10 @@ httptools, uvicorn's fast parser, reads a request head of any size and any numbe
 headers into memory, and waits for it as long as the client likes; h11 has a size
 bound but is slower. BoundedHttpToolsProtocol keeps httptools, refuses a head over
 MAX_HEAD_BYTES with 431 before it is read to its end, and one that takes longer than
-HEAD_SECONDS with 408. Start a service with
+HEAD_SECONDS with 408. A client that stops reading its answer is let go after
+SEND_SECONDS, one that keeps an idle connection after KEEP_ALIVE_SECONDS. uvicorn's own
+log lines are JSON lines like every other (observability.JsonFormatter). Start a
+service with
 
     python -m shared.kit.server services.gateway.app:create_app --host 0.0.0.0 --port 8000
 
@@ -21,6 +24,7 @@ from typing import Any
 import uvicorn
 
 from shared.kit.http import MAX_HEADER_BYTES, PROBLEM_BASE, PROBLEM_JSON
+from shared.kit.observability import configure_logging
 
 log = logging.getLogger("lotse.server")
 
@@ -40,6 +44,15 @@ HEAD_SECONDS = 10.0
 start): a client that sends it a byte at a time (slowloris) is let go."""
 BODY_SECONDS = 60.0
 """A request body must be complete this long after its head."""
+SEND_SECONDS = 30.0
+"""An answer the client does not read: once the server's write buffer for it is full
+(asyncio's high mark, 64 KiB, beyond what the kernel holds), the client must take it
+down to the low mark (16 KiB) within this long, or its connection is dropped and the
+app sees it leave. So a client must read at least about 1.6 KB/s while the server has
+more to send. Holds for every answer, streamed or whole."""
+KEEP_ALIVE_SECONDS = 5
+"""A kept-alive connection with no next request is closed after this long (uvicorn's
+timeout_keep_alive); services' hop clients let theirs go a second before."""
 
 
 def _refusal(status: int, reason: str, slug: str, title: str, detail: str) -> bytes:
@@ -77,6 +90,7 @@ if HAS_HTTPTOOLS:
             self._heads = 0
             self._head_bytes = 0
             self._deadline: asyncio.TimerHandle | None = None
+            self._unread: asyncio.TimerHandle | None = None  # while writing is paused
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             super().connection_made(transport)
@@ -84,7 +98,31 @@ if HAS_HTTPTOOLS:
 
         def connection_lost(self, exc: Exception | None) -> None:
             self._set_deadline(None)
+            self._reading_again()
             super().connection_lost(exc)
+
+        def pause_writing(self) -> None:
+            # The transport's buffer is full: the client has not read for a while.
+            super().pause_writing()
+            if self._unread is None:
+                self._unread = self.loop.call_later(SEND_SECONDS, self._not_reading)
+
+        def resume_writing(self) -> None:
+            self._reading_again()
+            super().resume_writing()
+
+        def _reading_again(self) -> None:
+            if self._unread is not None:
+                self._unread.cancel()
+                self._unread = None
+
+        def _not_reading(self) -> None:
+            # abort, not close: close would wait for the buffer to drain, which never comes.
+            self._unread = None
+            log.warning(
+                "let go of a client that took too little of its answer in %g s", SEND_SECONDS
+            )
+            self.transport.abort()
 
         def data_received(self, data: bytes) -> None:
             in_head, heads = self._in_head, self._heads
@@ -149,6 +187,7 @@ if HAS_HTTPTOOLS:
 
 def config(app: Any, *, host: str, port: int, **options: Any) -> uvicorn.Config:
     """The uvicorn configuration of a Lotse service (tests use it too)."""
+    options.setdefault("timeout_keep_alive", KEEP_ALIVE_SECONDS)
     return uvicorn.Config(
         app,
         host=host,
@@ -156,8 +195,17 @@ def config(app: Any, *, host: str, port: int, **options: Any) -> uvicorn.Config:
         http=BoundedHttpToolsProtocol if HAS_HTTPTOOLS else "h11",
         # The bound for h11, should a platform lack httptools (it answers 400 then).
         h11_max_incomplete_event_size=MAX_HEAD_BYTES,
+        # No handlers of uvicorn's own: its loggers pass their records to the root
+        # logger, which writes JSON lines (configure_logging).
+        log_config=None,
         **options,
     )
+
+
+def service_name(factory: str) -> str:
+    """`services.gateway.app:create_app` -> `gateway`: whose lines the log holds."""
+    parts = factory.split(":", 1)[0].split(".")
+    return parts[1] if len(parts) > 1 and parts[0] == "services" else parts[0]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -169,14 +217,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--log-level", default="info")
     parser.add_argument("--timeout-graceful-shutdown", type=int, default=5)
+    parser.add_argument(
+        "--access-log", action="store_true", help="one line per request (off: metrics count them)"
+    )
     args = parser.parse_args(argv)
+    # From the first line on, before the app's lifespan sets it up again for itself.
+    configure_logging(service_name(args.factory), args.log_level)
     server = uvicorn.Server(
         config(
             args.factory,
             host=args.host,
             port=args.port,
             factory=True,
-            access_log=False,
+            access_log=args.access_log,
             log_level=args.log_level,
             timeout_graceful_shutdown=args.timeout_graceful_shutdown,
         )

@@ -60,6 +60,14 @@ class ServiceSettings(BaseSettings):
         default=DEV_INTERNAL_SECRET, validation_alias=_shared("LOTSE_INTERNAL_TOKEN_SECRET")
     )
     max_body_bytes: int = Field(default=1_048_576, description="largest request body accepted")
+    export_max_rows: int = Field(
+        default=10_000,
+        ge=1,
+        le=1_000_000,
+        validation_alias=_shared("LOTSE_EXPORT_MAX_ROWS"),
+        description="most rows a CSV or XLSX export of a list holds; a longer list is "
+        "refused with 422 (narrow the filters)",
+    )
     outbox_poll_seconds: float = 1.0
     outbox_retention_days: float = Field(
         default=7,

@@ -132,3 +132,27 @@ def test_an_ipv6_caller_has_one_budget_for_its_network() -> None:
     assert budget_address("2001:db8:1:2::1") != budget_address("2001:db8:1:3::1")
     assert budget_address("::ffff:203.0.113.7") == budget_address("203.0.113.7")
     assert budget_address("203.0.113.7") != budget_address("203.0.113.8")
+
+
+async def test_the_api_document_and_its_page_cost_the_address_budget(
+    broker: EmbeddedBroker, tmp_path: Path
+) -> None:
+    # The merged document asks every service when its cache is cold: not for free.
+    nowhere = f"http://127.0.0.1:{free_port()}"
+    async with lone_gateway(
+        tmp_path,
+        LOTSE_KAFKA_BOOTSTRAP=broker.bootstrap,
+        service_urls={"projects": nowhere, "funding": nowhere, "knowledge": nowhere},
+        anonymous_rate_limit_per_minute=6,
+        anonymous_rate_limit_burst=3,
+    ) as (_, client):
+        answers = [(await client.get("/api/v1/openapi.json")).status_code for _ in range(3)]
+        assert answers == [200, 200, 200]
+        refused = await client.get("/api/v1/openapi.json")
+        assert refused.status_code == 429
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert int(refused.headers["retry-after"]) >= 1
+        assert (await client.get("/docs")).status_code == 429
+        # A key does not buy more of it: these pages are counted by address.
+        admin = {"Authorization": f"Bearer {ADMIN_KEY}"}
+        assert (await client.get("/api/v1/openapi.json", headers=admin)).status_code == 429

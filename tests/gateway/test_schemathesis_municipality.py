@@ -6,9 +6,13 @@ once and each database once, in a file of its own so that the two runs go side b
 
 from pathlib import Path
 
+import pytest
+
 from tests.gateway.fuzzing import fuzz_new_platform
 
 
+# Every operation twice or thrice, 15 examples each: minutes on 2 busy cores, bounded.
+@pytest.mark.timeout(900)
 async def test_the_api_does_what_its_document_says(tmp_path: Path) -> None:
     failures = await fuzz_new_platform("postgres", "municipality", tmp_path)
     assert not failures, failures

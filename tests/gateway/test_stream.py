@@ -194,6 +194,33 @@ async def test_a_stream_ends_by_itself_to_be_resumed(tmp_path: Any) -> None:
         await short.until(lambda: short.ended)
 
 
+async def test_streams_learn_of_a_recorded_event_without_waiting_for_a_poll(
+    tmp_path: Any,
+) -> None:
+    # The watcher would look only every 10 minutes: what arrives, the feed consumer's
+    # nudge brought. Two readers of one caller share a read; each still gets every event,
+    # and neither gets what only the owner may see.
+    async with running_platform(
+        "sqlite", tmp_path, stream_poll_seconds=600, stream_per_identity=3
+    ) as platform:
+        ags = await platform.municipality()
+        owner = platform.client(await platform.key("municipality", ags))
+        async with (
+            stream(platform.client(), municipality=ags) as first,
+            stream(platform.client(), municipality=ags) as second,
+            stream(owner, municipality=ags) as own,
+        ):
+            private = await publish(owner, "Internes Projekt", "private")
+            public = await publish(owner, "Offenes Projekt", "public")
+            assert [e["data"]["subject"] for e in await own.wait_for(2)] == [private, public]
+            for anonymous in (first, second):
+                assert [e["data"]["subject"] for e in await anonymous.wait_for(1)] == [public]
+            assert [e["data"]["subject"] for e in first.events + second.events] == [
+                public,
+                public,
+            ]
+
+
 async def test_bad_stream_requests_are_problems(live: Platform) -> None:
     client = live.client()
     for params, headers in [

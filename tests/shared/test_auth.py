@@ -16,7 +16,8 @@ from shared.kit.auth import (
 )
 from shared.kit.http import Unauthorized
 
-SECRET = "a-secret-of-at-least-thirty-two-characters"
+# 48 bytes: HS384 (the "other algorithm" below) wants a key at least as long as its hash.
+SECRET = "a-secret-of-at-least-forty-eight-characters-0123"
 
 
 def test_a_signed_principal_comes_back_intact() -> None:

@@ -1,6 +1,7 @@
 """The gateway's hop to a service: kept-alive connections, a clear error for each failure."""
 
 import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -11,7 +12,7 @@ from fastapi import FastAPI, Request, Response
 from shared.cli.broker import free_port
 from shared.kit import hop
 from shared.kit.hop import HopBusy, HopClient, HopConnectError, HopError, HopTimeout
-from tests.conftest import serve
+from tests.conftest import eventually, serve
 
 Answer = Callable[[asyncio.StreamReader, asyncio.StreamWriter, int], Awaitable[None]]
 
@@ -210,3 +211,132 @@ async def test_an_answer_cut_off_midway_is_an_error_not_a_retry() -> None:
             await client.request("POST", f"http://127.0.0.1:{port}", "/", headers={})
     await client.close()
     assert requests == 1
+
+
+BIG = bytes(range(256)) * 8192  # 2 MiB, above what the hop reads whole
+
+
+def _answers_big_then_small(sizes: list[int]) -> Answer:
+    """Each connection: the first request gets BIG, later ones "ok"; `sizes` counts
+    connections (one entry per connection, the requests it served)."""
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, n: int) -> None:
+        sizes.append(0)
+        with contextlib.suppress(asyncio.IncompleteReadError, ConnectionError):
+            while True:
+                await read_request(reader)
+                sizes[-1] += 1
+                if n == 1 and sizes[-1] == 1:
+                    writer.write(b"HTTP/1.1 200 OK\r\ncontent-length: %d\r\n\r\n" % len(BIG) + BIG)
+                else:
+                    writer.write(OK)
+                await writer.drain()
+
+    return answer
+
+
+class TestLargeAnswersStream:
+    async def test_a_large_answer_streams_and_its_connection_serves_on_after_its_end(
+        self,
+    ) -> None:
+        served: list[int] = []
+        client = HopClient(connect_timeout=1, read_timeout=5)
+        async with raw_server(_answers_big_then_small(served)) as port:
+            url = f"http://127.0.0.1:{port}"
+            big = await client.request("GET", url, "/export", headers={})
+            assert big.body is not None and big.content == b""
+            assert big.headers["content-length"] == str(len(BIG))
+            received = bytearray()
+            while chunk := await big.body.read():
+                received += chunk
+            small = await client.request("GET", url, "/next", headers={})
+        await client.close()
+        assert bytes(received) == BIG
+        assert (small.body, small.content) == (None, b"ok")
+        assert served == [2], "the next request went over the same connection"
+
+    async def test_a_stream_closed_before_its_end_takes_its_connection_with_it(self) -> None:
+        served: list[int] = []
+        client = HopClient(connect_timeout=1, read_timeout=5)
+        async with raw_server(_answers_big_then_small(served)) as port:
+            url = f"http://127.0.0.1:{port}"
+            big = await client.request("GET", url, "/export", headers={})
+            assert big.body is not None
+            assert await big.body.read()
+            big.body.close()
+            small = await client.request("GET", url, "/next", headers={})
+        await client.close()
+        # The rest of the big answer must not be read as the answer to /next.
+        assert small.content == b"ok"
+        assert served == [1, 1]
+
+    async def test_a_small_answer_in_pieces_comes_whole(self) -> None:
+        async def slowly(
+            reader: asyncio.StreamReader, writer: asyncio.StreamWriter, _: int
+        ) -> None:
+            await read_request(reader)
+            writer.write(b"HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nab")
+            await writer.drain()
+            await asyncio.sleep(0.05)
+            writer.write(b"cde")
+            await writer.drain()
+            await reader.read()
+
+        client = HopClient(connect_timeout=1, read_timeout=5)
+        async with raw_server(slowly) as port:
+            answer = await client.request("GET", f"http://127.0.0.1:{port}", "/", headers={})
+        await client.close()
+        assert (answer.body, answer.content) == (None, b"abcde")
+
+    async def test_a_stream_the_service_stops_sending_is_a_timeout(self) -> None:
+        async def stalls(
+            reader: asyncio.StreamReader, writer: asyncio.StreamWriter, _: int
+        ) -> None:
+            await read_request(reader)
+            writer.write(b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n3\r\nabc\r\n")
+            await writer.drain()
+            await reader.read()
+
+        client = HopClient(connect_timeout=1, read_timeout=0.2)
+        async with raw_server(stalls) as port:
+            answer = await client.request("GET", f"http://127.0.0.1:{port}", "/", headers={})
+            assert answer.body is not None
+            assert await answer.body.read() == b"abc"
+            with pytest.raises(HopTimeout):
+                await answer.body.read()
+        await client.close()
+
+    async def test_a_caller_slower_than_the_service_holds_the_service_back(self) -> None:
+        size = 64 * 1024 * 1024
+        piece = bytes(256 * 1024)
+        sent_all = asyncio.Event()
+
+        async def fast(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, _: int) -> None:
+            await read_request(reader)
+            writer.write(b"HTTP/1.1 200 OK\r\ncontent-length: %d\r\n\r\n" % size)
+            for _ in range(size // len(piece)):
+                writer.write(piece)
+                await writer.drain()
+            sent_all.set()
+            await reader.read()
+
+        client = HopClient(connect_timeout=1, read_timeout=5)
+        async with raw_server(fast) as port:
+            big = await client.request("GET", f"http://127.0.0.1:{port}", "/", headers={})
+            body = big.body
+            assert body is not None
+
+            async def filled() -> bool:
+                return body.waiting >= hop.BUFFER_HIGH
+
+            await eventually(filled, within=10)
+            await asyncio.sleep(0.3)  # room for the service to push more, were it not held
+            # Held at the mark (plus at most one read of the socket), not 64 MiB.
+            assert body.waiting <= hop.BUFFER_HIGH + 256 * 1024
+            assert not sent_all.is_set()
+            received = 0
+            while chunk := await body.read():
+                received += len(chunk)
+        await client.close()
+        assert received == size
+        assert sent_all.is_set()

@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import json
 import re
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from fastapi import APIRouter, Request, Response
 from shared.cli.broker import EmbeddedBroker, free_port
 from shared.cli.up import service_command
 from shared.kit.events import EventRegistry
+from shared.kit.server import KEEP_ALIVE_SECONDS
 from shared.kit.service import create_service_app
 from shared.kit.settings import ServiceSettings
 from shared.registry import ALL as SERVICES
@@ -262,3 +264,46 @@ async def test_a_request_the_parser_cannot_read_is_a_400_problem(kit_service: st
     assert status.startswith(b"HTTP/1.1 400")
     assert b"content-type: application/problem+json" in status
     assert json.loads(body)["type"].endswith("bad-request")
+
+
+async def test_an_idle_kept_connection_is_closed(kit_service: str) -> None:
+    reader, writer = await _open(kit_service)
+    try:
+        writer.write(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
+        assert head.startswith(b"HTTP/1.1 200")
+        length = int(re.search(rb"content-length: (\d+)", head).group(1))  # type: ignore[union-attr]
+        await reader.readexactly(length)
+        # Nothing more is asked: the server closes the connection after its keep-alive.
+        assert await asyncio.wait_for(reader.read(), KEEP_ALIVE_SECONDS + 5) == b""
+    finally:
+        writer.close()
+
+
+async def test_the_servers_own_log_lines_are_json() -> None:
+    port = free_port()
+    command = [sys.executable, "-m", "shared.kit.server", "tests.shared.plain_app:create_app",
+               "--port", str(port), "--access-log"]  # fmt: skip
+    process = await asyncio.create_subprocess_exec(
+        *command, cwd=ROOT, stderr=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+
+        async def answers() -> bool:
+            with contextlib.suppress(OSError):
+                return (await raw_http(url, b"GET /hello HTTP/1.1\r\nHost: x")).status == 200
+            return False
+
+        await eventually(answers, within=20)
+        # uvicorn's parser refuses this and says so in its own log.
+        await raw_http(url, b"GET /hello HTTP/1.1\r\nHo st: x")
+    finally:
+        process.terminate()
+        _, stderr = await asyncio.wait_for(process.communicate(), 20)
+    lines = [json.loads(line) for line in stderr.decode().splitlines() if line.strip()]
+    loggers = {line["logger"] for line in lines}
+    assert {"uvicorn.error", "uvicorn.access"} <= loggers, lines
+    access = next(line for line in lines if line["logger"] == "uvicorn.access")
+    assert "GET /hello" in access["message"]
+    assert all(line["service"] == "tests" and line["level"] for line in lines)
