@@ -8,6 +8,7 @@ import uuid
 
 import httpx
 
+from services.gateway.web.pages_projects import EXPORTS
 from tests.conftest import Platform, eventually
 from tests.gateway.conftest import publish
 from tests.gateway.web.forms import post_form, sign_in, token_of
@@ -315,8 +316,17 @@ class TestListAndMatrix:
         assert f'href="/projects/export.xlsx?municipality={ags}"' in page.text
         exported = await browser.get("/projects/export.csv", params={"municipality": ags})
         assert exported.status_code == 200
-        assert "Exportiertes Geheimnis" in exported.text
+        assert exported.headers["content-type"].startswith("text/csv")
+        assert "Exportiertes Geheimnis" in exported.text  # private: fetched as its owner
         assert exported.headers["content-disposition"].startswith("attachment")
+        workbook = await browser.get("/projects/export.xlsx", params={"municipality": ags})
+        assert workbook.status_code == 200 and workbook.content.startswith(b"PK")
+        assert workbook.headers["content-type"] == EXPORTS["xlsx"]
+        stranger = await _web(platform, (await _municipality(platform, "Fremdheim"))[1])
+        hidden = await stranger.get("/projects/export.csv", params={"municipality": ags})
+        assert hidden.status_code == 200 and "Exportiertes Geheimnis" not in hidden.text
+        refused = await browser.get("/projects/export.csv", params={"status": "no-such-status"})
+        assert refused.status_code == 422 and "text/html" in refused.headers["content-type"]
         signed_out = platform.client()
         public = await signed_out.get("/projects", params={"municipality": ags})
         assert f'href="/api/v1/projects?municipality={ags}&amp;format=csv"' in public.text
