@@ -12,7 +12,11 @@
   if (window.location.ancestorOrigins && window.location.ancestorOrigins.length) {
     parent = window.location.ancestorOrigins[0];
   } else if (document.referrer) {
-    parent = new URL(document.referrer).origin;
+    try {
+      parent = new URL(document.referrer).origin;
+    } catch (error) {
+      return;  // no readable referrer: no one to tell
+    }
   }
   if (!parent || allowed.indexOf(parent) < 0) {
     return;
