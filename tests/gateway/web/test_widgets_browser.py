@@ -161,6 +161,30 @@ async def test_the_funding_and_search_widgets_in_the_frame(
     await expect(search.locator("mark").first).to_be_visible()
 
 
+async def test_widgets_show_what_anyone_may_see_of_the_keys_municipality(
+    browser_platform: BrowserPlatform, region: Region
+) -> None:
+    platform = browser_platform.platform
+    anyone = platform.client()
+    mine = (await anyone.get(f"/widgets/{region.allowed}/projects")).text
+    assert "Digitales Bürgerbüro" in mine and "Interne Haushaltsplanung" not in mine
+    # A key of no municipality shows the region's public projects.
+    body = {"name": "Kreis-Intranet", "role": "reader", "embed_origins": []}
+    reader = (await platform.admin.post("/api/v1/api-keys", json=body)).json()["id"]
+    region_wide = await anyone.get(f"/widgets/{reader}/projects")
+    assert "Projekte der Region" in region_wide.text
+    assert "Digitales Bürgerbüro" in region_wide.text
+    assert "Interne Haushaltsplanung" not in region_wide.text
+    # The funding widget of a municipality's key: the calls it may apply for (Hessen, Stadt).
+    calls = (await anyone.get(f"/widgets/{region.allowed}/funding-calls")).text
+    assert "antragsberechtigt" in calls and "Digitale Dörfer" in calls
+    elsewhere = call_body(title="Nur Bayern", applicants={"laender": ["09"]})
+    coordinator = platform.client(await platform.key("coordinator"))
+    assert (await coordinator.post(CALLS, json=elsewhere)).status_code == 201
+    assert "Nur Bayern" not in (await anyone.get(f"/widgets/{region.allowed}/funding-calls")).text
+    assert "Nur Bayern" in (await anyone.get(f"/widgets/{reader}/funding-calls")).text
+
+
 @pytest.mark.parametrize("lang", ["de", "en"])
 async def test_every_widget_passes_the_accessibility_scan(
     page: Page, region: Region, lang: str
