@@ -197,10 +197,10 @@ async def test_every_widget_passes_the_accessibility_scan(
         f"/widgets/{region.allowed}/search?q={'x' * 201}",
         "/widgets/00000000-0000-4000-8000-000000000000/projects",
     ]
-    for viewport in [{"width": 1280, "height": 900}, {"width": 360, "height": 640}]:
-        await page.set_viewport_size(viewport)
+    for width, height in [(1280, 900), (360, 640)]:
+        await page.set_viewport_size({"width": width, "height": height})
         for path in paths:
             separator = "&" if "?" in path else "?"
             await page.goto(f"{path}{separator}lang={lang}")
             assert await page.get_attribute("html", "lang") == lang
-            await assert_accessible(page, f"{path} ({lang}, {viewport['width']} px)")
+            await assert_accessible(page, f"{path} ({lang}, {width} px)")
