@@ -311,7 +311,8 @@ async def running_platform(
                 service_urls={entry.name: urls[entry.name] for entry in SERVICES},
                 LOTSE_BOOTSTRAP_ADMIN_KEY=ADMIN_KEY,
                 **common,
-                **gateway_settings,
+                # Where browsers reach it, as `lotse up` tells it: the sign-on callback.
+                **({"public_url": urls[GATEWAY.name]} | gateway_settings),
             )
             for name, app in apps.items():  # the gateway last, as `lotse up` starts it
                 await stack.enter_async_context(serve(app, ports[name]))

@@ -11,14 +11,18 @@ from services.gateway.consumers import CONSUMERS
 from services.gateway.delivery import WebhookDeliverer
 from services.gateway.docs import docs_router, mount_static
 from services.gateway.headers import SecurityHeaders
-from services.gateway.identity import KeyResolver, caller
+from services.gateway.identity import KeyResolver, TokenResolver, caller
+from services.gateway.oidc import OidcIssuer
+from services.gateway.oidc_claims import ClaimMapping
+from services.gateway.oidc_login import SignOn
+from services.gateway.oidc_login import router as sign_on_router
 from services.gateway.operations import operators_only
 from services.gateway.proxy import ServiceProxy
 from services.gateway.ratelimit import CallBudget, Limit, rate_limiter
 from services.gateway.routing import service_router
 from services.gateway.settings import Settings
 from services.gateway.stream import FeedWatch, LiveStreams
-from services.gateway.web import pages, pages_widgets
+from services.gateway.web import pages, pages_catalogue, pages_funding, pages_widgets
 from shared.contracts import REGISTRY
 from shared.kit.service import Runtime, create_service_app
 from shared.kit.webhooks import WebhookClient
@@ -51,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         keys.start()
         runtime.provide(keys)
+        _provide_sign_on(runtime, settings)
         watch = FeedWatch(runtime.db, poll_seconds=settings.stream_poll_seconds)
         await watch.start()
         runtime.provide(watch)
@@ -98,6 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     async def on_stop(runtime: Runtime) -> None:
         await runtime.part(KeyResolver).stop()
+        await runtime.part(TokenResolver).close()
         await runtime.part(FeedWatch).stop()
         deliverer = runtime.part(WebhookDeliverer)
         await deliverer.stop()
@@ -113,10 +119,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         events=REGISTRY,
         routers=[
             pages.router,
+            pages_catalogue.router,
+            pages_funding.router,
             pages_widgets.router,
             docs_router(),
             routes.router,
             hook_routes.router,
+            sign_on_router,
             service_router(settings.service_routes, settings.secret_link_routes),
         ],
         consumers=CONSUMERS,
@@ -143,3 +152,36 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     app.add_middleware(SecurityHeaders)
     return app
+
+
+def _provide_sign_on(runtime: Runtime, settings: Settings) -> None:
+    """Bearer tokens of the configured OIDC issuer, and the browser sign-on, if any."""
+    if settings.oidc_issuer is None or settings.oidc_client_id is None:
+        runtime.provide(TokenResolver(None, None, audience=""))
+        return
+    issuer = OidcIssuer(
+        settings.oidc_issuer,
+        cache_seconds=settings.oidc_cache_seconds,
+        refresh_seconds=settings.oidc_refresh_seconds,
+        leeway_seconds=settings.oidc_leeway_seconds,
+        timeout_seconds=settings.oidc_timeout_seconds,
+    )
+    mapping = ClaimMapping(
+        role_claim=settings.oidc_role_claim,
+        ags_claim=settings.oidc_ags_claim,
+        role_map=dict(settings.oidc_role_map),
+        default_role=settings.oidc_default_role,
+    )
+    runtime.provide(TokenResolver(issuer, mapping, audience=settings.oidc_token_audience))
+    secret = settings.oidc_client_secret
+    runtime.provide(
+        SignOn(
+            issuer,
+            mapping,
+            client_id=settings.oidc_client_id,
+            client_secret=secret.get_secret_value() if secret is not None else None,
+            scope=settings.oidc_scope,
+            callback_url=settings.oidc_callback_url,
+            secret=settings.internal_token_secret,
+        )
+    )

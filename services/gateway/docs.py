@@ -43,6 +43,15 @@ async def merged_openapi(app: FastAPI) -> dict[str, Any]:
         "apiKey": {"type": "http", "scheme": "bearer", "description": "a Lotse API key"}
     }
     document["security"] = [{"apiKey": []}, {}]
+    issuer = state.settings.oidc_issuer
+    if issuer is not None:
+        # Where single sign-on is configured, the issuer's tokens are bearer credentials too.
+        document["components"]["securitySchemes"]["oidc"] = {
+            "type": "openIdConnect",
+            "openIdConnectUrl": issuer.rstrip("/") + "/.well-known/openid-configuration",
+            "description": "a token of the region's identity provider (see /auth/oidc/login)",
+        }
+        document["security"].insert(1, {"oidc": []})
     proxy: ServiceProxy = state.runtime.part(ServiceProxy)
     complete = True
     for base_url in dict.fromkeys(state.settings.service_routes.values()):  # one per service

@@ -1,7 +1,9 @@
-"""Who is calling: API keys to Principals, with a short cache and write-behind last use.
+"""Who is calling: API keys and OIDC bearer tokens to Principals.
 
 Resolving a key must not cost a database write per request, so the last-used time
 is kept in memory and written every few seconds; revocation clears the cache at once.
+A bearer token that is a JWT is an OIDC token of the configured issuer, or refused;
+anything else is an API key.
 """
 
 import asyncio
@@ -16,6 +18,8 @@ from fastapi import Request
 
 from services.gateway import repository
 from services.gateway.keys import key_hash
+from services.gateway.oidc import OidcIssuer, TokenRefused, looks_like_jwt
+from services.gateway.oidc_claims import ClaimMapping
 from services.gateway.ratelimit import CallBudget
 from shared.kit.auth import ANONYMOUS, Principal, Role
 from shared.kit.db import Database
@@ -107,6 +111,47 @@ class KeyResolver:
                 log.warning("could not record last use of API keys", exc_info=True)
 
 
+class TokenResolver:
+    """OIDC bearer tokens to Principals; verified ones are remembered until they expire,
+    so a client sending the same token again costs no signature check."""
+
+    def __init__(
+        self, issuer: OidcIssuer | None, mapping: ClaimMapping | None, *, audience: str
+    ) -> None:
+        self.issuer = issuer
+        self.mapping = mapping
+        self.audience = audience
+        # digest -> (expires, unix time; principal), least recently used first
+        self._cache: OrderedDict[str, tuple[float, Principal]] = OrderedDict()
+
+    def known(self, token: str) -> bool:
+        cached = self._cache.get(key_hash(token))
+        return cached is not None and cached[0] > time.time()
+
+    async def resolve(self, token: str) -> Principal:
+        """The principal of a token the issuer signed for Lotse: 401 for a token that is
+        not, 403 for one whose claims map to no role."""
+        digest = key_hash(token)
+        cached = self._cache.get(digest)
+        if cached is not None and cached[0] > time.time():
+            self._cache.move_to_end(digest)
+            return cached[1]
+        if self.issuer is None or self.mapping is None:
+            raise TokenRefused(
+                "This gateway takes API keys only: single sign-on is not configured."
+            )
+        claims = await self.issuer.verify(token, audience=self.audience)
+        principal = self.mapping.principal(claims)
+        self._cache[digest] = (float(claims["exp"]), principal)
+        if len(self._cache) > MAX_CACHED_KEYS:
+            self._cache.popitem(last=False)
+        return principal
+
+    async def close(self) -> None:
+        if self.issuer is not None:
+            await self.issuer.close()
+
+
 async def caller(request: Request) -> Principal:
     """FastAPI dependency: the Principal behind `Authorization: Bearer <key>`, or anonymous."""
     known: Principal | None = getattr(request.state, "principal", None)
@@ -123,12 +168,17 @@ async def caller(request: Request) -> Principal:
         if scheme.lower() != "bearer" or not secret.strip():
             await budget.charge_address(address)
             raise Unauthorized("Send your API key as `Authorization: Bearer <key>`.")
-        resolver = part_of(request, KeyResolver)
-        if not resolver.known(secret.strip()):
-            # A key that costs a query is paid for by the address first: guessing keys
-            # is as slow as calling without one, and refused guesses cost no query.
+        secret = secret.strip()
+        resolver: KeyResolver | TokenResolver = (
+            part_of(request, TokenResolver)
+            if looks_like_jwt(secret)
+            else part_of(request, KeyResolver)
+        )
+        if not resolver.known(secret):
+            # A key or token that costs a query or a signature check is paid for by the
+            # address first: guessing is as slow as calling without one.
             await budget.charge_address(address)
-        principal = await resolver.resolve(secret.strip())
+        principal = await resolver.resolve(secret)
         await budget.charge_key(principal.subject)
     request.state.principal = principal
     return principal

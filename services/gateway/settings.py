@@ -1,23 +1,157 @@
 """Settings of the gateway (env prefix LOTSE_GATEWAY_; the webhook allow-list is
 platform-wide: LOTSE_WEBHOOK_ALLOWED_CIDRS)."""
 
+import json
 import os
 import re
 from pathlib import Path
 from typing import Annotated, Any, ClassVar
+from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field, field_validator, model_validator
-from pydantic_settings import NoDecode, SettingsConfigDict
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from shared.kit.auth import Role
 from shared.kit.networks import IPNetwork, parse_cidrs
 from shared.kit.settings import DEV_ADMIN_KEY, ServiceSettings
 from shared.kit.webhooks import WebhookSettings
 from shared.registry import GATEWAY, SERVICES, by_name
 
 _ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
+SIGNED_IN_ROLES = (Role.ADMIN, Role.COORDINATOR, Role.MUNICIPALITY, Role.READER)
 
 
-class Settings(ServiceSettings, WebhookSettings):
+class OidcSettings(BaseSettings):
+    """Single sign-on with an OpenID Connect issuer (Keycloak, Azure AD/Entra ID, ...).
+
+    Off while `oidc_issuer` is unset. The fields take the gateway's prefix:
+    LOTSE_GATEWAY_OIDC_ISSUER and so on.
+    """
+
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+
+    oidc_issuer: str | None = Field(
+        default=None,
+        description="the issuer's identifier exactly as its discovery document states it, "
+        "e.g. https://sso.kreis.de/realms/lotse; unset: no single sign-on",
+    )
+    oidc_client_id: str | None = Field(
+        default=None, description="Lotse's client id at the issuer; required with an issuer"
+    )
+    oidc_client_secret: SecretStr | None = Field(
+        default=None, description="the client's secret; unset for a public client (PKCE only)"
+    )
+    oidc_audience: str | None = Field(
+        default=None,
+        description="the `aud` a bearer token must name; default the client id (ID tokens "
+        "and issuers that put the client in access tokens)",
+    )
+    oidc_scopes: str = Field(
+        default="openid profile email",
+        description="scopes asked for at sign-on, space-separated; openid is always added",
+    )
+    oidc_role_claim: str = Field(
+        default="groups",
+        description="the claim whose values say a user's role; dots reach into objects "
+        "(Keycloak's realm_access.roles)",
+    )
+    oidc_ags_claim: str = Field(
+        default="ags", description="the claim holding a municipality user's AGS"
+    )
+    oidc_role_map: Annotated[dict[str, Role], NoDecode] = Field(
+        default_factory=dict,
+        description="claim value -> Lotse role, as `value=role,value=role` or a JSON object; "
+        "values of the role claim not named here are ignored",
+    )
+    oidc_default_role: Role | None = Field(
+        default=None,
+        description="the role of a signed-in user whose claims map to none; unset: such a "
+        "user is refused (403)",
+    )
+    oidc_redirect_url: str | None = Field(
+        default=None,
+        description="the callback registered at the issuer; default "
+        "<LOTSE_PUBLIC_URL>/auth/oidc/callback",
+    )
+    oidc_leeway_seconds: float = Field(
+        default=60, ge=0, le=300, description="clock skew allowed between issuer and gateway"
+    )
+    oidc_cache_seconds: float = Field(
+        default=3600,
+        gt=0,
+        description="how long discovery document and signing keys (JWKS) are used before "
+        "they are fetched again",
+    )
+    oidc_refresh_seconds: float = Field(
+        default=60,
+        ge=0,
+        description="at most one fetch of the keys this often for tokens with an unknown "
+        "key id (key rotation), and after the issuer failed to answer",
+    )
+    oidc_timeout_seconds: float = Field(
+        default=5, gt=0, description="how long the issuer may take to answer"
+    )
+
+    @field_validator("oidc_role_map", mode="before")
+    @classmethod
+    def _role_map(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("{"):
+                return json.loads(text)
+            pairs = [part.partition("=") for part in text.split(",") if part.strip()]
+            for name, equals, _ in pairs:
+                if not equals or not name.strip():
+                    raise ValueError(f"not `value=role`: {name!r}")
+            return {name.strip(): role.strip() for name, _, role in pairs}
+        return value
+
+    @field_validator("oidc_role_map", mode="after")
+    @classmethod
+    def _signed_in_roles(cls, value: dict[str, Role]) -> dict[str, Role]:
+        for role in value.values():
+            if role not in SIGNED_IN_ROLES:
+                raise ValueError(f"{role.value} is not a role a user can be given")
+        return value
+
+    @field_validator("oidc_default_role", mode="after")
+    @classmethod
+    def _default_role(cls, value: Role | None) -> Role | None:
+        if value is not None and value not in SIGNED_IN_ROLES:
+            raise ValueError(f"{value.value} is not a role a user can be given")
+        return value
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return self.oidc_issuer is not None
+
+    @property
+    def oidc_token_audience(self) -> str:
+        """The audience bearer tokens must name."""
+        return self.oidc_audience or self.oidc_client_id or ""
+
+    @property
+    def oidc_scope(self) -> str:
+        scopes = self.oidc_scopes.split()
+        return " ".join(["openid", *(s for s in scopes if s != "openid")])
+
+    def _check_oidc(self, environment: str) -> None:
+        if self.oidc_issuer is None:
+            return
+        if not self.oidc_client_id:
+            raise ValueError("LOTSE_GATEWAY_OIDC_CLIENT_ID is required with an issuer")
+        for name, url in (("ISSUER", self.oidc_issuer), ("REDIRECT_URL", self.oidc_redirect_url)):
+            if url is None:
+                continue
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise ValueError(f"LOTSE_GATEWAY_OIDC_{name} must be an http(s) URL")
+            # Keys and codes over plain http only where nothing leaves the machine.
+            if parts.scheme == "http" and environment != "dev":
+                raise ValueError(f"LOTSE_GATEWAY_OIDC_{name} must be https outside dev")
+
+
+class Settings(ServiceSettings, WebhookSettings, OidcSettings):
     model_config = SettingsConfigDict(
         env_prefix="LOTSE_GATEWAY_", extra="ignore", populate_by_name=True
     )
@@ -187,6 +321,21 @@ class Settings(ServiceSettings, WebhookSettings):
             }
             data["service_timeouts"] = timeouts | dict(data.get("service_timeouts") or {})
         return data
+
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        validation_alias=AliasChoices("LOTSE_PUBLIC_URL"),
+        description="the gateway's address as browsers reach it: the default sign-on callback",
+    )
+
+    @property
+    def oidc_callback_url(self) -> str:
+        return self.oidc_redirect_url or self.public_url.rstrip("/") + "/auth/oidc/callback"
+
+    @model_validator(mode="after")
+    def _oidc_complete(self) -> "Settings":
+        self._check_oidc(self.environment)
+        return self
 
     @model_validator(mode="after")
     def _refuse_dev_admin_key_outside_dev(self) -> "Settings":

@@ -19,15 +19,15 @@ async def lone_gateway(
     tmp_path: Path, **settings: Any
 ) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
     """A gateway on its own (SQLite), to see how it behaves when its neighbours are away."""
+    port = free_port()
     gateway = create_gateway(
         GatewaySettings(
             database_url=f"sqlite+aiosqlite:///{tmp_path / 'gateway.db'}",
             LOTSE_INTERNAL_TOKEN_SECRET=SECRET,
             LOTSE_BOOTSTRAP_ADMIN_KEY=ADMIN_KEY,
-            **settings,
+            **({"public_url": f"http://127.0.0.1:{port}"} | settings),
         )
     )
-    port = free_port()
     async with (
         serve(gateway, port),
         # A hang would end this client's request with a timeout error, failing the test.

@@ -4,16 +4,20 @@ Every request here goes over a real socket byte for byte (tests.conftest.raw_htt
 httpx would normalise the very spellings an attacker uses.
 """
 
+import base64
 import contextlib
 import json
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
+import jwt
 import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
 from starlette.types import Receive, Scope, Send
 
 from shared.cli.broker import EmbeddedBroker, free_port
-from shared.kit.auth import Principal, Role, sign_internal_token
+from shared.kit.auth import AUDIENCE, ISSUER, Principal, Role, sign_internal_token
 from tests.conftest import (
     SECRET,
     Platform,
@@ -394,6 +398,62 @@ async def test_a_service_authenticates_before_it_validates_too(
     head += f"Content-Type: application/json\r\nAuthorization: Bearer {token}"
     response = await raw_http(edge.projects_url, head.encode(), body)
     assert_problem(response, status)
+
+
+def _admin_claims() -> dict[str, object]:
+    now = int(time.time())
+    return {"iss": ISSUER, "aud": AUDIENCE, "sub": "key:x", "role": "admin", "iat": now,
+            "exp": now + 30}  # fmt: skip
+
+
+def _unsigned(claims: dict[str, object]) -> str:
+    parts = [{"alg": "none", "typ": "JWT"}, claims]
+    encoded = [base64.urlsafe_b64encode(json.dumps(p).encode()).rstrip(b"=") for p in parts]
+    return b".".join(encoded).decode() + "."
+
+
+FORGED_INTERNAL_TOKENS = {
+    "other-secret": lambda: sign_internal_token(
+        Principal(Role.ADMIN, "key:x"), "a-guessed-secret-of-at-least-32-chars"
+    ),
+    "other-secret-forwarded": lambda: sign_internal_token(
+        Principal(Role.ADMIN, "key:x"), "a-guessed-secret-of-at-least-32-chars", forwarded=True
+    ),
+    "alg-none": lambda: _unsigned(_admin_claims()),
+    "hs512": lambda: jwt.encode(_admin_claims(), SECRET, algorithm="HS512"),
+    "rs256": lambda: jwt.encode(
+        _admin_claims(), rsa.generate_private_key(public_exponent=65537, key_size=2048), "RS256"
+    ),
+    "signature-cut-off": lambda: (
+        sign_internal_token(Principal(Role.ADMIN, "key:x"), SECRET).rsplit(".", 1)[0] + "."
+    ),
+}
+
+
+@pytest.mark.filterwarnings("ignore:The HMAC key")  # a forger's short key, on purpose
+@pytest.mark.parametrize("kind", list(FORGED_INTERNAL_TOKENS))
+async def test_a_service_refuses_internal_tokens_the_gateway_did_not_sign(
+    edge: Platform, kind: str
+) -> None:
+    token = FORGED_INTERNAL_TOKENS[kind]()
+    for method, path, body in (
+        ("GET", "/api/v1/projects", b""),
+        ("POST", "/api/v1/projects", b'{"title": "x", "topics": ["energy"]}'),
+    ):
+        head = f"{method} {path} HTTP/1.1\r\nHost: x\r\nContent-Length: {len(body)}\r\n"
+        head += f"Content-Type: application/json\r\nAuthorization: Bearer {token}"
+        assert_problem(await raw_http(edge.projects_url, head.encode(), body), 401)
+
+
+@pytest.mark.parametrize("forwarded", [False, True])
+async def test_the_gateway_refuses_its_own_internal_tokens_from_callers(
+    edge: Platform, forwarded: bool
+) -> None:
+    # Signed with the very secret the services trust: still not a credential at the edge.
+    token = sign_internal_token(Principal(Role.ADMIN, "key:x"), SECRET, forwarded=forwarded)
+    for path in ("/api/v1/projects", "/api/v1/api-keys"):
+        head = f"GET {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}"
+        assert_problem(await raw_http(edge.gateway_url, head.encode()), 401)
 
 
 # -- 5. request heads are bounded ------------------------------------------------------

@@ -50,6 +50,7 @@ async def sign_in_form(
         signed_out=signed_out,
         error=None,
         hours=_hours(request),
+        single_sign_on=_single_sign_on(request),
     )
 
 
@@ -97,7 +98,13 @@ async def _sign_in_refused(request: Request, next_path: str, error: str) -> Resp
         signed_out=False,
         error=error,
         hours=_hours(request),
+        single_sign_on=_single_sign_on(request),
     )
+
+
+def _single_sign_on(request: Request) -> bool:
+    settings: Settings = request.app.state.settings
+    return settings.oidc_enabled
 
 
 def _hours(request: Request) -> str:
@@ -155,16 +162,6 @@ async def dashboard(request: Request) -> Response:
 @router.get("/projects", response_class=HTMLResponse)
 async def projects(request: Request) -> Response:
     return await render(request, "placeholder.html", title="projects.title", text="projects.soon")
-
-
-@router.get("/catalogue", response_class=HTMLResponse)
-async def catalogue(request: Request) -> Response:
-    return await render(request, "placeholder.html", title="catalogue.title", text="catalogue.soon")
-
-
-@router.get("/funding", response_class=HTMLResponse)
-async def funding(request: Request) -> Response:
-    return await render(request, "placeholder.html", title="funding.title", text="funding.soon")
 
 
 @router.get("/accessibility", response_class=HTMLResponse)

@@ -10,9 +10,9 @@ snippet's script that inserts the frame.
 import math
 import re
 from datetime import datetime
-from html import unescape
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request, Response
@@ -26,6 +26,7 @@ from services.gateway.settings import Settings
 from services.gateway.web.api import PageApi
 from services.gateway.web.i18n import DEFAULT, LANGUAGES, Translate, translator
 from services.gateway.web.render import TEMPLATES
+from services.gateway.web.snippets import highlighted
 from shared.kit.http import LotseError, TooManyRequests, content_etag, none_match
 from shared.kit.service import part_of
 
@@ -40,9 +41,8 @@ APP_LINKS = {
     "projects": "/projects",
     "project": "/projects/{id}",
     "funding": "/funding",
-    "call": "/funding/{id}",
     "catalogue": "/catalogue",
-    "solution": "/catalogue/{id}",
+    "solution": "/catalogue/solutions/{id}",
 }
 """Where a widget's links open the full app (in a new tab)."""
 
@@ -159,7 +159,10 @@ async def _funding_calls(api: PageApi, key: ApiKey, limit: int) -> dict[str, Any
                 raise
     if not eligible:
         page = await api.get("/api/v1/funding-calls", params)
-    return {"calls": page["items"], "eligible": eligible, "more": APP_LINKS["funding"]}
+    more = APP_LINKS["funding"]
+    if eligible:
+        more += "?" + urlencode({"eligible_for": key.ags, "only": "eligible"})
+    return {"calls": page["items"], "eligible": eligible, "more": more}
 
 
 async def _search(api: PageApi, query: str, limit: int, t: Translate) -> dict[str, Any]:
@@ -172,27 +175,8 @@ async def _search(api: PageApi, query: str, limit: int, t: Translate) -> dict[st
     if not query:
         return {"query": ""}
     page = await api.get("/api/v1/search", {"q": query, "kind": "solution", "limit": limit})
-    hits = [hit | {"parts": marked_parts(hit["snippet"])} for hit in page["items"]]
-    return {"query": query, "hits": hits, "total": page["total"]}
-
-
-_MARK = re.compile(r"<mark>(.*?)</mark>", re.DOTALL)
-_TAG = re.compile(r"<[^>]*>")
-
-
-def marked_parts(snippet: str) -> list[tuple[str, bool]]:
-    """The search's snippet (escaped HTML with <mark>) as (text, marked) pairs, so the
-    template escapes the text itself and never marks API data safe."""
-    raw: list[tuple[str, bool]] = []
-    position = 0
-    for match in _MARK.finditer(snippet):
-        raw.append((snippet[position : match.start()], False))
-        raw.append((match.group(1), True))
-        position = match.end()
-    raw.append((snippet[position:], False))
-    # Any other tag is dropped before the entities are read: only escaped text remains.
-    parts = [(unescape(_TAG.sub("", text)), marked) for text, marked in raw]
-    return [(text, marked) for text, marked in parts if text]
+    more = APP_LINKS["catalogue"] + "?" + urlencode({"q": query})
+    return {"query": query, "hits": page["items"], "total": page["total"], "more": more}
 
 
 def _day(value: str | None, language: str) -> str:
@@ -222,6 +206,7 @@ def _page(
             lang=language,
             origins=origins,
             links=APP_LINKS,
+            highlighted=highlighted,
             day=lambda value: _day(value, language),
             **context,
         )

@@ -8,7 +8,6 @@ import httpx
 import pytest
 
 from services.gateway.origins import NotAnOrigin, embed_origin
-from services.gateway.web.pages_widgets import marked_parts
 from tests.conftest import ADMIN_KEY
 from tests.gateway.web.conftest import WebGateway, web_gateway
 
@@ -313,13 +312,3 @@ class TestEmbedScript:
             "/widgets/embed.js", headers={"If-None-Match": answer.headers["etag"]}
         )
         assert again.status_code == 304
-
-
-def test_a_snippet_is_text_with_marks_never_markup() -> None:
-    snippet = "Das <mark>Bürger</mark>portal &lt;script&gt; <mark>a&amp;b</mark>"
-    assert marked_parts(snippet) == [
-        ("Das ", False),
-        ("Bürger", True),
-        ("portal <script> ", False),
-        ("a&b", True),
-    ]

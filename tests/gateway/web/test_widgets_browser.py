@@ -152,13 +152,18 @@ async def test_the_funding_and_search_widgets_in_the_frame(
     await page.goto(intranet.page("funding-calls", region.allowed))
     calls = page.frame_locator("iframe[title='Lotse: Offene Förderaufrufe']")
     await expect(calls.get_by_role("heading", level=1)).to_have_text("Offene Förderaufrufe")
-    await expect(calls.get_by_role("link", name="Digitale Dörfer")).to_be_visible()
+    await expect(calls.get_by_role("heading", name="Digitale Dörfer")).to_be_visible()
+    more = calls.get_by_role("link", name="Alle Förderaufrufe in Lotse")
+    assert await more.get_attribute("href") == f"/funding?eligible_for={region.ags}&only=eligible"
     await page.goto(intranet.page("search", region.allowed))
     search = page.frame_locator("iframe[title='Lotse: Lösungskatalog durchsuchen']")
     await search.get_by_label("Suchbegriff").fill("Buergerportal")
     await search.get_by_role("button", name="Suchen").click()
     await expect(search.get_by_role("link", name="Bürgerportal Widget")).to_be_visible()
     await expect(search.locator("mark").first).to_be_visible()
+    hit = search.get_by_role("link", name="Bürgerportal Widget")
+    assert (await hit.get_attribute("href") or "").startswith("/catalogue/solutions/")
+    assert await hit.get_attribute("target") == "_blank"
 
 
 async def test_widgets_show_what_anyone_may_see_of_the_keys_municipality(
