@@ -22,7 +22,13 @@ from services.gateway.ratelimit import CallBudget, Limit, rate_limiter
 from services.gateway.routing import service_router
 from services.gateway.settings import Settings
 from services.gateway.stream import FeedWatch, LiveStreams
-from services.gateway.web import pages, pages_catalogue, pages_funding, pages_projects
+from services.gateway.web import (
+    pages,
+    pages_catalogue,
+    pages_funding,
+    pages_projects,
+    pages_widgets,
+)
 from shared.contracts import REGISTRY
 from shared.kit.service import Runtime, create_service_app
 from shared.kit.webhooks import WebhookClient
@@ -130,6 +136,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             pages.router,
             pages_catalogue.router,
             pages_funding.router,
+            pages_widgets.router,
             docs_router(),
             routes.router,
             hook_routes.router,

@@ -7,7 +7,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.gateway import repository
 from services.gateway.keys import display_prefix, key_hash, new_key
 from services.gateway.models import ApiKey, Municipality
-from services.gateway.schemas import ApiKeyCreate, MunicipalityCreate, MunicipalityUpdate
+from services.gateway.schemas import (
+    ApiKeyCreate,
+    ApiKeyUpdate,
+    MunicipalityCreate,
+    MunicipalityUpdate,
+)
 from shared.contracts.funding import (
     FundingCallPublished,
     FundingCallStatusChanged,
@@ -45,6 +50,7 @@ from shared.kit.http import (
     NotFound,
     Unauthorized,
     check_if_match,
+    refuse_cleared,
 )
 from shared.kit.outbox import add_event
 from shared.kit.sqltypes import utcnow
@@ -176,9 +182,47 @@ async def issue_key(
         ags=data.ags,
         created_by=principal.subject,
         created_at=utcnow(),
+        embed_origins=data.embed_origins,
+        version=1,
     )
     session.add(key)
     return key, secret
+
+
+async def manageable_key(session: AsyncSession, principal: Principal, key_id: str) -> ApiKey:
+    """A key the caller manages; 404 for any other (its existence is not told)."""
+    _signed_in(principal)
+    key = await repository.get_manageable_key(session, principal, key_id)
+    if key is None:
+        raise NotFound(f"There is no key {key_id} you manage.")
+    return key
+
+
+async def update_key(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    key_id: str,
+    changes: ApiKeyUpdate,
+    if_match: str | None,
+) -> ApiKey:
+    """Rename a key or set the origins that may embed its widgets, for whoever manages
+    it, on the version `if_match` names; a revoked key stays as it was revoked."""
+    _signed_in(principal)
+    key = await repository.get_manageable_key(session, principal, key_id, for_update=True)
+    if key is None:
+        raise NotFound(f"There is no key {key_id} you manage.")
+    check_if_match(if_match, key.version)
+    requested = changes.model_dump(exclude_unset=True)
+    refuse_cleared(requested, frozenset({"name", "embed_origins"}))
+    if key.revoked_at is not None:
+        raise Conflict("This key is revoked; it cannot be changed.")
+    changed = [k for k, v in requested.items() if getattr(key, k) != v]
+    for name in changed:
+        setattr(key, name, requested[name])
+    if changed:
+        key.version += 1
+    return key
 
 
 def revoke_key(key: ApiKey) -> None:

@@ -2,7 +2,8 @@
 
 The policy allows this origin only: no page of Lotse asks another host for anything.
 A route that needs a different policy (the API docs' styles) sets its own header,
-which is kept.
+which is kept. A route whose own policy lets some origins frame it (the widgets'
+frame-ancestors) gets no X-Frame-Options: DENY would forbid what its policy allows.
 """
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -40,8 +41,18 @@ class SecurityHeaders:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
+                if _framable(headers):
+                    present.add(b"x-frame-options")
                 headers += [(name, value) for name, value in extra if name not in present]
                 message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def _framable(headers: list[tuple[bytes, bytes]]) -> bool:
+    """Does the answer's own policy name origins that may frame it?"""
+    for name, value in headers:
+        if name.lower() == b"content-security-policy" and b"frame-ancestors" in value:
+            return b"frame-ancestors 'none'" not in value
+    return False

@@ -64,9 +64,21 @@ def manageable_keys(principal: Principal) -> Select[ApiKey]:
 
 
 async def get_manageable_key(
-    session: AsyncSession, principal: Principal, key_id: str
+    session: AsyncSession, principal: Principal, key_id: str, *, for_update: bool = False
 ) -> ApiKey | None:
-    return await session.scalar(manageable_keys(principal).where(col(ApiKey.id) == key_id))
+    """A key `principal` manages; `for_update` locks its row until the commit."""
+    query = manageable_keys(principal).where(col(ApiKey.id) == key_id)
+    if for_update:
+        query = query.with_for_update()
+    return await session.scalar(query)
+
+
+async def embedding_key(session: AsyncSession, key_id: str) -> ApiKey | None:
+    """The key whose widgets a page embeds, while it is not revoked. Anyone may name it:
+    the id selects what a widget shows, never whom it is shown to."""
+    return await session.scalar(
+        select(ApiKey).where(col(ApiKey.id) == key_id, col(ApiKey.revoked_at).is_(None))
+    )
 
 
 async def _count(session: AsyncSession, query: Select[Any]) -> int:

@@ -10,13 +10,14 @@ from pydantic import StringConstraints
 from services.gateway import domain, repository
 from services.gateway.atom import ATOM_MEDIA_TYPE, activity_feed
 from services.gateway.identity import KeyResolver, caller
-from services.gateway.models import Municipality
+from services.gateway.models import ApiKey, Municipality
 from services.gateway.ratelimit import identity_of
 from services.gateway.schemas import (
     ApiKeyCreate,
     ApiKeyCreated,
     ApiKeyPage,
     ApiKeyPublic,
+    ApiKeyUpdate,
     FeedEntryPublic,
     FeedPage,
     MunicipalityCreate,
@@ -241,6 +242,56 @@ async def list_keys(
         total=total,
     )
     return await export.answer(page, if_none_match, filename="API-Schlüssel")
+
+
+@router.get(
+    "/api-keys/{key_id}",
+    response_model=ApiKeyPublic,
+    tags=["api keys"],
+    summary="Read a key you manage",
+    description="The `ETag` header is its version: send it as `If-Match` to change the key.",
+    responses=responses(Unauthorized, NotFound),
+)
+async def get_key(
+    key_id: uuid.UUID, principal: Caller, session: DbSession, if_none_match: IfNoneMatch = None
+) -> Response:
+    key = await domain.manageable_key(session, principal, str(key_id))
+    return _key_response(key, if_none_match)
+
+
+@router.patch(
+    "/api-keys/{key_id}",
+    response_model=ApiKeyPublic,
+    tags=["api keys"],
+    summary="Rename a key you manage or set where its widgets may be embedded",
+    description="`embed_origins` replaces the origins whose pages may show this key's "
+    "widgets in a frame (`/widgets/{key_id}/...`); an empty list allows none. Send the "
+    "ETag of your last read as `If-Match`; a stale one gets 412. A revoked key is a 409.",
+    responses=responses(
+        Unauthorized,
+        NotFound,
+        Conflict,
+        PreconditionFailed,
+        PreconditionRequired,
+        InvalidInput,
+    ),
+)
+async def update_key(
+    key_id: uuid.UUID,
+    changes: ApiKeyUpdate,
+    principal: Caller,
+    session: DbSession,
+    if_match: IfMatch = None,
+) -> Response:
+    key = await domain.update_key(
+        session, principal=principal, key_id=str(key_id), changes=changes, if_match=if_match
+    )
+    return _key_response(key)
+
+
+def _key_response(key: ApiKey, if_none_match: str | None = None) -> Response:
+    public = ApiKeyPublic.model_validate(key, from_attributes=True)
+    return cacheable(public.model_dump_json(), if_none_match, etag=etag_of(key.version))
 
 
 @router.delete(

@@ -4,9 +4,15 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from services.gateway.models import FeedEntry
+from services.gateway.origins import (
+    MAX_EMBED_ORIGINS,
+    MAX_ORIGIN_LENGTH,
+    ORIGIN_PATTERN,
+    embed_origin,
+)
 from shared.kit.http import StrictBody, not_nullable
 from shared.kit.pagination import Page
 from shared.region.ags import AGS
@@ -53,6 +59,28 @@ class MunicipalityPage(Page[MunicipalityPublic]):
 
 KeyRole = Literal["admin", "coordinator", "municipality", "reader"]
 
+EmbedOrigin = Annotated[
+    str,
+    StringConstraints(max_length=MAX_ORIGIN_LENGTH, pattern=ORIGIN_PATTERN),
+    AfterValidator(embed_origin),
+]
+
+
+def _distinct(origins: list[str] | None) -> list[str] | None:
+    return None if origins is None else list(dict.fromkeys(origins))
+
+
+EmbedOrigins = Annotated[
+    list[EmbedOrigin],
+    Field(
+        max_length=MAX_EMBED_ORIGINS,
+        description="origins (https://host[:port]; http only for localhost) whose pages may "
+        "embed this key's widgets; none: the widgets cannot be framed anywhere",
+        examples=[["https://intranet.example.de"]],
+    ),
+    AfterValidator(_distinct),
+]
+
 
 class ApiKeyCreate(BaseModel):
     """A municipality key names its `ags`; keys of the other roles have none."""
@@ -72,6 +100,18 @@ class ApiKeyCreate(BaseModel):
     ags: AGS | None = Field(
         default=None, description="required for, and only for, municipality keys"
     )
+    embed_origins: EmbedOrigins = Field(default_factory=list)
+
+
+class ApiKeyUpdate(StrictBody):
+    """Fields to change; neither can be cleared with null (an empty list allows no origin)."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra=not_nullable("name", "embed_origins")
+    )
+
+    name: Name | None = None
+    embed_origins: EmbedOrigins | None = None
 
 
 class ApiKeyPublic(BaseModel):
@@ -84,6 +124,8 @@ class ApiKeyPublic(BaseModel):
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
+    embed_origins: list[str] = Field(description="origins whose pages may embed its widgets")
+    version: int
 
 
 class ApiKeyCreated(ApiKeyPublic):

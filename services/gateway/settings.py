@@ -289,6 +289,14 @@ class Settings(ServiceSettings, WebhookSettings, OidcSettings):
         description="the operator's accessibility statement (Erklärung zur Barrierefreiheit), "
         "Markdown or HTML; a default that names what to fill in otherwise",
     )
+    widget_cache_seconds: int = Field(
+        default=60,
+        ge=0,
+        le=86_400,
+        description="how long a browser or proxy may keep a widget page (/widgets/...) "
+        "without asking again; a changed key's origins take at most this long to apply",
+    )
+    widget_items: int = Field(default=10, ge=1, le=50, description="entries a widget lists at most")
     key_cache_seconds: float = 30.0
     last_used_flush_seconds: float = 10.0
     # A registration answers once its event is published, or after this long (broker away).

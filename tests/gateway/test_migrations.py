@@ -68,3 +68,25 @@ async def test_recorded_matches_narrow_to_their_ends_and_articles_lose_their_bod
         "title": "T",
         "summary": "S",
     }
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_keys_issued_before_embed_origins_can_be_framed_nowhere(
+    backend: str, tmp_path: Path
+) -> None:
+    key = {"id": str(uuid.uuid4()), "prefix": "lotse_0000", "secret_hash": "0" * 64,
+           "name": "alt", "role": "reader", "created_by": "test",
+           "created_at": datetime.now(UTC)}  # fmt: skip
+    async with database_url(backend, tmp_path) as url:
+        db = Database(url)
+        try:
+            await db.migrate(MIGRATIONS, "0005")
+            async with db.engine.begin() as connection:
+                # Only the columns of 0005: the new ones are left to the migration.
+                await connection.execute(insert(table_of(models.ApiKey)).values(**key))
+            await db.migrate(MIGRATIONS)
+            async with db.session() as session:
+                row = await session.get(models.ApiKey, key["id"])
+        finally:
+            await db.dispose()
+    assert row is not None and row.embed_origins == [] and row.version == 1
