@@ -240,7 +240,7 @@ class TestWidgetRefusals:
     @pytest.mark.parametrize(
         "path",
         [
-            f"/widgets/{uuid.uuid4()}/projects",  # no such key
+            "/widgets/0b6a1c1e-5d3f-4a8e-9c2b-7f4d1e2a3b5c/projects",  # no such key
             "/widgets/not-a-key/projects",
             "/widgets/%00/projects",
             "/widgets/%0d%0aSet-Cookie:%20x=1/search",
