@@ -18,7 +18,7 @@ from services.gateway.ratelimit import CallBudget, Limit, rate_limiter
 from services.gateway.routing import service_router
 from services.gateway.settings import Settings
 from services.gateway.stream import FeedWatch, LiveStreams
-from services.gateway.web import pages
+from services.gateway.web import pages, pages_dashboard
 from shared.contracts import REGISTRY
 from shared.kit.service import Runtime, create_service_app
 from shared.kit.webhooks import WebhookClient
@@ -113,6 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         events=REGISTRY,
         routers=[
             pages.router,
+            pages_dashboard.router,
             docs_router(),
             routes.router,
             hook_routes.router,

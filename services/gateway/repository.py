@@ -100,10 +100,17 @@ def readable_feed(principal: Principal) -> Select[FeedEntry]:
 
 
 async def list_feed(
-    session: AsyncSession, principal: Principal, *, cursor: str | None, limit: int
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    cursor: str | None,
+    limit: int,
+    types: Sequence[str] = (),
 ) -> tuple[Sequence[FeedEntry], str | None, int]:
     order = [SortKey(col(FeedEntry.seq), int, descending=True)]
     query = readable_feed(principal)
+    if types:
+        query = query.where(col(FeedEntry.type).in_(types))
     return await keyset_page(session, query, order=order, cursor=cursor, limit=limit)
 
 

@@ -51,6 +51,10 @@ from shared.region.topics import TOPICS, VOCABULARY_VERSION, Topic
 
 Caller = Annotated[Principal, Depends(caller)]
 
+EventType = Annotated[
+    str, StringConstraints(max_length=120, pattern=r"^de\.lotse\.[a-z_]+(\.[a-z_]+)*\.v[0-9]+$")
+]
+
 router = APIRouter(prefix="/api/v1", dependencies=[Depends(caller)], route_class=AuthenticatedRoute)
 
 
@@ -269,12 +273,20 @@ async def revoke_key(
 async def feed(
     principal: Caller,
     session: DbSession,
+    types: Annotated[
+        list[EventType] | None,
+        Query(
+            alias="type",
+            max_length=20,
+            description="only entries of these types (repeat the parameter)",
+        ),
+    ] = None,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     if_none_match: IfNoneMatch = None,
 ) -> Response:
     rows, next_cursor, total = await repository.list_feed(
-        session, principal, cursor=cursor, limit=limit
+        session, principal, cursor=cursor, limit=limit, types=sorted(set(types or ()))
     )
     page = FeedPage(
         items=[FeedEntryPublic.of(e) for e in rows],
@@ -315,11 +327,6 @@ async def feed_atom(
     names = await repository.municipality_names(session, {e.municipality_ags for e in entries})
     body = activity_feed(entries, base_url=str(request.base_url).rstrip("/"), names=names)
     return cacheable(body, if_none_match, media_type=ATOM_MEDIA_TYPE)
-
-
-EventType = Annotated[
-    str, StringConstraints(max_length=120, pattern=r"^de\.lotse\.[a-z_]+(\.[a-z_]+)*\.v[0-9]+$")
-]
 
 
 @router.get(
