@@ -9,10 +9,10 @@ whose cookie (not a key) says who it is.
 import asyncio
 from collections.abc import Awaitable
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Header, Request, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import HTMLResponse, StreamingResponse
 
 from services.gateway.ratelimit import identity_of
@@ -153,10 +153,15 @@ def _deadline(call: dict[str, Any], now: datetime) -> dict[str, Any]:
 
 @router.get("/dashboard/stream")
 async def dashboard_stream(
-    request: Request, last_event_id: int | None = Header(default=None, ge=0)
+    request: Request,
+    after: Annotated[int | None, Query(ge=0)] = None,
+    last_event_id: Annotated[int | None, Header(ge=0)] = None,
 ) -> Response:
     """The signed-in person's feed, live: the API's stream (same visibility, same bound
-    per key) for a browser, which sends its cookie but cannot send a key."""
+    per key) for a browser, which sends its cookie but cannot send a key.
+
+    `after` is the newest entry the page already shows, so nothing that happened while
+    it loaded is missed; a reconnecting browser's Last-Event-ID goes before it."""
     signed_in = await current_session(request)
     if signed_in is None:
         raise Unauthorized("Sign in to follow the region live.")
@@ -165,7 +170,9 @@ async def dashboard_stream(
     identity = identity_of(request, principal)
     streams.open.admit(identity)  # a 429 before the answer starts
     return StreamingResponse(
-        streams.events(principal, identity, StreamFilter(), last_event_id),
+        streams.events(
+            principal, identity, StreamFilter(), after if last_event_id is None else last_event_id
+        ),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )

@@ -1,0 +1,263 @@
+"""The dashboard: its numbers are the API's, within visibility; its live stream is the
+API's stream for a signed-in browser; a part whose service is away leaves a note."""
+
+import asyncio
+import contextlib
+import html
+import json
+import re
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import ADMIN_KEY, BACKENDS, Platform, eventually, new_ags, running_platform
+from tests.gateway.web.conftest import WebGateway
+from tests.gateway.web.forms import sign_in
+
+ROW = re.compile(r'<tr><th scope="row">([^<]+)</th><td>(\d+)</td></tr>')
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+async def dash(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Platform]:
+    async with running_platform(
+        request.param,
+        tmp_path_factory.mktemp("dashboard"),
+        stream_per_identity=2,
+        stream_heartbeat_seconds=0.3,
+        stream_poll_seconds=0.05,
+    ) as platform:
+        yield platform
+
+
+def browser(platform: Platform) -> httpx.AsyncClient:
+    """A client that keeps cookies, like one browser."""
+    return httpx.AsyncClient(base_url=platform.gateway_url, timeout=10)
+
+
+async def publish(owner: httpx.AsyncClient, title: str, **fields: Any) -> str:
+    body = {"title": title, "topics": ["mobility"], "visibility": "region"} | fields
+    response = await owner.post("/api/v1/projects", json=body)
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
+
+
+def table(page: str, caption: str) -> dict[str, int]:
+    """The rows of the table with this caption: label -> number."""
+    start = page.index(f"<caption>{html.escape(caption)}</caption>")
+    end = page.index("</table>", start)
+    return {html.unescape(label): int(n) for label, n in ROW.findall(page[start:end])}
+
+
+class TestCharts:
+    async def test_the_charts_show_the_apis_counts(self, dash: Platform) -> None:
+        ags = await dash.municipality(name="Zählstadt")
+        owner = dash.client(await dash.key("municipality", ags))
+        await publish(owner, "Radweg", status="planned")
+        await publish(owner, "Ladesäulen", status="planned", topics=["mobility", "energy"])
+        await publish(owner, "Idee", status="idea", topics=["energy"])
+        key = await dash.key("coordinator")
+        api = dash.client(key)
+        async with browser(dash) as client:
+            await sign_in(client, key)
+            page = await client.get("/dashboard")
+            counts = (await api.get("/api/v1/projects/counts")).json()
+        assert page.status_code == 200
+        statuses = table(page.text, "Projekte nach Stand")
+        assert statuses["geplant"] == counts["by_status"]["planned"] >= 2
+        assert statuses["Idee"] == counts["by_status"]["idea"] >= 1
+        assert statuses["abgebrochen"] == counts["by_status"].get("cancelled", 0)
+        topics = table(
+            page.text, "Projekte nach Gestaltungsfeld (ein Projekt kann in mehreren stehen)"
+        )
+        assert topics["Energie"] == counts["by_topic"]["energy"]
+        assert topics["Mobilität"] == counts["by_topic"]["mobility"]
+        assert f"Projekte, die Sie sehen dürfen: {counts['total']}" in page.text
+
+    async def test_counts_agree_with_the_lists_totals(self, dash: Platform) -> None:
+        ags = await dash.municipality()
+        owner = dash.client(await dash.key("municipality", ags))
+        await publish(owner, "A", status="completed", topics=["energy", "education"])
+        await publish(owner, "B", status="completed", topics=["education"])
+        api = dash.client(await dash.key("reader"))
+        counts = (await api.get("/api/v1/projects/counts", params={"municipality": ags})).json()
+        assert counts == {
+            "total": 2,
+            "by_status": {"completed": 2},
+            "by_topic": {"education": 2, "energy": 1},
+            "by_municipality": {ags: 2},
+        }
+        for status in ["completed", "planned"]:
+            listed = await api.get("/api/v1/projects", params={"status": status, "limit": 1})
+            region = (await api.get("/api/v1/projects/counts", params={"status": status})).json()
+            assert region["total"] == listed.json()["total"]
+
+    async def test_another_municipalitys_private_project_is_not_counted(
+        self, dash: Platform
+    ) -> None:
+        mine, theirs = await dash.municipality(), await dash.municipality(name="Verschwiegen")
+        other = dash.client(await dash.key("municipality", theirs))
+        await publish(other, "Offen", visibility="region")
+        await publish(other, "Intern", visibility="private", status="idea")
+        current = await dash.admin.get(f"/api/v1/municipalities/{theirs}")
+        placed = await dash.admin.patch(
+            f"/api/v1/municipalities/{theirs}",
+            json={"latitude": 50.8, "longitude": 8.9},
+            headers={"If-Match": current.headers["etag"]},
+        )
+        assert placed.status_code == 200, placed.text
+        key = await dash.key("municipality", mine)
+        seen = await dash.client(key).get(
+            "/api/v1/projects/counts", params={"municipality": theirs}
+        )
+        assert seen.json() == {
+            "total": 1,
+            "by_status": {"idea": 1},
+            "by_topic": {"mobility": 1},
+            "by_municipality": {theirs: 1},
+        }
+        owners = await other.get("/api/v1/projects/counts", params={"municipality": theirs})
+        assert owners.json()["by_municipality"] == {theirs: 2}
+        caption = "Die Kommunen der Region an ihrem Ort, nach Zahl ihrer Projekte"
+        for viewer, expected in [(key, 1), (await dash.key("municipality", theirs), 2)]:
+            async with browser(dash) as client:
+                await sign_in(client, viewer)
+                page = await client.get("/dashboard")
+            assert table(page.text, caption)["Verschwiegen"] == expected
+
+
+class TestCoordinates:
+    @pytest.mark.parametrize(
+        ("place", "field"),
+        [
+            ({"latitude": 91, "longitude": 8.7}, "latitude"),
+            ({"latitude": -90.5, "longitude": 8.7}, "latitude"),
+            ({"latitude": 50.8, "longitude": 180.1}, "longitude"),
+            ({"latitude": "Norden", "longitude": 8.7}, "latitude"),
+            ({"latitude": 50.8}, None),
+            ({"longitude": 8.7}, None),
+        ],
+    )
+    async def test_bad_coordinates_are_refused(
+        self, dash: Platform, place: dict[str, Any], field: str | None
+    ) -> None:
+        ags = new_ags()
+        answer = await dash.admin.post(
+            "/api/v1/municipalities", json={"ags": ags, "name": "X", "kind": "stadt"} | place
+        )
+        assert answer.status_code == 422, answer.text
+        assert answer.headers["content-type"] == "application/problem+json"
+        if field:
+            assert field in answer.text
+        assert (await dash.admin.get(f"/api/v1/municipalities/{ags}")).status_code == 404
+
+    async def test_coordinates_change_together_or_not_at_all(self, dash: Platform) -> None:
+        ags = await dash.municipality()
+        current = await dash.admin.get(f"/api/v1/municipalities/{ags}")
+        assert current.json()["latitude"] is None and current.json()["longitude"] is None
+        half = await dash.admin.patch(
+            f"/api/v1/municipalities/{ags}",
+            json={"latitude": 50.8},
+            headers={"If-Match": current.headers["etag"]},
+        )
+        assert half.status_code == 422, half.text
+        both = await dash.admin.patch(
+            f"/api/v1/municipalities/{ags}",
+            json={"latitude": 50.8, "longitude": 8.77},
+            headers={"If-Match": current.headers["etag"]},
+        )
+        assert both.status_code == 200, both.text
+        assert (both.json()["latitude"], both.json()["longitude"]) == (50.8, 8.77)
+        cleared_one = await dash.admin.patch(
+            f"/api/v1/municipalities/{ags}",
+            json={"longitude": None},
+            headers={"If-Match": both.headers["etag"]},
+        )
+        assert cleared_one.status_code == 422, cleared_one.text
+        moved = await dash.admin.patch(
+            f"/api/v1/municipalities/{ags}",
+            json={"longitude": 8.8},
+            headers={"If-Match": both.headers["etag"]},
+        )
+        assert moved.status_code == 200 and moved.json()["longitude"] == 8.8
+
+
+@contextlib.asynccontextmanager
+async def dashboard_stream(client: httpx.AsyncClient) -> AsyncIterator[list[dict[str, Any]]]:
+    """The page's stream, read in the background: the entries it brought so far."""
+    entries: list[dict[str, Any]] = []
+    opened = asyncio.Event()
+
+    async def read() -> None:
+        async with client.stream("GET", "/dashboard/stream") as response:
+            assert response.status_code == 200, await response.aread()
+            assert response.headers["content-type"].startswith("text/event-stream")
+            async for line in response.aiter_lines():
+                opened.set()
+                if line.startswith("data:"):
+                    entries.append(json.loads(line.removeprefix("data:")))
+
+    task = asyncio.create_task(read())
+    try:
+        async with asyncio.timeout(10):
+            await asyncio.wait(
+                [task, asyncio.create_task(opened.wait())], return_when="FIRST_COMPLETED"
+            )
+        if task.done():
+            task.result()
+        yield entries
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+class TestStream:
+    async def test_the_stream_shows_what_the_signed_in_person_may_see(self, dash: Platform) -> None:
+        mine, theirs = await dash.municipality(), await dash.municipality()
+        other = dash.client(await dash.key("municipality", theirs))
+        async with browser(dash) as client:
+            await sign_in(client, await dash.key("municipality", mine))
+            async with dashboard_stream(client) as entries:
+                private = await publish(other, "Geheim", visibility="private")
+                public = await publish(other, "Offen", visibility="public")
+
+                async def arrived() -> bool:
+                    return public in {e["subject"] for e in entries}
+
+                await eventually(arrived)
+                assert private not in {e["subject"] for e in entries}
+
+    async def test_a_browser_without_a_session_gets_no_stream(self, dash: Platform) -> None:
+        async with browser(dash) as client:
+            answer = await client.get("/dashboard/stream")
+        assert answer.status_code == 401
+        assert answer.headers["content-type"] == "application/problem+json"
+
+    async def test_streams_share_the_keys_bound_with_the_api(self, dash: Platform) -> None:
+        key = await dash.key("reader")
+        async with browser(dash) as client, browser(dash) as second:
+            await sign_in(client, key)
+            await sign_in(second, key)
+            async with dashboard_stream(client), dashboard_stream(second):
+                refused = await client.get("/dashboard/stream")
+                assert refused.status_code == 429
+                assert "retry-after" in refused.headers
+                api = await dash.client(key).get("/api/v1/events/stream")
+                assert api.status_code == 429
+
+
+class TestDegrades:
+    async def test_the_page_stands_when_the_services_are_away(self, gateway: WebGateway) -> None:
+        # A gateway alone: projects, funding and knowledge do not answer.
+        client = gateway.browser()
+        await sign_in(client, ADMIN_KEY)
+        page = await client.get("/dashboard")
+        assert page.status_code == 200
+        assert page.text.count("Dieser Teil ist gerade nicht verfügbar") == 3  # charts,
+        # picture (needs the counts), deadlines; the feed is the gateway's own
+        assert 'id="activity-list"' in page.text
+        assert "Das Kooperationsradar hat noch nichts" in page.text
