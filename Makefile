@@ -14,7 +14,8 @@ CHROMIUM := /usr/bin/chromium
 AXE := node_modules/axe-core/axe.min.js
 
 .PHONY: run test lint typecheck lock bench-write bench-propagation bench-webhooks \
-	bench-funding-match bench-funding-publish bench-search bench-knowledge clean asyncapi
+	bench-funding-match bench-funding-publish bench-search bench-knowledge \
+	bench-dashboard clean asyncapi
 
 $(STAMP): pyproject.toml $(CONSTRAINTS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -79,6 +80,9 @@ bench-search: $(STAMP)
 
 bench-knowledge: $(STAMP)
 	$(BIN)/python -m bench.knowledge
+
+bench-dashboard: $(STAMP)
+	$(BIN)/python -m bench.dashboard
 
 clean:
 	rm -rf data .pytest_cache .mypy_cache test-artifacts

@@ -7,6 +7,7 @@ import html
 import json
 import re
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -127,6 +128,59 @@ class TestCharts:
                 await sign_in(client, viewer)
                 page = await client.get("/dashboard")
             assert table(page.text, caption)["Verschwiegen"] == expected
+
+
+class TestDeadlinesAndRadar:
+    async def test_the_nearest_deadlines_come_first(self, dash: Platform) -> None:
+        coordinator = dash.client(await dash.key("coordinator"))
+        noon = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0)
+        for title, days in [("Später Aufruf", 9), ("Früher Aufruf", 3), ("Vorbei", -2)]:
+            answer = await coordinator.post(
+                "/api/v1/funding-calls",
+                json={
+                    "title": title,
+                    "funder": "Land Hessen",
+                    "funder_level": "land",
+                    "funding_types": ["zuschuss"],
+                    "topics": ["administration"],
+                    "deadline_model": "single",
+                    "deadline_at": (noon + timedelta(days=days)).isoformat(),
+                    "source_url": "https://foerderung.example/aufruf",
+                },
+            )
+            assert answer.status_code == 201, answer.text
+        async with browser(dash) as client:
+            await sign_in(client, await dash.key("reader"))
+            page = (await client.get("/dashboard")).text
+        deadlines = page.split('id="deadlines-title"', 1)[1].split("</section>", 1)[0]
+        assert deadlines.index("Früher Aufruf") < deadlines.index("Später Aufruf")
+        assert "Vorbei" not in deadlines
+
+    async def test_the_radar_shows_what_it_found_for_the_caller(self, dash: Platform) -> None:
+        mine, theirs = await dash.municipality(), await dash.municipality(name="Nachbarort")
+        text = {
+            "summary": "Digitale Anmeldung und Platzvergabe für Kindertagesstätten mit "
+            "Wartelisten, Elternportal und Bescheiden",
+            "topics": ["education", "citizen_services"],
+            "tags": ["Kita", "Platzvergabe"],
+        }
+        key = await dash.key("municipality", mine)
+        await publish(dash.client(key), "Kita-Platzvergabe online", **text)
+        other = dash.client(await dash.key("municipality", theirs))
+        await publish(other, "Online-Kitaplatzvergabe", **text)
+
+        async def found() -> list[Any]:
+            page = await dash.client(key).get(
+                "/api/v1/feed", params={"type": "de.lotse.match.found.v1", "limit": 5}
+            )
+            return [e for e in page.json()["items"] if "Kita" in e["title"]]
+
+        await eventually(found)
+        async with browser(dash) as client:
+            await sign_in(client, key)
+            page = (await client.get("/dashboard")).text
+        radar = page.split('id="radar-title"', 1)[1].split("</section>", 1)[0]
+        assert "Kita-Platzvergabe online" in radar and "Online-Kitaplatzvergabe" in radar
 
 
 class TestCoordinates:
