@@ -7,14 +7,16 @@ Every picture has its numbers beside it as a table; the shapes say what the colo
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 BAR_HEIGHT = 22
 BAR_GAP = 8
-LABEL_WIDTH = 250
+LABEL_WIDTH = 300
 """Room for the labels left of the bars, in the chart's own units."""
-CHART_WIDTH = 600
+LABEL_LETTERS = 40
+"""Longer labels are shortened on the chart (the table has them whole)."""
+CHART_WIDTH = 640
 
 MAP_WIDTH = 600
 MAP_HEIGHT = 420
@@ -52,7 +54,7 @@ def bar_chart(counts: Iterable[tuple[str, int]]) -> BarChart:
     room = CHART_WIDTH - LABEL_WIDTH - 50  # the number stands after the bar
     bars = [
         Bar(
-            label=label,
+            label=label if len(label) <= LABEL_LETTERS else label[: LABEL_LETTERS - 1] + "…",
             value=value,
             y=index * (BAR_HEIGHT + BAR_GAP),
             width=round(room * value / largest, 1) if largest else 0.0,
@@ -78,9 +80,11 @@ class Place:
     x: float
     y: float
     radius: float
-    label: bool
-    """Whether its name is written beside it; names that would overlap a larger
-    neighbour's are left to the ring's title and the table."""
+    label_x: float | None = None
+    """Where its name is written (None: not written, it would overlap another name or
+    ring; the ring's title and the table have it)."""
+    label_anchor: str = "start"
+    """`start`: the name right of the ring; `end`: left of it."""
 
 
 @dataclass(frozen=True)
@@ -134,7 +138,6 @@ def region_map(
             x=round(offset_x + (lon - west) * shrink * scale, 1),
             y=round(offset_y + (north - lat) * scale, 1),
             radius=radius(projects.get(str(m["ags"]), 0)),
-            label=False,
         )
         for m, lat, lon in placed
     ]
@@ -142,20 +145,30 @@ def region_map(
 
 
 def _labelled(places: list[Place]) -> list[Place]:
-    """Names beside the rings, the busiest first, skipping any that would overlap one
-    already written (a greedy check of their boxes; names are about 0.55 em a letter)."""
-    boxes: list[tuple[float, float, float, float]] = []
-    labelled: set[str] = set()
+    """Names beside the rings, the busiest first: right of the ring, else left of it,
+    else none, so that no name overlaps a ring or a name already written (a greedy check
+    of their boxes; a letter is taken as about 0.6 em wide)."""
+    boxes = [(p.x - p.radius, p.y - p.radius, p.x + p.radius, p.y + p.radius) for p in places]
+    labelled: dict[str, tuple[float, str]] = {}
     for place in sorted(places, key=lambda p: (-p.projects, p.name)):
-        left = place.x + place.radius + 3
-        width = len(place.name) * LABEL_SIZE * 0.55
-        box = (left, place.y - LABEL_SIZE / 2, left + width, place.y + LABEL_SIZE / 2)
-        if box[2] > MAP_WIDTH or any(_overlap(box, other) for other in boxes):
-            continue
-        boxes.append(box)
-        labelled.add(place.ags)
+        width = (len(place.name) + 4) * LABEL_SIZE * 0.6  # the name and " (n)"
+        own = (place.x - place.radius, place.y - place.radius)
+        for anchor in ("start", "end"):
+            if anchor == "start":
+                x = place.x + place.radius + 3
+                box = (x, place.y - LABEL_SIZE / 2, x + width, place.y + LABEL_SIZE / 2)
+            else:
+                x = place.x - place.radius - 3
+                box = (x - width, place.y - LABEL_SIZE / 2, x, place.y + LABEL_SIZE / 2)
+            inside = box[0] >= 0 and box[2] <= MAP_WIDTH
+            if inside and not any(_overlap(box, other) for other in boxes if other[:2] != own):
+                boxes.append(box)
+                labelled[place.ags] = (round(x, 1), anchor)
+                break
     return [
-        Place(p.ags, p.name, p.projects, p.x, p.y, p.radius, p.ags in labelled)
+        replace(p, label_x=labelled[p.ags][0], label_anchor=labelled[p.ags][1])
+        if p.ags in labelled
+        else p
         for p in sorted(places, key=lambda p: -p.radius)  # small rings drawn over large
     ]
 

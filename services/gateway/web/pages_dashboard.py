@@ -60,13 +60,12 @@ async def dashboard(request: Request) -> Response:
     language = language_of(request)
     now = datetime.now(UTC)
     async with PageApi.of(request, principal) as api:
-        (own, municipalities, counts, topics, feed, calls, matches) = await asyncio.gather(
+        (own, municipalities, counts, feed, calls, matches) = await asyncio.gather(
             _part(api.get(f"/api/v1/municipalities/{principal.ags}"))
             if principal.ags
             else _nothing(),
             _part(api.get("/api/v1/municipalities", {"limit": 500})),
             _part(api.get("/api/v1/projects/counts")),
-            _part(api.get("/api/v1/topics")),
             _part(api.get("/api/v1/feed", {"limit": ACTIVITY_ENTRIES})),
             _part(
                 api.get(
@@ -83,7 +82,6 @@ async def dashboard(request: Request) -> Response:
     names = {m["ags"]: m["name"] for m in (municipalities or {}).get("items", [])}
     charts = None
     if counts is not None:
-        topic_labels = {item["key"]: item["label"] for item in (topics or {}).get("items", [])}
         charts = {
             "total": counts["total"],
             "status": bar_chart(
@@ -91,7 +89,7 @@ async def dashboard(request: Request) -> Response:
                 for key in STATUSES
             ),
             "topic": bar_chart(
-                (_label(language, f"dashboard.topic.{key}", topic_labels.get(key, key)), value)
+                (_label(language, f"dashboard.topic.{key}", key), value)
                 for key, value in counts["by_topic"].items()
             ),
         }
@@ -123,7 +121,8 @@ async def _nothing() -> None:
 
 
 def _label(language: str, key: str, fallback: str) -> str:
-    """A vocabulary word in the reader's language; the API's own label if we have none."""
+    """A vocabulary word in the reader's language; its key if the catalogue lacks it (a
+    topic newer than the web app's texts)."""
     return CATALOGUES[language].get(key, fallback)
 
 

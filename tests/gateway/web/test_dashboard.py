@@ -8,11 +8,14 @@ import json
 import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, get_args
 
 import httpx
 import pytest
 
+from services.gateway.web.messages import CATALOGUES
+from shared.contracts.projects import ProjectStatus
+from shared.region.topics import TOPICS
 from tests.conftest import ADMIN_KEY, BACKENDS, Platform, eventually, new_ags, running_platform
 from tests.gateway.web.conftest import WebGateway
 from tests.gateway.web.forms import sign_in
@@ -51,6 +54,16 @@ def table(page: str, caption: str) -> dict[str, int]:
     start = page.index(f"<caption>{html.escape(caption)}</caption>")
     end = page.index("</table>", start)
     return {html.unescape(label): int(n) for label, n in ROW.findall(page[start:end])}
+
+
+def test_every_status_and_topic_has_a_name_in_both_languages() -> None:
+    for catalogue in CATALOGUES.values():
+        assert {k for k in catalogue if k.startswith("dashboard.topic.")} == {
+            f"dashboard.topic.{topic}" for topic in TOPICS
+        }
+        assert {k for k in catalogue if k.startswith("dashboard.status.")} == {
+            f"dashboard.status.{status}" for status in get_args(ProjectStatus)
+        }
 
 
 class TestCharts:
