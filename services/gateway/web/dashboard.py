@@ -83,8 +83,9 @@ class Place:
     label_x: float | None = None
     """Where its name is written (None: not written, it would overlap another name or
     ring; the ring's title and the table have it)."""
+    label_y: float = 0.0
     label_anchor: str = "start"
-    """`start`: the name right of the ring; `end`: left of it."""
+    """`start`: the name right of the ring; `end`: left of it; `middle`: above or below."""
 
 
 @dataclass(frozen=True)
@@ -145,28 +146,48 @@ def region_map(
 
 
 def _labelled(places: list[Place]) -> list[Place]:
-    """Names beside the rings, the busiest first: right of the ring, else left of it,
-    else none, so that no name overlaps a ring or a name already written (a greedy check
-    of their boxes; a letter is taken as about 0.6 em wide)."""
-    boxes = [(p.x - p.radius, p.y - p.radius, p.x + p.radius, p.y + p.radius) for p in places]
-    labelled: dict[str, tuple[float, str]] = {}
+    """Names beside the rings, the busiest first: right of the ring, else left, above or
+    below it, else none, so that no name overlaps a ring or a name already written (a
+    greedy check of their boxes; a letter is taken as about 0.6 em wide)."""
+    rings = {
+        p.ags: (p.x - p.radius, p.y - p.radius, p.x + p.radius, p.y + p.radius) for p in places
+    }
+    boxes = list(rings.values())
+    labelled: dict[str, tuple[float, float, str]] = {}
+    half = LABEL_SIZE / 2
     for place in sorted(places, key=lambda p: (-p.projects, p.name)):
         width = (len(place.name) + 4) * LABEL_SIZE * 0.6  # the name and " (n)"
-        own = (place.x - place.radius, place.y - place.radius)
-        for anchor in ("start", "end"):
-            if anchor == "start":
-                x = place.x + place.radius + 3
-                box = (x, place.y - LABEL_SIZE / 2, x + width, place.y + LABEL_SIZE / 2)
-            else:
-                x = place.x - place.radius - 3
-                box = (x - width, place.y - LABEL_SIZE / 2, x, place.y + LABEL_SIZE / 2)
-            inside = box[0] >= 0 and box[2] <= MAP_WIDTH
-            if inside and not any(_overlap(box, other) for other in boxes if other[:2] != own):
+        x, y, r = place.x, place.y, place.radius
+        candidates = [
+            (x + r + 3, y, "start", (x + r + 3, y - half, x + r + 3 + width, y + half)),
+            (x - r - 3, y, "end", (x - r - 3 - width, y - half, x - r - 3, y + half)),
+            (
+                x,
+                y - r - half - 2,
+                "middle",
+                (x - width / 2, y - r - 2 * half - 2, x + width / 2, y - r - 2),
+            ),
+            (
+                x,
+                y + r + half + 2,
+                "middle",
+                (x - width / 2, y + r + 2, x + width / 2, y + r + 2 * half + 2),
+            ),
+        ]
+        for label_x, label_y, anchor, box in candidates:
+            inside = box[0] >= 0 and box[2] <= MAP_WIDTH and box[1] >= 0 and box[3] <= MAP_HEIGHT
+            others = (b for b in boxes if b is not rings[place.ags])
+            if inside and not any(_overlap(box, other) for other in others):
                 boxes.append(box)
-                labelled[place.ags] = (round(x, 1), anchor)
+                labelled[place.ags] = (round(label_x, 1), round(label_y, 1), anchor)
                 break
     return [
-        replace(p, label_x=labelled[p.ags][0], label_anchor=labelled[p.ags][1])
+        replace(
+            p,
+            label_x=labelled[p.ags][0],
+            label_y=labelled[p.ags][1],
+            label_anchor=labelled[p.ags][2],
+        )
         if p.ags in labelled
         else p
         for p in sorted(places, key=lambda p: -p.radius)  # small rings drawn over large
