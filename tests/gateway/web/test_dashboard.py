@@ -12,9 +12,12 @@ from typing import Any, get_args
 
 import httpx
 import pytest
+from sqlalchemy import select
+from sqlmodel import col
 
 from services.gateway.web.messages import CATALOGUES
 from shared.contracts.projects import ProjectStatus
+from shared.kit.outbox import OutboxEvent
 from shared.region.topics import TOPICS
 from tests.conftest import ADMIN_KEY, BACKENDS, Platform, eventually, new_ags, running_platform
 from tests.gateway.web.conftest import WebGateway
@@ -221,6 +224,44 @@ class TestCoordinates:
             assert field in answer.text
         assert (await dash.admin.get(f"/api/v1/municipalities/{ags}")).status_code == 404
 
+    async def test_the_municipality_events_carry_the_place(self, dash: Platform) -> None:
+        ags = new_ags()
+        created = await dash.admin.post(
+            "/api/v1/municipalities",
+            json={"ags": ags, "name": "Ortsfest", "kind": "stadt", "latitude": 50.81},
+        )
+        assert created.status_code == 422  # half a place is no place
+        created = await dash.admin.post(
+            "/api/v1/municipalities",
+            json={
+                "ags": ags,
+                "name": "Ortsfest",
+                "kind": "stadt",
+                "latitude": 50.81,
+                "longitude": 8.77,
+            },
+        )
+        assert created.status_code == 201, created.text
+        current = await dash.admin.get(f"/api/v1/municipalities/{ags}")
+        moved = await dash.admin.patch(
+            f"/api/v1/municipalities/{ags}",
+            json={"latitude": 50.82, "longitude": 8.78},
+            headers={"If-Match": current.headers["etag"]},
+        )
+        assert moved.status_code == 200, moved.text
+        async with dash.gateway.state.runtime.db.session() as session:
+            rows = await session.scalars(
+                select(OutboxEvent)
+                .where(col(OutboxEvent.key) == ags)
+                .order_by(col(OutboxEvent.seq))
+            )
+            payloads = [(row.type, json.loads(row.payload)) for row in rows]
+        assert [(kind, p["municipality"]["latitude"]) for kind, p in payloads] == [
+            ("de.lotse.municipality.created.v1", 50.81),
+            ("de.lotse.municipality.updated.v1", 50.82),
+        ]
+        assert payloads[1][1]["changed"] == ["latitude", "longitude"]
+
     async def test_coordinates_change_together_or_not_at_all(self, dash: Platform) -> None:
         ags = await dash.municipality()
         current = await dash.admin.get(f"/api/v1/municipalities/{ags}")
@@ -303,6 +344,45 @@ class TestStream:
             answer = await client.get("/dashboard/stream")
         assert answer.status_code == 401
         assert answer.headers["content-type"] == "application/problem+json"
+
+    async def test_a_bad_resume_point_is_refused(self, dash: Platform) -> None:
+        async with browser(dash) as client:
+            await sign_in(client, await dash.key("reader"))
+            for params, headers in [
+                ({"after": "-1"}, {}),
+                ({"after": "gestern"}, {}),
+                ({}, {"Last-Event-ID": "gestern"}),
+            ]:
+                answer = await client.get("/dashboard/stream", params=params, headers=headers)
+                assert answer.status_code == 422, (params, headers)
+                assert answer.headers["content-type"] == "application/problem+json"
+
+    async def test_the_stream_resumes_after_the_entry_the_page_showed(self, dash: Platform) -> None:
+        ags = await dash.municipality()
+        owner = dash.client(await dash.key("municipality", ags))
+        first = await publish(owner, "Vorher", visibility="public")
+        key = await dash.key("reader")
+
+        async def position() -> int | None:
+            page = await dash.client(key).get("/api/v1/feed", params={"limit": 20})
+            ids = [e["id"] for e in page.json()["items"] if e["subject"] == first]
+            return ids[0] if ids else None
+
+        seen = await eventually(position)
+        second = await publish(owner, "Während die Seite lud", visibility="public")
+        async with browser(dash) as client:
+            await sign_in(client, key)
+            entries: list[dict[str, Any]] = []
+            async with (
+                asyncio.timeout(20),  # without the resume point, `second` never comes
+                client.stream("GET", "/dashboard/stream", params={"after": seen}) as s,
+            ):
+                async for line in s.aiter_lines():
+                    if line.startswith("data:"):
+                        entries.append(json.loads(line.removeprefix("data:")))
+                        if any(e["subject"] == second for e in entries):
+                            break
+        assert first not in {e["subject"] for e in entries}
 
     async def test_streams_share_the_keys_bound_with_the_api(self, dash: Platform) -> None:
         key = await dash.key("reader")
