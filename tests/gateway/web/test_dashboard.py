@@ -146,6 +146,38 @@ class TestCharts:
             assert table(page.text, caption)["Verschwiegen"] == expected
 
 
+class TestCountsRefuseBadFilters:
+    @pytest.mark.parametrize(
+        "params",
+        [
+            {"status": "fertig"},
+            {"topic": "weltraum"},
+            {"municipality": "0653401"},
+            {"municipality": "06534014\x00"},
+            {"visibility": "geheim"},
+        ],
+    )
+    async def test_a_bad_filter_is_a_problem(self, dash: Platform, params: dict[str, str]) -> None:
+        answer = await dash.client(await dash.key("reader")).get(
+            "/api/v1/projects/counts", params=params
+        )
+        # Control characters are refused at the door (400), the rest by validation (422).
+        assert answer.status_code == (400 if any("\x00" in v for v in params.values()) else 422), (
+            answer.text
+        )
+        assert answer.headers["content-type"] == "application/problem+json"
+
+    async def test_an_unchanged_count_is_not_sent_again(self, dash: Platform) -> None:
+        client = dash.client(await dash.key("reader"))
+        first = await client.get("/api/v1/projects/counts", params={"topic": "it_security"})
+        again = await client.get(
+            "/api/v1/projects/counts",
+            params={"topic": "it_security"},
+            headers={"If-None-Match": first.headers["etag"]},
+        )
+        assert again.status_code == 304 and not again.content
+
+
 class TestDeadlinesAndRadar:
     async def test_the_nearest_deadlines_come_first(self, dash: Platform) -> None:
         coordinator = dash.client(await dash.key("coordinator"))
