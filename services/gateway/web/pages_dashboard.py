@@ -99,7 +99,9 @@ async def dashboard(request: Request) -> Response:
     deadlines = None
     if calls is not None:
         dated = [c for c in calls["items"] if c.get("deadline_at")]
-        deadlines = sorted(dated, key=lambda c: c["deadline_at"])[:DEADLINES]
+        deadlines = sorted(dated, key=lambda c: datetime.fromisoformat(c["deadline_at"]))[
+            :DEADLINES
+        ]
     return await render(
         request,
         "dashboard.html",
