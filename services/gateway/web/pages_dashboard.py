@@ -60,10 +60,7 @@ async def dashboard(request: Request) -> Response:
     language = language_of(request)
     now = datetime.now(UTC)
     async with PageApi.of(request, principal) as api:
-        (own, municipalities, counts, feed, calls, matches) = await asyncio.gather(
-            _part(api.get(f"/api/v1/municipalities/{principal.ags}"))
-            if principal.ags
-            else _nothing(),
+        (municipalities, counts, feed, calls, matches) = await asyncio.gather(
             _part(api.get("/api/v1/municipalities", {"limit": 500})),
             _part(api.get("/api/v1/projects/counts")),
             _part(api.get("/api/v1/feed", {"limit": ACTIVITY_ENTRIES})),
@@ -79,7 +76,9 @@ async def dashboard(request: Request) -> Response:
             ),
             _part(api.get("/api/v1/feed", {"type": MATCH_FOUND, "limit": SUGGESTIONS})),
         )
-    names = {m["ags"]: m["name"] for m in (municipalities or {}).get("items", [])}
+    region = (municipalities or {}).get("items", [])
+    names = {m["ags"]: m["name"] for m in region}
+    own = next((m for m in region if m["ags"] == principal.ags), None)
     charts = None
     if counts is not None:
         charts = {
@@ -116,10 +115,6 @@ async def dashboard(request: Request) -> Response:
         event_types=EVENT_TYPES,
         activity_limit=ACTIVITY_ENTRIES,
     )
-
-
-async def _nothing() -> None:
-    return None
 
 
 def _label(language: str, key: str, fallback: str) -> str:

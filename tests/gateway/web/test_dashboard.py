@@ -144,6 +144,7 @@ class TestCharts:
                 await sign_in(client, viewer)
                 page = await client.get("/dashboard")
             assert table(page.text, caption)["Verschwiegen"] == expected
+        assert f"Verschwiegen (AGS {theirs})" in page.text  # the last viewer's own
 
 
 class TestCountsRefuseBadFilters:
