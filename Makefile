@@ -15,7 +15,7 @@ AXE := node_modules/axe-core/axe.min.js
 
 .PHONY: run test lint typecheck lock bench-write bench-propagation bench-webhooks \
 	bench-funding-match bench-funding-publish bench-search bench-knowledge clean asyncapi \
-	bench-gateway-overhead bench-sse-fanout
+	bench-gateway-overhead bench-sse-fanout bench-dashboard
 
 $(STAMP): pyproject.toml $(CONSTRAINTS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -80,6 +80,9 @@ bench-search: $(STAMP)
 
 bench-knowledge: $(STAMP)
 	$(BIN)/python -m bench.knowledge
+
+bench-dashboard: $(STAMP)
+	$(BIN)/python -m bench.dashboard
 
 clean:
 	rm -rf data .pytest_cache .mypy_cache test-artifacts

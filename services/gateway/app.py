@@ -25,6 +25,7 @@ from services.gateway.stream import FeedWatch, LiveStreams
 from services.gateway.web import (
     pages,
     pages_catalogue,
+    pages_dashboard,
     pages_funding,
     pages_projects,
     pages_widgets,
@@ -137,6 +138,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             pages_catalogue.router,
             pages_funding.router,
             pages_widgets.router,
+            pages_dashboard.router,
             docs_router(),
             routes.router,
             hook_routes.router,

@@ -8,6 +8,7 @@ from services.gateway import repository
 from services.gateway.keys import display_prefix, key_hash, new_key
 from services.gateway.models import ApiKey, Municipality
 from services.gateway.schemas import (
+    BOTH_OR_NEITHER,
     ApiKeyCreate,
     ApiKeyUpdate,
     MunicipalityCreate,
@@ -99,6 +100,8 @@ async def register_municipality(
         kind=data.kind,
         land=land_of(data.ags),
         population=data.population,
+        latitude=data.latitude,
+        longitude=data.longitude,
         version=1,
         created_at=now,
         updated_at=now,
@@ -122,7 +125,7 @@ async def update_municipality(
     if_match: str | None,
     source: str,
 ) -> Municipality:
-    """Change name, kind or population of the version `if_match` names; coordinators only."""
+    """Change name, kind, population or place of the version `if_match` names; coordinators only."""
     require_coordinator(principal, "change municipalities")
     municipality = await repository.get_municipality(session, ags, for_update=True)
     if municipality is None:
@@ -134,6 +137,13 @@ async def update_municipality(
     changed = sorted(k for k, v in requested.items() if getattr(municipality, k) != v)
     if not changed:
         return municipality
+    if ("latitude" in changed or "longitude" in changed) and (
+        requested.get("latitude", municipality.latitude) is None
+    ) != (requested.get("longitude", municipality.longitude) is None):
+        raise InvalidInput(
+            BOTH_OR_NEITHER,
+            errors=[{"field": "latitude", "message": "give latitude and longitude together"}],
+        )
     for key in changed:
         setattr(municipality, key, requested[key])
     municipality.version += 1

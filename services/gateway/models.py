@@ -3,7 +3,17 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Column, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Float,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 from shared.kit.sqltypes import UTCDateTime
@@ -17,6 +27,9 @@ class Municipality(SQLModel, table=True):
     kind: str = Field(sa_column=Column(String(30), nullable=False))
     land: str = Field(sa_column=Column(String(40), nullable=False))
     population: int | None = Field(default=None, sa_column=Column(Integer))
+    # WGS 84 degrees of the town centre, for the region's picture; both or neither.
+    latitude: float | None = Field(default=None, sa_column=Column(Float))
+    longitude: float | None = Field(default=None, sa_column=Column(Float))
     version: int = Field(sa_column=Column(Integer, nullable=False))
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

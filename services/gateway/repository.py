@@ -118,11 +118,14 @@ async def list_feed(
     cursor: str | None,
     limit: int,
     subject: str | None = None,
+    types: Sequence[str] = (),
 ) -> tuple[Sequence[FeedEntry], str | None, int]:
     order = [SortKey(col(FeedEntry.seq), int, descending=True)]
     query = readable_feed(principal)
     if subject is not None:
         query = query.where(col(FeedEntry.subject) == subject)
+    if types:
+        query = query.where(col(FeedEntry.type).in_(types))
     return await keyset_page(session, query, order=order, cursor=cursor, limit=limit)
 
 

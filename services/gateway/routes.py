@@ -53,6 +53,10 @@ from shared.region.topics import TOPICS, VOCABULARY_VERSION, Topic
 
 Caller = Annotated[Principal, Depends(caller)]
 
+EventType = Annotated[
+    str, StringConstraints(max_length=120, pattern=r"^de\.lotse\.[a-z_]+(\.[a-z_]+)*\.v[0-9]+$")
+]
+
 router = APIRouter(prefix="/api/v1", dependencies=[Depends(caller)], route_class=AuthenticatedRoute)
 
 
@@ -323,7 +327,8 @@ async def revoke_key(
     summary="What happened in the region, newest first",
     description="Entries you may see, by the same rules as the projects themselves, and "
     "the catalogue's public news: solutions published, updated and retired, adoptions. "
-    "`subject` narrows it to one aggregate's entries, e.g. a project's history.",
+    "`subject` narrows it to one aggregate's entries, e.g. a project's history; `type` to "
+    "entries of the given event types.",
     responses=export_responses(),
 )
 async def feed(
@@ -340,13 +345,26 @@ async def feed(
             "`ce_subject`), e.g. a project's id for what changed when",
         ),
     ] = None,
+    types: Annotated[
+        list[EventType] | None,
+        Query(
+            alias="type",
+            max_length=20,
+            description="only entries of these types (repeat the parameter)",
+        ),
+    ] = None,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     if_none_match: IfNoneMatch = None,
 ) -> Response:
     cursor, limit = export.window(cursor, limit)
     rows, next_cursor, total = await repository.list_feed(
-        session, principal, cursor=cursor, limit=limit, subject=subject
+        session,
+        principal,
+        cursor=cursor,
+        limit=limit,
+        subject=subject,
+        types=sorted(set(types or ())),
     )
     page = FeedPage(
         items=[FeedEntryPublic.of(e) for e in rows],
@@ -387,11 +405,6 @@ async def feed_atom(
     names = await repository.municipality_names(session, {e.municipality_ags for e in entries})
     body = activity_feed(entries, base_url=str(request.base_url).rstrip("/"), names=names)
     return cacheable(body, if_none_match, media_type=ATOM_MEDIA_TYPE)
-
-
-EventType = Annotated[
-    str, StringConstraints(max_length=120, pattern=r"^de\.lotse\.[a-z_]+(\.[a-z_]+)*\.v[0-9]+$")
-]
 
 
 @router.get(

@@ -4,7 +4,14 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from services.gateway.models import FeedEntry
 from services.gateway.origins import (
@@ -20,6 +27,17 @@ from shared.region.municipalities import MunicipalityKind
 from shared.region.topics import Topic
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Latitude = Annotated[
+    float,
+    Field(
+        ge=-90, le=90, allow_inf_nan=False, description="WGS 84 degrees north of the town centre"
+    ),
+]
+Longitude = Annotated[
+    float,
+    Field(ge=-180, le=180, allow_inf_nan=False, description="WGS 84 degrees east of it"),
+]
+BOTH_OR_NEITHER = "latitude and longitude go together: give both or neither."
 
 
 class MunicipalityCreate(BaseModel):
@@ -29,6 +47,14 @@ class MunicipalityCreate(BaseModel):
     name: Name
     kind: MunicipalityKind
     population: int | None = Field(default=None, ge=0, le=100_000_000)
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
+
+    @model_validator(mode="after")
+    def _both_or_neither(self) -> "MunicipalityCreate":
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValueError(BOTH_OR_NEITHER)
+        return self
 
 
 class MunicipalityUpdate(BaseModel):
@@ -40,6 +66,10 @@ class MunicipalityUpdate(BaseModel):
     name: Name | None = None
     kind: MunicipalityKind | None = None
     population: int | None = Field(default=None, ge=0, le=100_000_000)
+    latitude: Latitude | None = Field(
+        default=None, description="with longitude, or when both are cleared (null)"
+    )
+    longitude: Longitude | None = None
 
 
 class MunicipalityPublic(BaseModel):
@@ -48,6 +78,10 @@ class MunicipalityPublic(BaseModel):
     kind: MunicipalityKind
     land: str = Field(description="the Land, from the first two digits of the AGS")
     population: int | None
+    latitude: float | None = Field(
+        default=None, description="WGS 84 degrees north of the town centre, if recorded"
+    )
+    longitude: float | None = Field(default=None, description="WGS 84 degrees east, if recorded")
     version: int
     created_at: datetime
     updated_at: datetime

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, insert, select
+from sqlalchemy import Select, bindparam, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -82,6 +82,39 @@ async def list_readable(
     """One page of projects, newest change first; returns rows, next cursor, total."""
     query = _filtered(readable(principal), filters)
     return await keyset_page(session, query, order=PROJECT_ORDER, cursor=cursor, limit=limit)
+
+
+@dataclass(frozen=True)
+class ProjectCounts:
+    total: int
+    by_status: dict[str, int]
+    by_topic: dict[str, int]
+    by_municipality: dict[str, int]
+
+
+async def count_readable(
+    session: AsyncSession, principal: Principal, filters: ProjectFilters
+) -> ProjectCounts:
+    """How many projects the caller may see, per status, topic and municipality."""
+    visible = _filtered(readable(principal), filters).subquery()
+    # One grouped query; the groups are few (statuses x municipalities x topic sets),
+    # and the topic sets are split here, where a project counts once per topic.
+    rows = await session.execute(
+        select(
+            visible.c.status, visible.c.municipality_ags, visible.c.topic_keys, func.count()
+        ).group_by(visible.c.status, visible.c.municipality_ags, visible.c.topic_keys)
+    )
+    total = 0
+    by_status: dict[str, int] = {}
+    by_topic: dict[str, int] = {}
+    by_municipality: dict[str, int] = {}
+    for status, ags, topic_keys, count in rows:
+        total += count
+        by_status[status] = by_status.get(status, 0) + count
+        by_municipality[ags] = by_municipality.get(ags, 0) + count
+        for topic in filter(None, topic_keys.split("|")):
+            by_topic[topic] = by_topic.get(topic, 0) + count
+    return ProjectCounts(total, by_status, by_topic, by_municipality)
 
 
 # Prepared once: the write path runs them on every create.

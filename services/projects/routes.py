@@ -11,6 +11,7 @@ from services.projects import domain, repository
 from services.projects.importing import parse_import
 from services.projects.schemas import (
     ImportResult,
+    ProjectCounts,
     ProjectCreate,
     ProjectPage,
     ProjectPublic,
@@ -212,6 +213,36 @@ async def list_projects(
         total=total,
     )
     return await export.answer(page, if_none_match, filename="Projekte")
+
+
+@router.get(
+    "/counts",
+    response_model=ProjectCounts,
+    summary="Count the projects you may see, per status, topic and municipality",
+    description="The same projects the list shows you with the same filters, counted: "
+    "for charts and maps without reading every page. A project with several topics counts "
+    "under each. Send the `ETag` as `If-None-Match` when you poll.",
+)
+async def count_projects(
+    principal: CurrentPrincipal,
+    session: DbSession,
+    municipality: Annotated[AGS | None, Query(description="AGS of the owning municipality")] = None,
+    topic: Topic | None = None,
+    status: ProjectStatus | None = None,
+    visibility: Visibility | None = None,
+    if_none_match: IfNoneMatch = None,
+) -> Response:
+    filters = repository.ProjectFilters(
+        municipality=municipality, topic=topic, status=status, visibility=visibility
+    )
+    counts = await repository.count_readable(session, principal, filters)
+    body = ProjectCounts(
+        total=counts.total,
+        by_status=counts.by_status,
+        by_topic=counts.by_topic,
+        by_municipality=counts.by_municipality,
+    )
+    return cacheable(body.model_dump_json(), if_none_match)
 
 
 @router.get(

@@ -113,6 +113,18 @@ class ProjectPage(Page[ProjectPublic]):
     pass
 
 
+class ProjectCounts(BaseModel):
+    """How many projects you may see, in all and per status, topic and municipality.
+
+    A project with several topics counts once under each of them; keys with no project
+    are left out."""
+
+    total: int = Field(ge=0)
+    by_status: dict[ProjectStatus, int] = Field(description="status -> projects")
+    by_topic: dict[Topic, int] = Field(description="topic key -> projects with that topic")
+    by_municipality: dict[AGS, int] = Field(description="AGS of the owner -> projects")
+
+
 class ImportResult(BaseModel):
     created: int
     ids: list[uuid.UUID]

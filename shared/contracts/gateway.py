@@ -19,6 +19,9 @@ class MunicipalitySnapshot(BaseModel):
     kind: MunicipalityKind
     land: str
     population: int | None = None
+    # Added within v1: optional, so older events and consumers stay valid.
+    latitude: float | None = Field(default=None, description="WGS 84 degrees north, if recorded")
+    longitude: float | None = Field(default=None, description="WGS 84 degrees east, if recorded")
     version: int
     updated_at: datetime
 

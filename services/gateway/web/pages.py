@@ -9,7 +9,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from services.gateway.identity import KEY_SHAPE, KeyResolver
 from services.gateway.ratelimit import CallBudget
 from services.gateway.settings import Settings
-from services.gateway.web.api import PageApi
 from services.gateway.web.csrf import FIELD, CsrfRefused, check_form
 from services.gateway.web.forms import FormUnreadable, read_form
 from services.gateway.web.i18n import COOKIE as LANGUAGE_COOKIE
@@ -22,10 +21,9 @@ from services.gateway.web.session import (
     current_session,
     end_session,
     safe_next,
-    sign_in_redirect,
     start_session,
 )
-from shared.kit.http import LotseError, TooManyRequests, Unauthorized
+from shared.kit.http import TooManyRequests, Unauthorized
 from shared.kit.service import part_of
 
 router = APIRouter(include_in_schema=False)
@@ -138,25 +136,6 @@ async def switch_language(request: Request, code: str, next_path: NextPath = "/"
             secure=cookie_secure(request),
         )
     return response
-
-
-@router.get("/dashboard", response_class=HTMLResponse)
-async def dashboard(request: Request) -> Response:
-    signed_in = await current_session(request)
-    if signed_in is None:
-        return sign_in_redirect(request)
-    principal = signed_in.principal
-    municipality: dict[str, object] | None = None
-    unavailable = False
-    if principal.ags:
-        async with PageApi.of(request, principal) as api:
-            try:
-                municipality = await api.get(f"/api/v1/municipalities/{principal.ags}")
-            except LotseError:
-                unavailable = True  # the page stands without it
-    return await render(
-        request, "dashboard.html", municipality=municipality, unavailable=unavailable
-    )
 
 
 @router.get("/accessibility", response_class=HTMLResponse)
