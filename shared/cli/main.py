@@ -52,7 +52,12 @@ def parser() -> argparse.ArgumentParser:
     p_up = sub.add_parser("up", help="start the whole platform")
     p_up.add_argument("--seed", action="store_true", help="load the demo region on first start")
     p_up.add_argument("--host", default="127.0.0.1")
-    p_up.add_argument("--broker-port", type=int, default=9092)
+    p_up.add_argument(
+        "--broker-port",
+        type=int,
+        default=int(os.environ.get("LOTSE_BROKER_PORT", "9092")),
+        help="the embedded broker's port (LOTSE_BROKER_PORT, default 9092)",
+    )
     p_up.set_defaults(run=_up)
 
     admin_key = os.environ.get("LOTSE_ADMIN_KEY") or os.environ.get(

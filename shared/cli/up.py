@@ -112,7 +112,11 @@ def run_platform(*, host: str, broker_port: int, seed: bool) -> int:
     bootstrap = os.environ.get("LOTSE_KAFKA_BOOTSTRAP")
     if not bootstrap:
         if port_open(broker_port):
-            print(f"Port {broker_port} is taken; set LOTSE_KAFKA_BOOTSTRAP or --broker-port.")
+            # LOTSE_KAFKA_BOOTSTRAP would join whatever Kafka listens there: not the way out.
+            print(
+                f"Port {broker_port} is taken; start the embedded broker on another with "
+                "LOTSE_BROKER_PORT=<port> (or --broker-port)."
+            )
             return 1
         broker = EmbeddedBroker(broker_port, log_file=data_dir / "broker.log")
         broker.start()

@@ -6,6 +6,7 @@ import email.policy
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -80,6 +81,8 @@ def lotse_up(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
         "LOTSE_DATA_DIR": str(data),
         "LOTSE_MAILSINK_PORT": str(free_port()),
         "LOTSE_BOOTSTRAP_ADMIN_KEY": ADMIN_KEY,
+        # As README tells a second `make run`: the broker's port from the environment.
+        "LOTSE_BROKER_PORT": str(broker_port),
         # Every service on a port of its own: another platform may run on the defaults.
         **{f"{entry.env_prefix}PORT": str(ports[entry.name]) for entry in ALL},
     }
@@ -88,7 +91,7 @@ def lotse_up(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     log = data / "lotse-up.out"
     with open(log, "wb") as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "shared.cli", "up", "--seed", "--broker-port", str(broker_port)],
+            [sys.executable, "-m", "shared.cli", "up", "--seed"],
             env=env,
             stdout=output,
             stderr=subprocess.STDOUT,
@@ -264,3 +267,22 @@ def test_sigterm_stops_everything_cleanly(lotse_up: Running) -> None:
     assert service_pid(lotse_up.projects_port) is None
     with pytest.raises(httpx.ConnectError):
         httpx.get(lotse_up.gateway + "/healthz")
+
+
+def test_a_taken_broker_port_names_the_setting_that_moves_it(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = os.environ | {
+            "LOTSE_BROKER_PORT": str(port),
+            "LOTSE_DATA_DIR": str(tmp_path),
+            "LOTSE_MAILSINK_PORT": str(free_port()),
+        }
+        env.pop("LOTSE_KAFKA_BOOTSTRAP", None)
+        done = subprocess.run(
+            [sys.executable, "-m", "shared.cli", "up"], env=env, capture_output=True, timeout=60
+        )
+    assert done.returncode == 1
+    assert f"Port {port} is taken" in done.stdout.decode()
+    assert "LOTSE_BROKER_PORT" in done.stdout.decode()
