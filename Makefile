@@ -29,7 +29,7 @@ run: $(STAMP)
 test: $(STAMP) $(CHROMIUM) $(AXE)
 	$(BIN)/ruff check shared services tests bench
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile --durations=15
 
 # Installed once, with apt-get (as root, else through sudo), when it is missing.
 $(CHROMIUM):

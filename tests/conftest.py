@@ -45,6 +45,9 @@ BACKENDS = ["sqlite", "postgres"]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Files marked `long` go first: side by side (pytest-xdist, whole files per worker),
+    # the short files then fill the gaps instead of one long file running on alone at the end.
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
     if POSTGRES:
         return
     skip = pytest.mark.skip(reason="no PostgreSQL reachable (CI requires one)")

@@ -10,6 +10,8 @@ from sqlmodel import col
 from services.gateway.models import FeedEntry
 from tests.conftest import BACKENDS, Platform, eventually, running_platform
 
+pytestmark = pytest.mark.long  # minutes: started first (tests/conftest.py)
+
 WRITERS = 4
 UPDATES_PER_PROJECT = 3
 

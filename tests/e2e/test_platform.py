@@ -22,6 +22,8 @@ from shared.cli.seed import PatientTransport
 from shared.contracts.topics import PROJECTS
 from shared.registry import ALL
 
+pytestmark = pytest.mark.long  # minutes: started first (tests/conftest.py)
+
 ADMIN_KEY = "lotse_e2e_admin_key_0123456789abcdef"
 
 

@@ -10,6 +10,8 @@ import pytest
 
 from tests.gateway.fuzzing import fuzz_new_platform
 
+pytestmark = pytest.mark.long  # minutes: started first (tests/conftest.py)
+
 
 # Every operation twice or thrice, 15 examples each: minutes on 2 busy cores, bounded.
 @pytest.mark.timeout(900)

@@ -25,6 +25,8 @@ from shared.kit.outbox import OutboxEvent, OutboxRelay, add_event
 from tests.conftest import eventually
 from tests.shared.test_bus import municipality_event, read_all
 
+pytestmark = pytest.mark.long  # minutes: started first (tests/conftest.py)
+
 
 async def write_events(db: Database, subjects: list[str], versions: int) -> None:
     """`versions` updates of each subject, interleaved, each in its own transaction."""
