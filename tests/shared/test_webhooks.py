@@ -425,6 +425,7 @@ async def test_in_rotation_a_receiver_with_either_secret_accepts(
         "https://[fc00::1]/hook",
         "https://[::ffff:127.0.0.1]/hook",
         "https://localhost/hook",
+        "https://xn--/hook",  # stored before it was refused: fails, never raises
     ],
 )
 async def test_internal_targets_are_refused_before_any_connect(
