@@ -37,12 +37,21 @@ def embed_origin(value: str) -> str:
     scheme, host, port = shape.group(1), shape.group(2).lower(), shape.group(3)
     if port is not None and not 0 < int(port) <= 65535:
         raise NotAnOrigin(f"port {port} does not exist")
+    if host.startswith("["):
+        host = _short_ipv6(host)  # as the browser writes it, or frame-ancestors misses it
     loopback = _check_host(host)
     if scheme == "http" and not loopback:
         raise NotAnOrigin("https only; plain http for loopback addresses (localhost) only")
     if port is not None and int(port) == {"https": 443, "http": 80}[scheme]:
         port = None  # the browser leaves the default port out of an origin
     return f"{scheme}://{host}" + (f":{int(port)}" if port else "")
+
+
+def _short_ipv6(host: str) -> str:
+    try:
+        return f"[{ipaddress.IPv6Address(host[1:-1]).compressed}]"
+    except ValueError:
+        raise NotAnOrigin(f"not an IPv6 address: {host}") from None
 
 
 def _check_host(host: str) -> bool:

@@ -51,6 +51,7 @@ FORWARDED_RESPONSE_HEADERS = (
     "www-authenticate",
     "retry-after",
     "content-disposition",
+    "vary",
 )
 
 

@@ -276,7 +276,8 @@ class Settings(ServiceSettings, WebhookSettings, OidcSettings):
     secure_cookies: bool = Field(
         default=False,
         description="mark the session cookie Secure even where the request came over plain "
-        "http (a TLS front that does not say so); over https it is Secure anyway",
+        "http (a TLS front that does not say so), and take this host's https origin on "
+        "form posts; over https it is Secure anyway",
     )
     imprint_file: Path | None = Field(
         default=None, description="the operator's imprint (Impressum), Markdown or HTML"

@@ -364,6 +364,9 @@ def _item_model(page: BaseModel) -> type[BaseModel]:
     return model
 
 
+VARY = {"Vary": "Accept"}
+
+
 class ListExport:
     """How one list request answers: JSON pages, or the whole filtered list as a file."""
 
@@ -394,8 +397,9 @@ class ListExport:
         `page` is a Page or any model with `items` (a list that is not paged). Raises
         ExportTooLarge when the page of a file export says there is more.
         """
+        # One URL answers JSON or a file by Accept: caches must keep them apart.
         if not self.is_file:
-            return cacheable(page.model_dump_json(), if_none_match)
+            return cacheable(page.model_dump_json(), if_none_match, headers=VARY)
         if getattr(page, "next_cursor", None) is not None:
             raise ExportTooLarge(
                 f"An export holds at most {self.max_rows:,} rows and this list has "
@@ -417,7 +421,7 @@ class ListExport:
             body,
             if_none_match,
             media_type=media_type,
-            headers={"Content-Disposition": content_disposition(name)},
+            headers={"Content-Disposition": content_disposition(name), **VARY},
         )
 
     def file_of(self, page: BaseModel, sheet: str) -> bytes:

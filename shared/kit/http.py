@@ -605,7 +605,9 @@ def cacheable(
     raw = body.encode() if isinstance(body, str) else body
     etag = etag or content_etag(raw)
     if not none_match(if_none_match, etag):
-        return Response(status_code=304, headers={"ETag": etag})
+        # A 304 says what the 200 would have said of caching (RFC 9110, 15.4.5).
+        vary = {k: v for k, v in (headers or {}).items() if k.lower() == "vary"}
+        return Response(status_code=304, headers={"ETag": etag, **vary})
     return Response(raw, media_type=media_type, headers={"ETag": etag, **(headers or {})})
 
 

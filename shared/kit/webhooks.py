@@ -400,26 +400,28 @@ def validate_webhook_url(
         return error("no spaces or control characters")
     try:
         parsed = URL(url)
+        # yarl decodes the host (IDNA) only when asked: "xn--" fails here, not at parse.
+        host, authority = parsed.host, parsed.authority
     except ValueError:
         return error("not a URL")
     scheme = (parsed.scheme or "").lower()
-    if scheme not in ("https", "http") or not parsed.host:
+    if scheme not in ("https", "http") or not host:
         return error("an absolute https:// URL")
-    if parsed.user is not None or parsed.password is not None or "@" in (parsed.authority or ""):
+    if parsed.user is not None or parsed.password is not None or "@" in (authority or ""):
         return error("no user name or password in the URL; the signature authenticates")
     if parsed.fragment:
         return error("no fragment (#...)")
     if scheme == "http" and not policy.allowed_networks:
         return error("https only")
-    ip = parse_address(parsed.host)
-    if ip is None and _ODD_IPV4.fullmatch(parsed.host.rstrip(".")):
+    ip = parse_address(host)
+    if ip is None and _ODD_IPV4.fullmatch(host.rstrip(".")):
         # 2852039166, 0x7f.1, 0177.0.0.1: a resolver may read them as an address.
         return error("an IPv4 address as four decimal numbers (like 192.0.2.1), or a name")
     if ip is not None:
         reason = policy.refusal(ip, scheme)
         if reason:
             return error(f"not allowed: {reason}")
-    elif _is_localhost(parsed.host) and policy.refusal(_LOOPBACK, scheme):
+    elif _is_localhost(host) and policy.refusal(_LOOPBACK, scheme):
         return error("not allowed: localhost")
     return []
 

@@ -181,6 +181,7 @@ class TestWebhooks:
             "https://user:pass@example.org/hook",
             "http://8.8.8.8/hook",  # plain http outside the allow-listed networks
             "https://[fd00::1]/hook",
+            "https://xn--/hook",  # a host IDNA cannot decode
         ):
             response = await client.post(
                 SUBSCRIPTIONS, json={"name": "X", "channel": "webhook", "url": url}

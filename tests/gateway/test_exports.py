@@ -220,6 +220,17 @@ class TestEveryList:
         )
         assert linked.headers["content-type"].startswith(CSV_MEDIA_TYPE)
 
+    async def test_answers_chosen_by_accept_tell_caches_so(self, region: Region) -> None:
+        # One URL answers JSON, CSV or XLSX by Accept: a cache must not hand one for another.
+        for path in ("/api/v1/solutions", "/api/v1/municipalities"):
+            for accept in ("application/json", CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE):
+                answer = await region.own.get(path, headers={"Accept": accept})
+                assert "accept" in answer.headers.get("vary", "").lower(), (path, accept)
+                headers = {"Accept": accept, "If-None-Match": answer.headers["etag"]}
+                again = await region.own.get(path, headers=headers)
+                assert again.status_code == 304, (path, accept)
+                assert "accept" in again.headers.get("vary", "").lower(), (path, accept)
+
     async def test_a_file_has_a_german_name_and_a_plain_fallback(self, region: Region) -> None:
         response = await region.own.get("/api/v1/funding-calls", params={"format": "xlsx"})
         assert filename_of(response).startswith("Förderaufrufe-")

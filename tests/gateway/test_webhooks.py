@@ -289,6 +289,7 @@ class TestAddresses:
             "https://user:pw@example.org/hook",
             "ftp://example.org/hook",
             "https://exa mple.org/hook",
+            "https://xn--/hook",
         ],
     )
     async def test_internal_and_odd_addresses_are_refused(

@@ -75,13 +75,18 @@ def check_form(request: Request, token: str | None, signed_in: SignedIn | None) 
 def same_origin(request: Request) -> bool:
     """Origin (or, without it, Referer) names this site; a browser sends one of them on
     every form POST of ours (pages say Referrer-Policy: same-origin)."""
-    own = (request.url.scheme, request.url.netloc.lower())
+    netloc = request.url.netloc.lower()
+    own = {(request.url.scheme, netloc)}
+    if request.app.state.settings.secure_cookies:
+        # The operator says browsers come over https through a front that does not tell
+        # us so: their Origin says https while the request arrived over http.
+        own.add(("https", netloc))
     origin = request.headers.get("origin")
     if origin is not None:
-        return _origin_of(origin) == own
+        return _origin_of(origin) in own
     referer = request.headers.get("referer")
     if referer is not None:
-        return _origin_of(referer) == own
+        return _origin_of(referer) in own
     return False
 
 

@@ -371,7 +371,7 @@ async def update_project(request: Request, project_id: str) -> Response:
                 "PATCH",
                 path,
                 json=form.body(for_update=True),
-                headers={"If-Match": etag_of(int(version) if version.isdigit() else 0)},
+                headers={"If-Match": etag_of(_posted_version(version))},
             )
         except LotseError as exc:
             if exc.status == 404:
@@ -436,6 +436,13 @@ def _may_edit(signed_in: SignedIn | None, project: dict[str, Any]) -> bool:
         return False
     principal = signed_in.principal
     return principal.region_wide or principal.ags == project["municipality_ags"]
+
+
+def _posted_version(value: str) -> int:
+    """The version the form was filled in at; anything else is 0, which no project has,
+    so the API answers 412 and the form comes back as stale. Only ASCII digits, and few:
+    str.isdigit() also takes "²", which int() refuses, and int() refuses 5000 digits."""
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else 0
 
 
 def _canonical_id(value: str) -> str | None:

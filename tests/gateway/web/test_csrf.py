@@ -1,9 +1,12 @@
 """Every POST of a page needs this browser's form token and this site's origin; a
 refused one is a 403 page and changes nothing."""
 
+from pathlib import Path
+
+from services.gateway.web.csrf import FORM_COOKIE
 from services.gateway.web.session import COOKIE
 from tests.conftest import ADMIN_KEY
-from tests.gateway.web.conftest import WebGateway
+from tests.gateway.web.conftest import WebGateway, web_gateway
 from tests.gateway.web.forms import post_form, sign_in, token_of
 
 
@@ -67,3 +70,20 @@ class TestSignedInForms:
         token = token_of(await first.get("/dashboard"))
         assert (await post_form(second, "/sign-out", {"csrf_token": token})).status_code == 403
         assert (await second.get("/dashboard")).status_code == 200
+
+
+async def test_behind_a_tls_front_that_does_not_say_so_the_https_origin_is_this_site(
+    tmp_path: Path,
+) -> None:
+    # LOTSE_GATEWAY_SECURE_COOKIES is for a front that does not tell the gateway it
+    # speaks https: the browser's Origin then says https while the request came over http.
+    async with web_gateway("sqlite", tmp_path, secure_cookies=True) as gateway:
+        form = await gateway.browser().get("/sign-in")
+        browser = gateway.browser(cookies={FORM_COOKIE: form.cookies[FORM_COOKIE]})
+        fields = {"csrf_token": token_of(form), "key": ADMIN_KEY}
+        https = gateway.url.replace("http:", "https:")
+        for origin in ["https://evil.example", https.replace("127.0.0.1", "localhost")]:
+            assert (await post_form(browser, "/sign-in", fields, origin=origin)).status_code == 403
+        answer = await post_form(browser, "/sign-in", fields, origin=https)
+        assert answer.status_code == 303
+        assert any(c.startswith(COOKIE + "=") for c in answer.headers.get_list("set-cookie"))

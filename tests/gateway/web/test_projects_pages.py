@@ -128,6 +128,21 @@ class TestRefusedPosts:
         assert (await _project(platform, key, project))["title"] == "Unverändert"
         assert await _titled(platform, "Bauakte") == 0
 
+    async def test_a_version_that_is_no_number_is_a_stale_form_not_a_500(
+        self, platform: Platform
+    ) -> None:
+        _, key = await _municipality(platform, "Versionsdorf")
+        project = await publish(platform.client(key), "Unverändert", "region")
+        browser = await _web(platform, key)
+        token = token_of(await browser.get(f"/projects/{project}/edit"))
+        # str.isdigit() takes "²" and "٣" for digits; int() takes neither "²" nor 5000 digits.
+        for version in ("²", "٢", "9" * 5000, "-1", ""):
+            posted = _form(csrf_token=token, version=version, title="Überschrieben")
+            answer = await post_form(browser, f"/projects/{project}/edit", posted)
+            assert answer.status_code == 409, (version[:10], answer.status_code)
+            assert "inzwischen geändert" in answer.text
+        assert (await _project(platform, key, project))["title"] == "Unverändert"
+
 
 class TestForms:
     async def test_a_municipality_publishes_and_changes_its_project(

@@ -44,6 +44,9 @@ class TestOrigins:
             ("http://127.0.0.2", "http://127.0.0.2"),
             ("http://[::1]:3000", "http://[::1]:3000"),
             ("https://[2001:db8::1]", "https://[2001:db8::1]"),
+            # A browser writes an IPv6 address in its short form: so must the policy.
+            ("https://[2001:DB8:0:0::1]", "https://[2001:db8::1]"),
+            ("http://[0:0:0:0:0:0:0:1]:3000", "http://[::1]:3000"),
         ],
     )
     def test_an_origin_is_kept_as_the_browser_sends_it(self, given: str, origin: str) -> None:
