@@ -223,7 +223,7 @@ class TestForms:
         await eventually(history)
         text = (await browser.get(f"/projects/{project_id}")).text
         # The status change reads from → to, once, with the other changed fields after it.
-        assert re.search(r"\(geplant → in Umsetzung\) – geändert: [^<]*Titel", text), text
+        assert re.search(r"\(geplant → in Umsetzung\) \u2013 geändert: [^<]*Titel", text), text
         assert not re.search(r"geändert:[^<]*Status", text)
 
     async def test_the_apis_errors_stand_next_to_their_fields(self, platform: Platform) -> None:
@@ -311,6 +311,9 @@ class TestListAndMatrix:
         cell = f'href="/projects?municipality={ags}&amp;topic=mobility"'
         assert re.search(re.escape(cell) + r"[^>]*>2</a>", matrix.text), "what others may see"
         assert '<th scope="row">Matrixstadt</th>' in matrix.text
+        # A column per topic: the matrix gets the screen's width, other pages the text's.
+        assert '<main id="main" tabindex="-1" class="main--wide">' in matrix.text
+        assert 'class="main--wide"' not in (await other.get("/projects")).text
         own = await (await _web(platform, key)).get("/projects/matrix")
         assert re.search(re.escape(cell) + r"[^>]*>3</a>", own.text)
 
