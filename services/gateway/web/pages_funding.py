@@ -47,7 +47,7 @@ async def funding(request: Request) -> Response:
                 calls += (await api.get("/api/v1/funding-calls", params))["items"]
         except LotseError as exc:
             if exc.status < 500:
-                raise
+                raise  # the page's own parameters: a refusal here is a bug, not input
             calls, unavailable = [], True
         if eligible_for and not unavailable:
             try:
@@ -60,10 +60,11 @@ async def funding(request: Request) -> Response:
                     # the calendar stay, without verdicts.
                     error = field_messages(exc).get("eligible_for") or str(exc.detail or exc.title)
         names = await municipality_names(api) if calls else {}
-    if eligible_for and not error and not unavailable:
+    judged = bool(eligible_for) and not error and not unavailable
+    if judged:
         for call in calls:
             call["eligibility"] = verdicts.get(call["id"], {"eligible": False, "reasons": []})
-    if only_eligible and not error:
+    if only_eligible and judged:
         calls = [call for call in calls if call["id"] in verdicts]
     language = language_of(request)
     open_calls = sorted((call for call in calls if call["status"] == "open"), key=_deadline_order)
