@@ -65,8 +65,13 @@ def _answer(body: bytes, media_type: str, if_none_match: str | None) -> Response
     "/{token}/calls.atom",
     summary="Atom feed of the calls a subscription's filter finds",
     description="Newest change first, 50 entries. No key needed: the address is the secret.",
+    response_class=Response,
     responses={
-        200: {"content": {ATOM_MEDIA_TYPE: {"schema": {"type": "string"}}}},
+        200: {
+            "description": "an Atom 1.0 feed (RFC 4287)",
+            "content": {ATOM_MEDIA_TYPE: {"schema": {"type": "string"}}},
+        },
+        304: {"description": "Not modified: your copy is current"},
         **responses(NotFound),
     },
 )
@@ -92,8 +97,13 @@ async def calls_feed(
     summary="iCalendar feed of the deadlines of those calls",
     description="One event per deadline with a stable UID; SEQUENCE rises when a deadline "
     "moves; a withdrawn call's deadline is CANCELLED; a reminder alarm. No key needed.",
+    response_class=Response,
     responses={
-        200: {"content": {CALENDAR_MEDIA_TYPE: {"schema": {"type": "string"}}}},
+        200: {
+            "description": "an iCalendar (RFC 5545)",
+            "content": {CALENDAR_MEDIA_TYPE: {"schema": {"type": "string"}}},
+        },
+        304: {"description": "Not modified: your copy is current"},
         **responses(NotFound),
     },
 )

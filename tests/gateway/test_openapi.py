@@ -99,3 +99,17 @@ async def test_schemas_state_the_rules_the_server_enforces(platform: Platform) -
     ]
     # Which caller must name it is no JSON Schema matter: the description says so.
     assert "coordinator" in municipality_ags["description"]
+
+
+async def test_feeds_declare_only_the_media_types_they_send(platform: Platform) -> None:
+    document = await _document(platform)
+    feeds = {
+        path: operation["responses"]["200"]["content"]
+        for path, method, operation in _operations(document)
+        if method == "get" and path.endswith((".atom", ".ics"))
+    }
+    assert any(path.endswith("/calls.atom") for path in feeds), sorted(feeds)
+    assert any(path.endswith("/deadlines.ics") for path in feeds), sorted(feeds)
+    for path, content in feeds.items():
+        assert "application/json" not in content, path
+        assert len(content) == 1, (path, content)

@@ -89,7 +89,7 @@ DE: dict[str, str] = {
     "catalogue.intro": "Lösungen, die Kommunen der Region und darüber hinaus nachnutzen können: "
     "Software, Dienste, Vergabevorlagen und Leitfäden.",
     "catalogue.query_label": "Suchbegriff",
-    "catalogue.query_hint": "Zum Beispiel Bauantrag oder Bürgerportal; Umlaute und Wortformen "
+    "catalogue.query_hint": "Zum Beispiel Beteiligung oder Videokonferenz; Umlaute und Wortformen "
     "werden erkannt.",
     "catalogue.search": "Suchen",
     "catalogue.refused": "Diese Suche konnte nicht ausgeführt werden:",
@@ -144,8 +144,8 @@ DE: dict[str, str] = {
     "funding.subscribe_link": "Förderaufrufe abonnieren (E-Mail, Webhook, Kalender)",
     "funding.calendar": "Fristenkalender",
     "funding.eligible_label": "Förderfähig für Kommune (AGS)",
-    "funding.eligible_hint": "Der achtstellige Amtliche Gemeindeschlüssel, z. B. 06412000. "
-    "Angemeldet gilt Ihre eigene Kommune.",
+    "funding.eligible_hint": "Der achtstellige Amtliche Gemeindeschlüssel, z. B. "
+    "06534014 (Marburg). Angemeldet gilt Ihre eigene Kommune.",
     "funding.eligible_submit": "Förderfähigkeit prüfen",
     "funding.only_eligible": "Nur Förderaufrufe zeigen, für die diese Kommune "
     "antragsberechtigt ist",
@@ -217,7 +217,8 @@ DE: dict[str, str] = {
     "subscribed.secret_text": "Damit prüft Ihr Werkzeug die Signatur jedes Webhooks. Er wird "
     "nur dieses eine Mal angezeigt.",
     "subscribed.feeds_text": "Diese geheimen Adressen zeigen die Förderaufrufe Ihres Filters; "
-    "sie werden nur dieses eine Mal angezeigt. Geben Sie sie nur weiter, wer sie lesen soll.",
+    "sie werden nur dieses eine Mal angezeigt. Geben Sie sie nur an Personen weiter, "
+    "die sie lesen sollen.",
     "subscribed.atom": "Atom-Feed der Förderaufrufe",
     "subscribed.ical": "Fristen als iCalendar (Outlook, Kalender)",
     # projects pages
@@ -324,7 +325,7 @@ DE: dict[str, str] = {
     "projects.indicator.current": "Istwert",
     "projects.status.idea": "Idee",
     "projects.status.planned": "geplant",
-    "projects.status.in_progress": "läuft",
+    "projects.status.in_progress": "in Umsetzung",
     "projects.status.completed": "abgeschlossen",
     "projects.status.paused": "pausiert",
     "projects.status.cancelled": "abgebrochen",
@@ -423,6 +424,9 @@ DE: dict[str, str] = {
     "dashboard.topic.participation": "Beteiligung und Ehrenamt",
     "dashboard.topic.culture_tourism": "Kultur und Tourismus",
     "dashboard.topic.internal_it": "Digitaler Arbeitsplatz und interne IT",
+    # polish pages
+    "subscribe.no_writing": "Mit einem Lesezugang können Sie keine Förderaufrufe abonnieren.",
+    "dashboard.place_title_one": "{name}: 1 Projekt",
 }
 
 EN: dict[str, str] = {
@@ -507,7 +511,7 @@ EN: dict[str, str] = {
     "catalogue.intro": "Solutions municipalities of the region and beyond can reuse: software, "
     "services, procurement templates and guides.",
     "catalogue.query_label": "Search term",
-    "catalogue.query_hint": "For example Bauantrag or Bürgerportal; umlauts and word forms "
+    "catalogue.query_hint": "For example Beteiligung or Videokonferenz; umlauts and word forms "
     "are understood.",
     "catalogue.search": "Search",
     "catalogue.refused": "This search could not be run:",
@@ -562,8 +566,8 @@ EN: dict[str, str] = {
     "funding.subscribe_link": "Subscribe to funding calls (e-mail, webhook, calendar)",
     "funding.calendar": "Deadline calendar",
     "funding.eligible_label": "Eligible for municipality (AGS)",
-    "funding.eligible_hint": "The eight-digit official municipality key, e.g. 06412000. Signed "
-    "in, your own municipality is used.",
+    "funding.eligible_hint": "The eight-digit official municipality key, e.g. "
+    "06534014 (Marburg). Signed in, your own municipality is used.",
     "funding.eligible_submit": "Check eligibility",
     "funding.only_eligible": "Show only the calls this municipality may apply for",
     "funding.unavailable": "The funding calls cannot be reached right now. Please try again later.",
@@ -834,6 +838,9 @@ EN: dict[str, str] = {
     "dashboard.topic.participation": "Participation and volunteering",
     "dashboard.topic.culture_tourism": "Culture and tourism",
     "dashboard.topic.internal_it": "Digital workplace and internal IT",
+    # polish pages
+    "subscribe.no_writing": "With read access you cannot subscribe to funding calls.",
+    "dashboard.place_title_one": "{name}: 1 project",
 }
 
 CATALOGUES: dict[str, dict[str, str]] = {"de": DE, "en": EN}

@@ -31,6 +31,12 @@ router = APIRouter(include_in_schema=False)
 NextPath = Annotated[str, Query(alias="next", max_length=500)]
 
 
+@router.get("/favicon.ico")
+async def favicon() -> Response:
+    # Browsers ask for it whatever the page links; the icon is the SVG under /static.
+    return RedirectResponse("/static/favicon.svg", status_code=301)
+
+
 @router.get("/", response_class=HTMLResponse)
 async def home(request: Request) -> Response:
     # The API example works from where the reader stands.

@@ -13,7 +13,7 @@ from services.gateway.web.csrf import FIELD, check_form
 from services.gateway.web.forms import read_form
 from services.gateway.web.i18n import language_of, translator
 from services.gateway.web.pages_catalogue import municipality_names
-from services.gateway.web.render import render
+from services.gateway.web.render import date_in, render
 from services.gateway.web.session import current_session, sign_in_redirect
 from shared.kit.auth import Principal
 from shared.kit.http import LotseError
@@ -45,25 +45,26 @@ async def funding(request: Request) -> Response:
             for status in UPCOMING:
                 params: dict[str, Any] = {"status": status, "limit": 200}
                 calls += (await api.get("/api/v1/funding-calls", params))["items"]
-                if eligible_for:
-                    # The API lists only the calls the municipality may apply for, each
-                    # with its reasons; the others are the ones it may not.
-                    mine = await api.get(
-                        "/api/v1/funding-calls", params | {"eligible_for": eligible_for}
-                    )
-                    verdicts |= {call["id"]: call["eligibility"] for call in mine["items"]}
         except LotseError as exc:
-            calls, verdicts = [], {}
-            if exc.status >= 500:
-                unavailable = True
-            else:
-                messages = field_messages(exc)
-                error = messages.get("eligible_for") or str(exc.detail or exc.title)
+            if exc.status < 500:
+                raise  # the page's own parameters: a refusal here is a bug, not input
+            calls, unavailable = [], True
+        if eligible_for and not unavailable:
+            try:
+                verdicts = await _verdicts(api, eligible_for)
+            except LotseError as exc:
+                if exc.status >= 500:
+                    unavailable = True
+                else:
+                    # A bad AGS is the reader's to fix beside the field; the calls and
+                    # the calendar stay, without verdicts.
+                    error = field_messages(exc).get("eligible_for") or str(exc.detail or exc.title)
         names = await municipality_names(api) if calls else {}
-    if eligible_for and not error:
+    judged = bool(eligible_for) and not error and not unavailable
+    if judged:
         for call in calls:
             call["eligibility"] = verdicts.get(call["id"], {"eligible": False, "reasons": []})
-    if only_eligible:
+    if only_eligible and judged:
         calls = [call for call in calls if call["id"] in verdicts]
     language = language_of(request)
     open_calls = sorted((call for call in calls if call["status"] == "open"), key=_deadline_order)
@@ -82,6 +83,17 @@ async def funding(request: Request) -> Response:
     )
 
 
+async def _verdicts(api: PageApi, eligible_for: str) -> dict[str, dict[str, Any]]:
+    """The eligibility of each upcoming call the municipality may apply for, by id: the
+    API lists only those, each with its reasons; the others are the ones it may not."""
+    verdicts: dict[str, dict[str, Any]] = {}
+    for status in UPCOMING:
+        params = {"status": status, "limit": 200, "eligible_for": eligible_for}
+        mine = await api.get("/api/v1/funding-calls", params)
+        verdicts |= {call["id"]: call["eligibility"] for call in mine["items"]}
+    return verdicts
+
+
 def _deadline_order(call: dict[str, Any]) -> tuple[bool, str]:
     # Rolling calls (no deadline) last.
     return (call["deadline_at"] is None, call["deadline_at"] or "")
@@ -94,8 +106,7 @@ def _local(moment: str) -> datetime:
 def _date(moment: str | None, language: str) -> str:
     if moment is None:
         return ""
-    day = _local(moment)
-    return day.strftime("%d.%m.%Y") if language == "de" else day.strftime("%Y-%m-%d")
+    return date_in(language, _local(moment).date())
 
 
 def _shown(call: dict[str, Any], language: str) -> dict[str, Any]:
@@ -128,6 +139,8 @@ async def subscribe_form(request: Request) -> Response:
     signed_in = await current_session(request)
     if signed_in is None:
         return sign_in_redirect(request)
+    if not signed_in.principal.can_write:
+        return await _refused(request)
     return await _form(request, signed_in.principal, {}, {}, [])
 
 
@@ -139,6 +152,8 @@ async def subscribe(request: Request) -> Response:
     if signed_in is None:
         return sign_in_redirect(request)
     principal = signed_in.principal
+    if not principal.can_write:
+        return await _refused(request)
     body = _subscription(form)
     async with PageApi.of(request, principal) as api:
         try:
@@ -153,15 +168,24 @@ async def subscribe(request: Request) -> Response:
     return await render(request, "funding_subscribed.html", subscription=created)
 
 
+async def _refused(request: Request) -> Response:
+    """A read-only key may not subscribe: say so before the form, not after it."""
+    t = translator(language_of(request))
+    return await render(request, "refused.html", status_code=403, message=t("subscribe.no_writing"))
+
+
 def _subscription(form: dict[str, str]) -> dict[str, Any]:
     """The API's body from the form: empty fields are absent, the API checks the rest."""
     keywords = [word.strip() for word in form.get("keywords", "").split(",") if word.strip()]
+    channel = form.get("channel", "email")
     return {
         "name": form.get("name", ""),
-        "channel": form.get("channel", "email"),
+        "channel": channel,
         "mode": form.get("mode", "immediate"),
-        "email": form.get("email", "").strip() or None,
-        "url": form.get("url", "").strip() or None,
+        # A form keeps both fields filled while one switches channel; the API takes
+        # only the one the channel uses.
+        "email": (form.get("email", "").strip() or None) if channel == "email" else None,
+        "url": (form.get("url", "").strip() or None) if channel == "webhook" else None,
         "filter": {
             "topics": [key for key in TOPICS if form.get(f"topic_{key}")],
             "keywords": keywords,

@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
+from services.gateway.web.i18n import COOKIE as LANGUAGE_COOKIE
 from services.gateway.web.snippets import highlighted
 from tests.conftest import Platform, eventually
 from tests.funding.test_calls import call_body
@@ -220,10 +221,14 @@ class TestFacets:
             assert page.status_code == 400, params
             assert "text/html" in page.headers["content-type"]
             assert "Diese Suche konnte nicht ausgeführt werden" in page.text
-        for eligible_for in ["12", "0641200ä", "99999999"]:
+        for eligible_for in ["12", "0641200ä", "99999999", "06534014x"]:
             bad = await client.get("/funding", params={"eligible_for": eligible_for})
             assert bad.status_code == 400, eligible_for
             assert 'aria-invalid="true"' in bad.text and 'id="eligible_for-error"' in bad.text
+            # The error stands beside the field; the calls and the calendar stay.
+            assert "Zaunkönig-Förderung" in bad.text.split('id="calendar-heading"')[0]
+            assert "Zaunkönig-Förderung" in bad.text.split('id="calendar-heading"')[1]
+            assert "antragsberechtigt." not in bad.text
         # Control characters never reach a page: the kit refuses such a query string first.
         for path in ["/catalogue?q=Bau%00antrag", "/funding?eligible_for=06%0A412000"]:
             assert (await client.get(path)).status_code == 400, path
@@ -255,6 +260,22 @@ class TestFunding:
         assert "Zaunkönig-Förderung" in only.text and "Nur in Bayern" not in only.text
         anonymous = await client.get("/funding")
         assert "antragsberechtigt." not in anonymous.text and "Nur in Bayern" in anonymous.text
+
+    async def test_topics_are_named_in_the_pages_language(
+        self, platform: Platform, region: Region
+    ) -> None:
+        client = browser(platform)
+        client.cookies.set(LANGUAGE_COOKIE, "en")
+        page = await client.get("/funding")
+        assert "Administrative services (OZG)" in page.text
+        assert "Verwaltungsleistungen (OZG)" not in page.text
+        assert re.search(
+            r'<time datetime="\d{4}-\d{2}-\d{2}">\d{1,2} [A-Z][a-z]+ \d{4}</time>', page.text
+        )
+        assert 'class="table-scroll"' in page.text, "the calendar scrolls on a phone"
+        await sign_in(client, region.key)
+        form = await client.get("/funding/subscribe")
+        assert '<label for="topic_broadband">Broadband and mobile networks</label>' in form.text
 
     async def test_the_subscribe_form_needs_a_sign_in(self, platform: Platform) -> None:
         answer = await browser(platform).get("/funding/subscribe")
@@ -290,6 +311,41 @@ class TestSubscribing:
         tokenless = await post_form(member, "/funding/subscribe", fields | {"csrf_token": "x"})
         assert tokenless.status_code == 403
         assert len(await _subscriptions(platform, region.key)) == before
+
+    async def test_a_reader_is_refused_before_the_form(self, platform: Platform) -> None:
+        reader_key = await platform.key("reader")
+        reader = browser(platform)
+        await sign_in(reader, reader_key)
+        page = await reader.get("/funding/subscribe")
+        assert page.status_code == 403
+        assert "keine Förderaufrufe abonnieren" in page.text and 'name="channel"' not in page.text
+        token = token_of(await reader.get("/funding"))
+        fields = {"csrf_token": token, "name": "Leser", "email": "leser@example.org"}
+        sent = await post_form(reader, "/funding/subscribe", fields)
+        assert sent.status_code == 403 and "keine Förderaufrufe abonnieren" in sent.text
+
+    async def test_the_channel_not_chosen_leaves_its_field_out(
+        self, platform: Platform, region: Region
+    ) -> None:
+        member = browser(platform)
+        await sign_in(member, region.key)
+        token = token_of(await member.get("/funding/subscribe"))
+        # Switched from webhook to e-mail with the URL still filled in, and back.
+        for channel, name in [("email", "Umgeschaltet auf E-Mail"), ("webhook", "Zurück")]:
+            fields = {
+                "csrf_token": token,
+                "name": name,
+                "channel": channel,
+                "email": "bauamt@zaunkoenigstadt.example",
+                "url": "http://127.0.0.1:9/hook",
+            }
+            page = await post_form(member, "/funding/subscribe", fields)
+            assert page.status_code == 200, page.text[:2000]
+        made = {s["name"]: s for s in await _subscriptions(platform, region.key)}
+        assert made["Umgeschaltet auf E-Mail"]["channel"] == "email"
+        assert made["Umgeschaltet auf E-Mail"]["url"] is None
+        assert made["Zurück"]["channel"] == "webhook"
+        assert made["Zurück"]["email"] is None
 
     async def test_bad_input_shows_the_apis_message_beside_the_field(
         self, platform: Platform, region: Region

@@ -144,6 +144,8 @@ class TestCharts:
                 await sign_in(client, viewer)
                 page = await client.get("/dashboard")
             assert table(page.text, caption)["Verschwiegen"] == expected
+            ring = "1 Projekt" if expected == 1 else f"{expected} Projekte"
+            assert f"<title>Verschwiegen: {ring}</title>" in page.text
         assert f"Verschwiegen (AGS {theirs})" in page.text  # the last viewer's own
 
 

@@ -1,5 +1,6 @@
 """The message catalogues: every text in both languages, with the same placeholders."""
 
+import json
 import re
 import string
 from pathlib import Path
@@ -31,3 +32,16 @@ def test_every_literal_key_of_the_templates_is_in_the_catalogue() -> None:
     }
     assert used, "the templates take their texts from the catalogue"
     assert used <= set(DE), used - set(DE)
+
+
+def test_the_hints_examples_work_in_the_demo() -> None:
+    demo = Path(__file__).parents[3] / "demo"
+    places = json.loads((demo / "municipalities.json").read_text())
+    ags = {place["ags"] for place in (places if isinstance(places, list) else places["items"])}
+    solutions = (demo / "solutions.json").read_text().lower()
+    for catalogue in (DE, EN):
+        (example,) = re.findall(r"\b\d{8}\b", catalogue["funding.eligible_hint"])
+        assert example in ags, example
+    for word in re.findall(r"Beispiel (\w+) oder (\w+)", DE["catalogue.query_hint"])[0]:
+        assert word.lower() in solutions, word
+        assert word in EN["catalogue.query_hint"], word

@@ -53,6 +53,21 @@ class TestHeaders:
                 assert f'href="{link}"' in page, (path, link)
 
 
+class TestIcon:
+    async def test_the_pages_link_an_icon_and_favicon_ico_finds_it(
+        self, gateway: WebGateway
+    ) -> None:
+        client = gateway.browser()
+        page = await client.get("/")
+        assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in page.text
+        asked = await client.get("/favicon.ico")
+        assert asked.status_code == 301 and asked.headers["location"] == "/static/favicon.svg"
+        icon = await client.get("/static/favicon.svg")
+        assert icon.status_code == 200
+        assert icon.headers["content-type"].startswith("image/svg+xml")
+        assert icon.text.startswith("<svg") and "<script" not in icon.text
+
+
 class TestLanguage:
     async def test_german_is_the_default(self, gateway: WebGateway) -> None:
         page = await gateway.browser().get("/sign-in")

@@ -8,6 +8,7 @@ import uuid
 
 import httpx
 
+from services.gateway.web.i18n import COOKIE as LANGUAGE_COOKIE
 from services.gateway.web.pages_projects import EXPORTS
 from tests.conftest import Platform, eventually
 from tests.gateway.conftest import publish
@@ -165,6 +166,7 @@ class TestForms:
             tags="OZG, Portal",
             contact_name="Alex Lotse",
             contact_email="alex@formhausen.example",
+            start_date="2027-05-01",
             status="planned",
         )
         created = await post_form(browser, "/projects/new", fields)
@@ -193,6 +195,15 @@ class TestForms:
         }
         page = await browser.get(location)
         assert "Bürgerportal Formhausen" in page.text and "veröffentlicht" in page.text
+        # Numbers and days as the page's language writes them.
+        assert "25.000,50 €" in page.text and "10.000,00 €" in page.text
+        assert "<td>80</td><td>35,5</td>" in page.text
+        assert '<time datetime="2027-05-01">1. Mai 2027</time>' in page.text
+        browser.cookies.set(LANGUAGE_COOKIE, "en")
+        english = (await browser.get(location)).text
+        assert "25,000.50 €" in english and "<td>80</td><td>35.5</td>" in english
+        assert ">1 May 2027</time>" in english
+        browser.cookies.set(LANGUAGE_COOKIE, "de")
 
         edit = await browser.get(f"/projects/{project_id}/edit")
         assert 'value="Bürgerportal Formhausen"' in edit.text
@@ -201,7 +212,7 @@ class TestForms:
             csrf_token=token_of(edit),
             version="1",
             title="Bürgerportal Formhausen 2.0",
-            status="planned",
+            status="in_progress",
         )
         saved = await post_form(browser, f"/projects/{project_id}/edit", changed)
         assert saved.status_code == 303, saved.text
@@ -225,6 +236,10 @@ class TestForms:
             return "angelegt" in text and re.search(r"geändert:[^<]*Titel", text) is not None
 
         await eventually(history)
+        text = (await browser.get(f"/projects/{project_id}")).text
+        # The status change reads from → to, once, with the other changed fields after it.
+        assert re.search(r"\(geplant → in Umsetzung\) \u2013 geändert: [^<]*Titel", text), text
+        assert not re.search(r"geändert:[^<]*Status", text)
 
     async def test_the_apis_errors_stand_next_to_their_fields(self, platform: Platform) -> None:
         _, key = await _municipality(platform, "Fehlerdorf")
@@ -311,6 +326,9 @@ class TestListAndMatrix:
         cell = f'href="/projects?municipality={ags}&amp;topic=mobility"'
         assert re.search(re.escape(cell) + r"[^>]*>2</a>", matrix.text), "what others may see"
         assert '<th scope="row">Matrixstadt</th>' in matrix.text
+        # A column per topic: the matrix gets the screen's width, other pages the text's.
+        assert '<main id="main" tabindex="-1" class="main--wide">' in matrix.text
+        assert 'class="main--wide"' not in (await other.get("/projects")).text
         own = await (await _web(platform, key)).get("/projects/matrix")
         assert re.search(re.escape(cell) + r"[^>]*>3</a>", own.text)
 
