@@ -4,11 +4,17 @@ platform-wide: LOTSE_WEBHOOK_ALLOWED_CIDRS)."""
 import json
 import os
 import re
-from pathlib import Path
 from typing import Annotated, Any, ClassVar
 from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    FilePath,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from shared.kit.auth import Role
@@ -279,13 +285,14 @@ class Settings(ServiceSettings, WebhookSettings, OidcSettings):
         "http (a TLS front that does not say so), and take this host's https origin on "
         "form posts; over https it is Secure anyway",
     )
-    imprint_file: Path | None = Field(
+    # FilePath: a missing file, or a folder, stops the start instead of failing every view.
+    imprint_file: FilePath | None = Field(
         default=None, description="the operator's imprint (Impressum), Markdown or HTML"
     )
-    privacy_file: Path | None = Field(
+    privacy_file: FilePath | None = Field(
         default=None, description="the operator's privacy notice (Datenschutz), Markdown or HTML"
     )
-    accessibility_file: Path | None = Field(
+    accessibility_file: FilePath | None = Field(
         default=None,
         description="the operator's accessibility statement (Erklärung zur Barrierefreiheit), "
         "Markdown or HTML; a default that names what to fill in otherwise",

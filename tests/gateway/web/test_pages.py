@@ -4,7 +4,9 @@ import re
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
+from services.gateway.settings import Settings
 from services.gateway.web.i18n import COOKIE as LANGUAGE_COOKIE
 from tests.conftest import ADMIN_KEY
 from tests.gateway.web.conftest import WebGateway, web_gateway
@@ -111,6 +113,13 @@ class TestLegalTexts:
         assert "LOTSE_GATEWAY_IMPRINT_FILE" in page.text
         statement = await gateway.browser().get("/accessibility")
         assert "BITV 2.0" in statement.text
+
+    @pytest.mark.parametrize("setting", ["imprint_file", "privacy_file", "accessibility_file"])
+    def test_a_missing_file_or_a_folder_stops_the_start(self, tmp_path: Path, setting: str) -> None:
+        # Found at the start, not as a 500 on every view of the page.
+        for wrong in (tmp_path / "missing.md", tmp_path):
+            with pytest.raises(ValidationError, match=setting):
+                Settings(**{setting: wrong})
 
     @pytest.mark.parametrize("suffix", [".md", ".html"])
     async def test_the_operators_text_is_shown_without_anything_active(
