@@ -28,7 +28,8 @@ from shared.kit.service import part_of
 
 router = APIRouter(include_in_schema=False)
 
-NextPath = Annotated[str, Query(alias="next", max_length=500)]
+# No length bound here: a page answers a page; safe_next drops what is too long.
+NextPath = Annotated[str, Query(alias="next")]
 
 
 @router.get("/favicon.ico")

@@ -104,9 +104,18 @@ def sign_in_redirect(request: Request) -> RedirectResponse:
     return RedirectResponse("/sign-in?next=" + quote(target, safe="/"), status_code=303)
 
 
+MAX_NEXT = 500
+
+
 def safe_next(path: str, fallback: str = "/dashboard") -> str:
-    """Only a path of this site: never `//host` or `https://host` (an open redirect)."""
-    if path.startswith("/") and not path.startswith("//") and "\\" not in path:
+    """Only a path of this site: never `//host` or `https://host` (an open redirect), and
+    not longer than 500 characters."""
+    if (
+        len(path) <= MAX_NEXT
+        and path.startswith("/")
+        and not path.startswith("//")
+        and "\\" not in path
+    ):
         return path
     return fallback
 
