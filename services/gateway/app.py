@@ -133,6 +133,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         migrations=Path(__file__).parent / "migrations",
         events=REGISTRY,
         routers=[
+            # First: most calls are forwarded, and routes are matched in order.
+            service_router(settings.service_routes, settings.secret_link_routes),
             pages_projects.router,
             pages.router,
             pages_catalogue.router,
@@ -143,7 +145,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             routes.router,
             hook_routes.router,
             sign_on_router,
-            service_router(settings.service_routes, settings.secret_link_routes),
         ],
         consumers=CONSUMERS,
         large_body_paths={
