@@ -9,6 +9,8 @@ from sqlmodel import col
 from services.gateway.models import FeedEntry
 from tests.conftest import BACKENDS, eventually, running_platform
 
+pytestmark = pytest.mark.long  # minutes: started first (tests/conftest.py)
+
 
 @pytest.mark.parametrize("backend", BACKENDS)
 async def test_projects_written_while_the_broker_is_down_reach_the_feed_exactly_once(

@@ -9,6 +9,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 from sqlmodel import col
 
@@ -23,6 +24,8 @@ from shared.kit.db import Database
 from shared.kit.webhooks import DeliveryPolicy, parse_cidrs
 from tests.conftest import SECRET, eventually
 from tests.funding.receiver import receiver
+
+pytestmark = pytest.mark.long  # minutes: started first (tests/conftest.py)
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "services" / "funding" / "migrations"
 LEASE_SECONDS = 11  # the shortest lease the settings allow: the restart waits for it

@@ -26,6 +26,8 @@ from tests.conftest import (
 )
 from tests.shared.test_bus import municipality_event
 
+pytestmark = pytest.mark.long  # minutes: started first (tests/conftest.py)
+
 
 async def is_ready(url: str) -> bool:
     async with httpx.AsyncClient(timeout=5) as client:

@@ -2,6 +2,7 @@
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import ValidationError
@@ -119,7 +120,8 @@ class TestLegalTexts:
         # Found at the start, not as a 500 on every view of the page.
         for wrong in (tmp_path / "missing.md", tmp_path):
             with pytest.raises(ValidationError, match=setting):
-                Settings(**{setting: wrong})
+                values: dict[str, Any] = {setting: wrong}
+                Settings(**values)
 
     @pytest.mark.parametrize("suffix", [".md", ".html"])
     async def test_the_operators_text_is_shown_without_anything_active(
