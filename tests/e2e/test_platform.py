@@ -3,6 +3,7 @@
 import asyncio
 import email
 import email.policy
+import json
 import os
 import re
 import signal
@@ -261,6 +262,75 @@ def test_a_crashed_service_is_restarted(lotse_up: Running) -> None:
     wait_for(ready, lotse_up.process, log, "readiness of the restarted service")
     assert "projects exited (-9); restarting" in log.read_text()
     assert httpx.get(f"{lotse_up.gateway}/api/v1/projects").status_code == 200
+
+
+def _events_of(lines: Iterator[str]) -> Iterator[tuple[int, dict[str, object]]]:
+    """The (id, data) of each event of an SSE stream, as it comes."""
+    fields: dict[str, str] = {}
+    for line in lines:
+        if line == "" and "data" in fields:
+            yield int(fields["id"]), json.loads(fields["data"])
+        if line == "":
+            fields = {}
+        elif not line.startswith(":"):
+            name, _, value = line.partition(":")
+            fields[name] = value.strip()
+
+
+def _next_about(
+    events: Iterator[tuple[int, dict[str, object]]], subject: str
+) -> tuple[int, list[str]]:
+    """Read `events` until the entry about `subject`: its id, and the subjects seen."""
+    seen: list[str] = []
+    for event_id, data in events:
+        seen.append(str(data["subject"]))
+        if data["subject"] == subject:
+            return event_id, seen
+    raise AssertionError(f"the stream ended before {subject}; it showed {seen}")
+
+
+def test_a_stream_resumes_across_a_gateway_restart(lotse_up: Running) -> None:
+    # The gateway is killed and `lotse up` starts it again; a browser reconnecting with
+    # the last id it saw gets what came meanwhile, once, and then what comes next.
+    admin = {"Authorization": f"Bearer {ADMIN_KEY}"}
+    key = httpx.post(
+        f"{lotse_up.gateway}/api/v1/api-keys",
+        json={"name": "e2e stream", "role": "municipality", "ags": "06534014"},
+        headers=admin,
+    ).json()["key"]
+    writer = httpx.Client(base_url=lotse_up.gateway, headers={"Authorization": f"Bearer {key}"})
+
+    def publish(title: str) -> str:
+        created = writer.post(
+            "/api/v1/projects",
+            json={"title": title, "topics": ["internal_it"], "visibility": "public"},
+        )
+        assert created.status_code == 201, created.text
+        return str(created.json()["id"])
+
+    url, params = f"{lotse_up.gateway}/api/v1/events/stream", {"municipality": "06534014"}
+    with httpx.stream("GET", url, params=params, timeout=60) as stream:
+        before = publish("Vor dem Neustart")
+        last_id, _ = _next_about(_events_of(stream.iter_lines()), before)
+    meanwhile = publish("Während des Neustarts")
+    port = int(lotse_up.gateway.rsplit(":", 1)[1])
+    killed = service_pid(port)
+    assert killed is not None
+    os.kill(int(killed), signal.SIGKILL)
+    log = lotse_up.data / "lotse-up.out"
+    wait_for(
+        lambda: service_pid(port) not in (None, killed), lotse_up.process, log, "a new gateway"
+    )
+    wait_for(answers_200(f"{lotse_up.gateway}/readyz"), lotse_up.process, log, "its readiness")
+    headers = {"Last-Event-ID": str(last_id)}
+    with httpx.stream("GET", url, params=params, headers=headers, timeout=60) as stream:
+        events = _events_of(stream.iter_lines())
+        _, resumed = _next_about(events, meanwhile)
+        after = publish("Nach dem Neustart")
+        _, live = _next_about(events, after)
+    assert before not in resumed + live
+    assert (resumed + live).count(meanwhile) == 1
+    writer.close()
 
 
 def test_sigterm_stops_everything_cleanly(lotse_up: Running) -> None:
