@@ -109,8 +109,9 @@ async def test_what_happens_arrives_live_within_visibility(live: Platform) -> No
         private = await publish(owner, "Internes Projekt", "private")
         public = await publish(owner, "Offenes Projekt", "public")
         events = await own.wait_for(2)
-        assert [e["data"]["subject"] for e in events] == [private, public]
-        assert events[0]["event"] == "de.lotse.project.created.v1"
+        # Two projects' events sit on different partitions: the feed may record either first.
+        assert sorted(e["data"]["subject"] for e in events) == sorted([private, public])
+        assert {e["event"] for e in events} == {"de.lotse.project.created.v1"}
         assert events[0]["id"] < events[1]["id"]
         seen = await anonymous.wait_for(1)
         assert [e["data"]["subject"] for e in seen if e["data"]["municipality_ags"] == ags] == [
@@ -212,7 +213,9 @@ async def test_streams_learn_of_a_recorded_event_without_waiting_for_a_poll(
         ):
             private = await publish(owner, "Internes Projekt", "private")
             public = await publish(owner, "Offenes Projekt", "public")
-            assert [e["data"]["subject"] for e in await own.wait_for(2)] == [private, public]
+            # Either may be recorded first (two projects, two partitions).
+            own_subjects = [e["data"]["subject"] for e in await own.wait_for(2)]
+            assert sorted(own_subjects) == sorted([private, public])
             for anonymous in (first, second):
                 assert [e["data"]["subject"] for e in await anonymous.wait_for(1)] == [public]
             assert [e["data"]["subject"] for e in first.events + second.events] == [
