@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 CONSTRAINTS := constraints.txt
 # Test files run side by side (pytest-xdist), each file whole in one worker, because
 # its platform fixture is shared by its tests; most of a test is waiting, not computing.
-TEST_WORKERS ?= 3
+TEST_WORKERS ?= 2
 # The web app's browser tests drive Debian's chromium (never a browser Playwright
 # downloads) and scan pages with axe-core from npm, pinned in package-lock.json.
 CHROMIUM := /usr/bin/chromium
