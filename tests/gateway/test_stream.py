@@ -202,7 +202,12 @@ async def test_streams_learn_of_a_recorded_event_without_waiting_for_a_poll(
     # nudge brought. Two readers of one caller share a read; each still gets every event,
     # and neither gets what only the owner may see.
     async with running_platform(
-        "sqlite", tmp_path, stream_poll_seconds=600, stream_per_identity=3
+        "sqlite",
+        tmp_path,
+        stream_poll_seconds=600,
+        stream_per_identity=3,
+        # The platform fixture ends streams after 1 s; on busy cores two writes take longer.
+        stream_max_seconds=30,
     ) as platform:
         ags = await platform.municipality()
         owner = platform.client(await platform.key("municipality", ags))
